@@ -1,0 +1,43 @@
+import CSSTPOpenSSL
+
+/// The OpenSSL library context our digests and ciphers come from. MD4 and
+/// single DES live in OpenSSL 3's legacy provider; we load it (and the
+/// default provider) into a private context so that the process-wide
+/// configuration is never changed.
+final class LibCrypto: @unchecked Sendable {
+    let context: OpaquePointer
+
+    private init(context: OpaquePointer) {
+        self.context = context
+    }
+
+    /// Loaded once; immutable afterwards, so shared freely across threads.
+    static let shared: Result<LibCrypto, CryptoError> = {
+        guard let ctx = OSSL_LIB_CTX_new() else {
+            return .failure(.openSSLFailure(call: "OSSL_LIB_CTX_new", detail: lastOpenSSLError()))
+        }
+        guard OSSL_PROVIDER_load(ctx, "default") != nil else {
+            return .failure(
+                .openSSLFailure(call: "OSSL_PROVIDER_load(default)", detail: lastOpenSSLError()))
+        }
+        guard OSSL_PROVIDER_load(ctx, "legacy") != nil else {
+            return .failure(.legacyProviderMissing(detail: lastOpenSSLError()))
+        }
+        return .success(LibCrypto(context: ctx))
+    }()
+
+    static func get() throws(CryptoError) -> LibCrypto {
+        switch shared {
+        case .success(let lib): return lib
+        case .failure(let error): throw error
+        }
+    }
+}
+
+/// OpenSSL's last error as text, or "no detail".
+func lastOpenSSLError() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    csstp_last_error(&buffer, buffer.count)
+    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return text.isEmpty ? "no detail" : text
+}
