@@ -41,6 +41,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SSTPFuzzRegressionTests",
+            dependencies: ["SSTPFuzzBodies"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
+        .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),
+        .testTarget(
             name: "SSTPCryptoTests",
             dependencies: ["SSTPCrypto", "SSTPWire"],
             swiftSettings: strict

@@ -59,8 +59,9 @@ public struct CryptoBindingRequestAttribute: SSTPAttributeValue {
         }
         let bitmask = reader.readUInt8() ?? 0
         // §2.2.6: the server MUST set at least one of the defined bits.
-        guard bitmask & (HashProtocolBitmask.sha1.rawValue | HashProtocolBitmask.sha256.rawValue)
-            != 0
+        guard
+            bitmask & (HashProtocolBitmask.sha1.rawValue | HashProtocolBitmask.sha256.rawValue)
+                != 0
         else { throw .noHashProtocolOffered(bitmask: bitmask) }
         hashProtocols = HashProtocolBitmask(rawValue: bitmask)
         nonce = Array(reader.readRest())

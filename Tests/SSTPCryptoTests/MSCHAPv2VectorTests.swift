@@ -98,10 +98,12 @@ import Testing
 
     @Test func badLengthsAreTypedErrors() {
         #expect(throws: CryptoError.badLength(what: "Challenge", expected: 8, actual: 7)) {
-            try MSCHAPv2.challengeResponse(challenge: [UInt8](repeating: 0, count: 7), passwordHash: [UInt8](repeating: 0, count: 16))
+            try MSCHAPv2.challengeResponse(
+                challenge: [UInt8](repeating: 0, count: 7), passwordHash: [UInt8](repeating: 0, count: 16))
         }
         #expect(throws: CryptoError.badLength(what: "Peer-Challenge", expected: 16, actual: 0)) {
-            try MSCHAPv2.challengeHash(peerChallenge: [], authenticatorChallenge: Self.authenticatorChallenge, userName: "u")
+            try MSCHAPv2.challengeHash(
+                peerChallenge: [], authenticatorChallenge: Self.authenticatorChallenge, userName: "u")
         }
     }
 
