@@ -12,19 +12,32 @@ final class LibCrypto: @unchecked Sendable {
     }
 
     /// Loaded once; immutable afterwards, so shared freely across threads.
-    static let shared: Result<LibCrypto, CryptoError> = {
+    static let shared: Result<LibCrypto, CryptoError> = load(modulesPath: nil)
+
+    /// Makes a context with the default and legacy providers. `modulesPath`
+    /// overrides where OpenSSL looks for provider modules (tests use it to
+    /// show the error when legacy.so is missing); nil keeps OpenSSL's
+    /// default, which honours OPENSSL_MODULES.
+    static func load(modulesPath: String?) -> Result<LibCrypto, CryptoError> {
         guard let ctx = OSSL_LIB_CTX_new() else {
             return .failure(.openSSLFailure(call: "OSSL_LIB_CTX_new", detail: lastOpenSSLError()))
         }
+        if let modulesPath, OSSL_PROVIDER_set_default_search_path(ctx, modulesPath) != 1 {
+            OSSL_LIB_CTX_free(ctx)
+            return .failure(
+                .openSSLFailure(call: "OSSL_PROVIDER_set_default_search_path", detail: lastOpenSSLError()))
+        }
         guard OSSL_PROVIDER_load(ctx, "default") != nil else {
+            OSSL_LIB_CTX_free(ctx)
             return .failure(
                 .openSSLFailure(call: "OSSL_PROVIDER_load(default)", detail: lastOpenSSLError()))
         }
         guard OSSL_PROVIDER_load(ctx, "legacy") != nil else {
+            OSSL_LIB_CTX_free(ctx)
             return .failure(.legacyProviderMissing(detail: lastOpenSSLError()))
         }
         return .success(LibCrypto(context: ctx))
-    }()
+    }
 
     static func get() throws(CryptoError) -> LibCrypto {
         switch shared {

@@ -96,6 +96,16 @@ import Testing
                 == "D1269EC49FA62E3E")
     }
 
+    @Test func missingLegacyProviderIsNamed() throws {
+        let result = LibCrypto.load(modulesPath: "/nonexistent-ossl-modules")
+        guard case .failure(let error) = result, case .legacyProviderMissing = error else {
+            Issue.record("expected legacyProviderMissing, got \(result)")
+            return
+        }
+        #expect(error.description.contains("\"legacy\" provider"))
+        #expect(error.description.contains("MD4"))
+    }
+
     @Test func badLengthsAreTypedErrors() {
         #expect(throws: CryptoError.badLength(what: "Challenge", expected: 8, actual: 7)) {
             try MSCHAPv2.challengeResponse(
