@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPHTTP", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
+        .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
@@ -46,6 +47,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
+        .testTarget(
+            name: "SSTPSessionTests",
+            dependencies: ["SSTPSession", "SSTPWire", "SSTPCrypto"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),
         .testTarget(
             name: "SSTPCryptoTests",

@@ -1,0 +1,285 @@
+public import SSTPCrypto
+public import SSTPWire
+
+/// The client's SSTP state machine (MS-SSTP §3.2). Pure: packets, PPP
+/// results and timer expiries in, actions out. PPP data frames do not pass
+/// through it; `dataFramesAllowed` tells the I/O layer when they may flow.
+public struct SSTPClientSession: Sendable {
+    public struct Configuration: Sendable {
+        /// The server certificate's DER, exactly the one TLS verified: the
+        /// crypto binding hashes it (§3.2.5.2.2).
+        public var certificateDER: [UInt8]
+        /// Hash protocols we accept for the binding.
+        public var supportedHashes: HashProtocolBitmask = [.sha1, .sha256]
+        public var timers = SSTPTimerValues()
+        /// CALL_CONNECT_REQUEST is resent after a NAK this many times (App. A <10>: 3).
+        public var maximumNakRetries = 3
+        /// Tests only: send a crypto binding with a wrong Compound MAC, to
+        /// show that a verifying server aborts.
+        public var corruptCryptoBinding = false
+
+        public init(certificateDER: [UInt8]) {
+            self.certificateDER = certificateDER
+        }
+    }
+
+    /// §3.2.1.1's client states, and the shared teardown states.
+    public enum State: Hashable, Sendable {
+        case callDisconnected
+        case connectRequestSent
+        case connectAckReceived
+        case callConnected
+        case tearingDown(SSTPTeardownState)
+        case closed
+    }
+
+    public private(set) var state: State = .callDisconnected
+    public let configuration: Configuration
+    /// The hash protocol chosen from the server's offer.
+    public private(set) var hashProtocol: CertHashProtocol?
+    private var nonce: [UInt8] = []
+    private var naks = 0
+    private var lastReceived: Duration = .zero
+    private var echoOutstanding = false
+    private var closeReason: SSTPCloseReason?
+    private let teardown: SSTPTeardown
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        teardown = SSTPTeardown(timers: configuration.timers)
+    }
+
+    /// §3.2.5.2: before CALL_CONNECTED only PPP control frames may pass.
+    public var dataFramesAllowed: Bool { state == .callConnected }
+
+    /// Any received packet, data included, restarts the hello timer (§3.1.2).
+    /// Cheap enough for the data path: it stores one value.
+    public mutating func noteReceived(now: Duration) {
+        lastReceived = now
+        echoOutstanding = false
+    }
+
+    /// HTTP 200 received: send CALL_CONNECT_REQUEST (§3.2.5.1).
+    public mutating func start(now: Duration) -> [SSTPAction] {
+        guard state == .callDisconnected else { return [] }
+        lastReceived = now
+        state = .connectRequestSent
+        return [
+            .send(CallConnectRequest().serialized()),
+            .setTimer(.negotiation, deadline: now + configuration.timers.negotiation),
+            .log("SSTP: sent CALL_CONNECT_REQUEST"),
+        ]
+    }
+
+    /// A whole control packet from the deframer.
+    public mutating func receivedControlPacket(_ bytes: [UInt8], now: Duration) -> [SSTPAction] {
+        noteReceived(now: now)
+        var actions: [SSTPAction] = []
+        let message: SSTPControlMessage
+        do {
+            guard case .control(let m) = try SSTPPacket(parsing: bytes) else { return [] }
+            message = m
+        } catch {
+            // §3.1.5.1: a packet that delineates but is invalid: abort.
+            if case .tearingDown = state { return [] }
+            if state == .closed { return [] }
+            let (id, status) = error.statusInfo
+            abort(
+                "invalid control packet from the server: \(error)",
+                status: StatusInfoAttribute(attribID: id, status: status), now: now, &actions)
+            return actions
+        }
+        handle(message, now: now, &actions)
+        return actions
+    }
+
+    private mutating func handle(_ message: SSTPControlMessage, now: Duration, _ actions: inout [SSTPAction]) {
+        switch state {
+        case .closed, .callDisconnected:
+            return
+        case .tearingDown(let t):
+            switch teardown.received(message, in: t, now: now, actions: &actions) {
+            case .stay(let next): state = .tearingDown(next)
+            case .closed: close(&actions)
+            case .ignored: break
+            }
+            return
+        default:
+            break
+        }
+        switch message {
+        case .callConnectAck(let ack) where state == .connectRequestSent:
+            // §3.2.5.3.2: a bit must be set that we support; SHA-256 wins.
+            guard let chosen = ack.cryptoBindingRequest.preferredProtocol(supported: configuration.supportedHashes)
+            else {
+                abort(
+                    "the server offers no crypto-binding hash this client supports "
+                        + "(bitmask 0x\(String(ack.cryptoBindingRequest.hashProtocols.rawValue, radix: 16)))",
+                    status: StatusInfoAttribute(
+                        attribID: SSTPAttributeID.cryptoBindingRequest.rawValue, status: .valueNotSupported),
+                    now: now, &actions)
+                return
+            }
+            hashProtocol = chosen
+            nonce = ack.cryptoBindingRequest.nonce
+            state = .connectAckReceived
+            actions.append(.cancelTimer(.negotiation))
+            actions.append(.setTimer(.negotiation, deadline: now + configuration.timers.negotiation))
+            actions.append(.log("SSTP: CALL_CONNECT_ACK received, crypto binding with \(chosen)"))
+            actions.append(.startPPP)
+        case .callConnectNak(let nak) where state == .connectRequestSent:
+            naks += 1
+            let statuses = nak.statusInfos.map(\.description).joined(separator: ", ")
+            guard naks <= configuration.maximumNakRetries else {
+                closeReason = .connectRefused(nak.statusInfos)
+                abort(
+                    "CALL_CONNECT_NAK \(naks) times",
+                    status: StatusInfoAttribute(attribID: 0, status: .retryCountExceeded), now: now, &actions)
+                return
+            }
+            actions.append(.log("SSTP: CALL_CONNECT_NAK [\(statuses)], retrying (\(naks))"))
+            actions.append(.send(CallConnectRequest().serialized()))
+            actions.append(.cancelTimer(.negotiation))
+            actions.append(.setTimer(.negotiation, deadline: now + configuration.timers.negotiation))
+        case .echoRequest where state == .callConnected || state == .connectAckReceived:
+            // §3.2.5.3: answer in Call Connected. SoftEther sends its first
+            // echo right after authentication, which may reach us before our
+            // CALL_CONNECTED is out; answering is harmless, so we do.
+            actions.append(.send(EchoResponse().serialized()))
+        case .echoResponse where state == .callConnected || state == .connectAckReceived:
+            break
+        case .callAbort(let abort):
+            let info = abort.statusInfo
+            if let info, info.attribID == SSTPAttributeID.cryptoBinding.rawValue {
+                closeReason = .cryptoBindingRejected(info)
+            } else {
+                closeReason = .abortedByPeer(info)
+            }
+            actions.append(.log("SSTP: the server aborted: \(message)"))
+            state = .tearingDown(teardown.peerAborted(now: now, actions: &actions))
+        case .callDisconnect:
+            closeReason = closeReason ?? .disconnectedByPeer
+            actions.append(.log("SSTP: the server disconnected"))
+            state = .tearingDown(teardown.peerDisconnected(now: now, actions: &actions))
+        default:
+            // Anything else here breaks §3.2.5.3's table: abort.
+            abort(
+                "unexpected \(message.messageType.specName) in state \(state)",
+                status: StatusInfoAttribute(attribID: 0, status: .unacceptedFrameReceived), now: now, &actions)
+        }
+    }
+
+    /// PPP authentication succeeded ("Inner Authentication Completed",
+    /// §3.2.5.2): send CALL_CONNECTED with the crypto binding.
+    public mutating func pppAuthenticated(hlak: HigherLayerAuthenticationKey, now: Duration) -> [SSTPAction] {
+        guard state == .connectAckReceived, let proto = hashProtocol else { return [] }
+        var actions: [SSTPAction] = []
+        do {
+            var message = try CryptoBinding.callConnected(
+                nonce: nonce, hashProtocol: proto, certificateDER: configuration.certificateDER, hlak: hlak)
+            if configuration.corruptCryptoBinding, !message.cryptoBinding.compoundMAC.isEmpty {
+                message.cryptoBinding.compoundMAC[0] ^= 0xff
+                actions.append(.log("SSTP: test switch: sending a deliberately wrong crypto binding"))
+            }
+            actions.append(.send(message.serialized()))
+        } catch {
+            abort(
+                "could not compute the crypto binding: \(error)",
+                status: StatusInfoAttribute(attribID: 0, status: .invalidFrameReceived), now: now, &actions)
+            return actions
+        }
+        state = .callConnected
+        actions.append(.cancelTimer(.negotiation))
+        actions.append(.setTimer(.hello, deadline: now + configuration.timers.hello))
+        actions.append(.log("SSTP: sent CALL_CONNECTED (crypto binding, \(proto))"))
+        actions.append(.callConnected)
+        return actions
+    }
+
+    /// PPP ended (terminated, or failed): end the call normally.
+    public mutating func pppFinished(now: Duration) -> [SSTPAction] {
+        disconnect(now: now)
+    }
+
+    /// The user asks to disconnect (§3.2.4.2).
+    public mutating func disconnect(now: Duration) -> [SSTPAction] {
+        switch state {
+        case .callDisconnected:
+            state = .closed
+            return [.close(.disconnectedLocally)]
+        case .closed, .tearingDown:
+            return []
+        default:
+            var actions: [SSTPAction] = []
+            closeReason = closeReason ?? .disconnectedLocally
+            state = .tearingDown(teardown.disconnect(now: now, actions: &actions))
+            return actions
+        }
+    }
+
+    /// TLS or TCP failed: clean up at once and send nothing (§3.1.7.2).
+    public mutating func transportClosed(_ detail: String) -> [SSTPAction] {
+        guard state != .closed else { return [] }
+        if case .tearingDown = state, closeReason != nil {
+            state = .closed
+            return [.close(closeReason ?? .transportClosed(detail))]
+        }
+        state = .closed
+        return [.close(.transportClosed(detail))]
+    }
+
+    /// The delineation of the stream failed (§3.1.5.1): drop, send nothing.
+    public mutating func delineationFailed(_ error: SSTPWireError) -> [SSTPAction] {
+        guard state != .closed else { return [] }
+        state = .closed
+        return [.close(.delineationFailed(error))]
+    }
+
+    public mutating func timerExpired(_ timer: SSTPTimer, now: Duration) -> [SSTPAction] {
+        var actions: [SSTPAction] = []
+        switch (state, timer) {
+        case (.tearingDown(let t), _):
+            if case .closed = teardown.timerExpired(timer, in: t) { close(&actions) }
+        case (.connectRequestSent, .negotiation):
+            closeReason = .negotiationTimeout("CALL_CONNECT_ACK")
+            abort(
+                "no CALL_CONNECT_ACK in time", status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout),
+                now: now, &actions)
+        case (.connectAckReceived, .negotiation):
+            closeReason = .negotiationTimeout("PPP authentication")
+            abort(
+                "PPP authentication did not finish in time",
+                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
+        case (.callConnected, .hello):
+            let interval = configuration.timers.hello
+            if now - lastReceived < interval {
+                actions.append(.setTimer(.hello, deadline: lastReceived + interval))
+            } else if echoOutstanding {
+                // §3.1.2: no answer within the next interval: drop without
+                // CALL_ABORT.
+                state = .closed
+                actions.append(.close(.peerNotResponding))
+            } else {
+                echoOutstanding = true
+                actions.append(.send(EchoRequest().serialized()))
+                actions.append(.setTimer(.hello, deadline: now + interval))
+            }
+        default:
+            break
+        }
+        return actions
+    }
+
+    private mutating func abort(
+        _ why: String, status: StatusInfoAttribute?, now: Duration, _ actions: inout [SSTPAction]
+    ) {
+        closeReason = closeReason ?? .abortedLocally(why, status)
+        actions.append(.log("SSTP: aborting: \(why)"))
+        state = .tearingDown(teardown.abort(status: status, now: now, actions: &actions))
+    }
+
+    private mutating func close(_ actions: inout [SSTPAction]) {
+        state = .closed
+        actions.append(.close(closeReason ?? .disconnectedLocally))
+    }
+}
