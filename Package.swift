@@ -30,9 +30,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         .target(name: "ByteCoding", swiftSettings: strict),
+        .target(name: "CSSTPPlatform", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .target(name: "SSTPPlatform", dependencies: ["CSSTPPlatform", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPHTTP", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
+        .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
@@ -46,6 +49,7 @@ let package = Package(
             dependencies: ["SSTPFuzzBodies"],
             swiftSettings: strict
         ),
+        .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SSTPSessionTests",

@@ -1,0 +1,49 @@
+#ifndef CSSTP_PLATFORM_H
+#define CSSTP_PLATFORM_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+/* Linux calls Swift cannot make directly: variadic ioctl, macros. Each
+ * returns -1 and leaves errno set on failure. */
+
+/* Opens /dev/net/tun and attaches a TUN interface (IFF_TUN | IFF_NO_PI,
+ * plus IFF_VNET_HDR when vnet_hdr is non-zero). `name` may be a pattern
+ * such as "sstp%d"; the kernel's chosen name is written to name_out (at
+ * least 16 bytes). Returns the non-blocking, close-on-exec fd. */
+int csstp_tun_open(const char *name, int vnet_hdr, char *name_out, size_t name_out_len);
+
+/* Interface index of a name, or -1. */
+int csstp_if_index(const char *name);
+
+/* Sets the MTU of an interface through an AF_INET datagram socket. */
+int csstp_if_set_mtu(const char *name, int mtu);
+
+/* Brings an interface up (IFF_UP | IFF_RUNNING) or down. */
+int csstp_if_set_up(const char *name, int up);
+
+/* The credentials of a Unix socket's peer (SO_PEERCRED). */
+int csstp_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+
+/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC into a sockaddr_storage. */
+int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length);
+
+/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC into a sockaddr_storage. */
+int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length);
+
+#endif
