@@ -47,6 +47,11 @@ public final class EventLoop {
         handlers[fd] = handler
     }
 
+    /// Gives an already watched fd a new handler (the phase changed).
+    public func setHandler(fd: Int32, _ handler: @escaping Handler) {
+        handlers[fd] = handler
+    }
+
     public func modify(fd: Int32, events: Events) {
         var ev = epoll_event()
         ev.events = events.rawValue

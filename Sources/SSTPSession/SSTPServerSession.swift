@@ -224,6 +224,20 @@ public struct SSTPServerSession: Sendable {
         actions.append(.callConnected)
     }
 
+    /// Aborts the call (§3.1.5.1) for a reason the server decides: a full
+    /// address pool, or a fault knob of the test server.
+    public mutating func abort(
+        _ why: String, status: SSTPStatus = .invalidFrameReceived, now: Duration
+    ) -> [SSTPAction] {
+        switch state {
+        case .closed, .tearingDown: return []
+        default: break
+        }
+        var actions: [SSTPAction] = []
+        abort(why, status: StatusInfoAttribute(attribID: 0, status: status), now: now, &actions)
+        return actions
+    }
+
     public mutating func pppFinished(now: Duration) -> [SSTPAction] {
         disconnect(now: now)
     }

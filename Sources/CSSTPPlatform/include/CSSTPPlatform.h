@@ -10,6 +10,10 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <netinet/in.h>

@@ -1,0 +1,106 @@
+import Glibc
+
+/// Applies the tunnel's addresses, routes and DNS, and remembers how to undo
+/// each change. `undoAll` reverts in reverse order; it runs on exit, on
+/// Ctrl-C, SIGTERM and on every failure, so nothing stays half-configured.
+/// Changes on the TUN itself vanish with it; the undo log covers the rest
+/// (the host route to the server, resolved's per-link DNS).
+public final class NetworkConfigurator {
+    public typealias Log = (String) -> Void
+
+    private let netlink: RouteNetlink
+    private var undo: [(what: String, action: () throws(SystemError) -> Void)] = []
+    private let log: Log
+
+    public init(log: @escaping Log) throws(SystemError) {
+        netlink = try RouteNetlink()
+        self.log = log
+    }
+
+    /// Number of changes that undoAll would revert.
+    public var pendingUndoCount: Int { undo.count }
+
+    /// local/prefix with an optional point-to-point peer on the interface.
+    public func addAddress(interface: Int32, local: [UInt8], prefixLength: Int, peer: [UInt8]?) throws(SystemError) {
+        try netlink.addAddress(interface: interface, local: local, prefixLength: prefixLength, peer: peer)
+    }
+
+    /// A route through the tunnel interface. It disappears with the TUN, so
+    /// there is nothing to undo.
+    public func addTunnelRoute(destination: [UInt8], prefixLength: Int, interface: Int32, metric: UInt32? = nil)
+        throws(SystemError)
+    {
+        try netlink.route(
+            add: true, destination: destination, prefixLength: prefixLength, interface: interface, metric: metric)
+    }
+
+    /// Keeps the server reachable outside the tunnel when the tunnel takes
+    /// the default route: a host route to it through today's next hop.
+    public func pinServerRoute(_ server: [UInt8]) throws(SystemError) {
+        let current = try netlink.lookup(server)
+        let prefix = server.count * 8
+        do {
+            try netlink.route(
+                add: true, destination: server, prefixLength: prefix, gateway: current.gateway,
+                interface: current.interfaceIndex)
+        } catch where error.errno == EEXIST {
+            log("a host route to \(SocketAddress.text(server)) already exists; leaving it")
+            return
+        }
+        let netlink = self.netlink
+        let gateway = current.gateway
+        let index = current.interfaceIndex
+        undo.append(
+            (
+                "host route to \(SocketAddress.text(server))",
+                { () throws(SystemError) in
+                    try netlink.route(
+                        add: false, destination: server, prefixLength: prefix, gateway: gateway, interface: index)
+                }
+            ))
+    }
+
+    /// Is systemd-resolved running (its varlink socket exists)?
+    public static var resolvedRunning: Bool {
+        access("/run/systemd/resolve/io.systemd.Resolve", F_OK) == 0
+    }
+
+    /// Per-link DNS through resolvectl (systemd-resolved). With
+    /// `defaultRoute`, the link answers every query ("~."); otherwise only
+    /// for `domains`. Returns false when resolved does not run.
+    @discardableResult
+    public func setDNS(interface: String, servers: [String], domains: [String], defaultRoute: Bool) throws(SystemError)
+        -> Bool
+    {
+        guard Self.resolvedRunning, !servers.isEmpty else { return false }
+        let candidates: [String] = ["/usr/bin/resolvectl", "/bin/resolvectl"]
+        let resolvectl = candidates.first { access($0, X_OK) == 0 }
+        guard let resolvectl else { return false }
+        let dns = try Command.run(resolvectl, ["dns", interface] + servers)
+        guard dns.status == 0 else {
+            throw SystemError("resolvectl dns \(interface): \(dns.output)", errno: EIO)
+        }
+        undo.append(
+            (
+                "DNS on \(interface)",
+                { () throws(SystemError) in _ = try Command.run(resolvectl, ["revert", interface]) }
+            ))
+        let routing = defaultRoute ? ["~."] : domains.map { "~" + $0 }
+        if !routing.isEmpty {
+            _ = try Command.run(resolvectl, ["domain", interface] + routing)
+        }
+        return true
+    }
+
+    /// Reverts every recorded change, newest first; errors are logged, not
+    /// thrown, so one failure does not stop the rest.
+    public func undoAll() {
+        while let last = undo.popLast() {
+            do {
+                try last.action()
+            } catch {
+                log("could not undo \(last.what): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,703 @@
+import ByteCoding
+import Glibc
+public import PPP
+import SSTPCrypto
+import SSTPDataPlane
+import SSTPHTTP
+public import SSTPPlatform
+import SSTPSession
+import SSTPTLS
+import SSTPWire
+
+/// One client connection: TCP, optional proxy CONNECT, TLS, the
+/// SSTP_DUPLEX_POST, the SSTP call, PPP and the TUN data plane, all on one
+/// event loop. The pure state machines decide; this class does their I/O.
+///
+/// Every exit path (failure, peer close, `disconnect()`) ends in `finish`,
+/// which undoes the network configuration, closes the TUN and the socket,
+/// and reports `.down` exactly once.
+public final class ClientTunnel {
+    public typealias EventSink = (TunnelEvent) -> Void
+
+    enum Stage {
+        case idle
+        case connecting(fd: Int32, candidates: [SocketAddress], index: Int)
+        case proxy(fd: Int32, address: SocketAddress)
+        case tls(TLSStream, address: SocketAddress)
+        case http(TLSStream, address: SocketAddress)
+        case running(TLSStream, address: SocketAddress)
+        case finished
+    }
+
+    enum TimerKey: Hashable {
+        case sstp(SSTPTimer)
+        case ppp(PPPTimer)
+        case stage
+    }
+
+    public let options: ClientOptions
+    unowned let loop: EventLoop
+    private let emit: EventSink
+    private var stage = Stage.idle
+    private var session: SSTPClientSession?
+    private var ppp: PPPClient
+    private var deframer = SSTPDeframer()
+    private var httpParser = HTTPResponseParser()
+    private var proxyParser = HTTPResponseParser()
+    private var timers: [TimerKey: EventLoop.TimerID] = [:]
+    private var tun: TUNDevice?
+    private var network: NetworkConfigurator?
+    private var mtu = 1400
+    private var ipv4: IPv4Configuration?
+    private var ipv6: IPv6Configuration?
+    private var ipv4Up = false
+    private var ipv6Up = false
+    private var tunPaused = false
+    private var pppFailure: PPPFailure?
+    private var sessionReason: SSTPCloseReason?
+    private var userRequestedStop = false
+    private var authMethod: PPPAuthenticationMethod?
+    private var serverAddress: [UInt8] = []
+    private let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+    /// Bytes moved through the tunnel (IP packets), for the status API.
+    public private(set) var bytesIn: UInt64 = 0
+    public private(set) var bytesOut: UInt64 = 0
+
+    public init(options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(), events: @escaping EventSink) {
+        self.options = options
+        self.loop = loop
+        self.emit = events
+        ppp = PPPClient(configuration: options.ppp, random: random)
+    }
+
+    deinit {
+        synScratch.deallocate()
+    }
+
+    public var isFinished: Bool {
+        if case .finished = stage { return true }
+        return false
+    }
+
+    /// The TUN once PPP's IPCP is up.
+    public var interfaceName: String? { tun?.name }
+
+    // MARK: - Start: resolve and connect
+
+    public func start() {
+        guard case .idle = stage else { return }
+        let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
+        emit(.phase(.resolving, target.0))
+        let candidates: [SocketAddress]
+        do {
+            candidates = try SocketAddress.resolve(host: target.0, port: target.1)
+        } catch {
+            finish(.resolve(host: target.0, error))
+            return
+        }
+        guard !candidates.isEmpty else {
+            finish(.resolve(host: target.0, SystemError("no address", errno: EHOSTUNREACH)))
+            return
+        }
+        if options.proxy == nil, let first = candidates.first { serverAddress = first.address }
+        setTimer(.stage, after: options.connectTimeout) { [weak self] in
+            self?.finish(.timeout("connecting to \(target.0) port \(target.1)"))
+        }
+        connect(candidates, index: 0)
+    }
+
+    private func connect(_ candidates: [SocketAddress], index: Int) {
+        let address = candidates[index]
+        emit(.phase(.tcp, "connecting to \(address)"))
+        do {
+            let fd = try TCPSocket.startConnect(to: address)
+            stage = .connecting(fd: fd, candidates: candidates, index: index)
+            try loop.add(fd: fd, events: .writable) { [weak self] _ in self?.connectReady() }
+        } catch {
+            connectFailed(candidates, index: index, error: error)
+        }
+    }
+
+    private func connectReady() {
+        guard case .connecting(let fd, let candidates, let index) = stage else { return }
+        let address = candidates[index]
+        do {
+            try TCPSocket.finishConnect(fd, to: address)
+        } catch {
+            loop.remove(fd: fd)
+            close(fd)
+            connectFailed(candidates, index: index, error: error)
+            return
+        }
+        emit(.phaseDone(.tcp, "connected to \(address)"))
+        if options.proxy != nil {
+            startProxy(fd: fd, address: address)
+        } else {
+            startTLS(fd: fd, address: address)
+        }
+    }
+
+    private func connectFailed(_ candidates: [SocketAddress], index: Int, error: SystemError) {
+        if index + 1 < candidates.count {
+            emit(.log("connecting to \(candidates[index]) failed (\(error)); trying the next address"))
+            connect(candidates, index: index + 1)
+        } else {
+            finish(.connect(candidates[index].description, error))
+        }
+    }
+
+    // MARK: - Proxy CONNECT (MS-SSTP 4.5)
+
+    private func startProxy(fd: Int32, address: SocketAddress) {
+        guard let proxy = options.proxy else { return }
+        emit(.phase(.proxy, "CONNECT \(options.server):\(options.port) through \(proxy.host):\(proxy.port)"))
+        stage = .proxy(fd: fd, address: address)
+        let credentials = proxy.user.map { (user: $0, password: proxy.password ?? "") }
+        // The request carries the proxy password: it is written, never logged.
+        let request = HTTPConnect.request(host: options.server, port: Int(options.port), basicCredentials: credentials)
+        let written = request.withUnsafeBytes { try? TCPSocket.write(fd, $0) }
+        guard written == request.count else {
+            finish(.connect("\(proxy.host):\(proxy.port)", SystemError("write CONNECT", errno: EIO)))
+            return
+        }
+        loop.modify(fd: fd, events: .readable)
+        loop.setHandler(fd: fd) { [weak self] _ in self?.proxyReadable() }
+    }
+
+    private func proxyReadable() {
+        guard case .proxy(let fd, let address) = stage, let proxy = options.proxy else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // Read byte by byte past the head would be slow; a proxy sends
+        // nothing after its head until TLS starts, so whole reads are safe.
+        let n: Int?
+        do {
+            n = try buffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try TCPSocket.read(fd, into: raw) }
+        } catch {
+            finish(.connect("\(proxy.host):\(proxy.port)", error))
+            return
+        }
+        guard let n else { return }
+        guard n > 0 else {
+            finish(.connect("\(proxy.host):\(proxy.port)", SystemError("the proxy closed the connection", errno: ECONNRESET)))
+            return
+        }
+        do {
+            guard let (head, consumed) = try proxyParser.feed(buffer[0..<n]) else { return }
+            if let refusal = HTTPConnect.check(response: head, credentialsSent: proxy.user != nil) {
+                finish(.proxy(refusal))
+                return
+            }
+            if consumed < n {
+                emit(.warning("the proxy sent \(n - consumed) bytes after its answer; ignoring them"))
+            }
+        } catch {
+            finish(.proxyResponse(error))
+            return
+        }
+        emit(.phaseDone(.proxy, "the proxy opened the tunnel"))
+        startTLS(fd: fd, address: address)
+    }
+
+    // MARK: - TLS
+
+    private func startTLS(fd: Int32, address: SocketAddress) {
+        emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
+        if options.proxy != nil, serverAddress.isEmpty {
+            // Through a proxy we never learn the server's address directly;
+            // resolve it for the gateway report when we can.
+            serverAddress = (try? SocketAddress.resolve(host: options.server, port: options.port).first?.address) ?? []
+        }
+        let stream: TLSStream
+        do {
+            let context = try TLSClientContext(options.tls)
+            let connection = try context.connect(socket: fd)
+            stream = TLSStream(fd: fd, tls: connection, loop: loop)
+        } catch {
+            loop.remove(fd: fd)
+            close(fd)
+            finish(.tls(error))
+            return
+        }
+        if options.tls.insecureSkipVerify {
+            emit(.warning("certificate checking is OFF (--insecure-skip-verify): anyone on the path can impersonate the server and read the traffic"))
+        }
+        stream.delegate = self
+        stage = .tls(stream, address: address)
+        loop.modify(fd: fd, events: .readable)
+        stream.start()
+    }
+
+    // MARK: - HTTP (MS-SSTP 3.2.4.1)
+
+    private func startHTTP(_ stream: TLSStream, address: SocketAddress) {
+        guard let certificate = stream.tls.peerCertificateDER else {
+            finish(.tls(.protocolError(detail: "the server sent no certificate")))
+            return
+        }
+        let version = stream.tls.negotiatedVersion.map { "\($0)" } ?? "TLS"
+        emit(.phaseDone(.tls, "\(version), \(stream.tls.cipherName ?? "unknown cipher")"))
+        var config = SSTPClientSession.Configuration(certificateDER: certificate)
+        config.timers = options.sstpTimers
+        config.corruptCryptoBinding = options.corruptCryptoBinding
+        session = SSTPClientSession(configuration: config)
+        let random = (try? SystemRandom.bytes(16)) ?? Array(repeating: 0, count: 16)
+        let correlation = SSTPDuplexPost.correlationID(random: random)
+        emit(.phase(.http, "SSTP_DUPLEX_POST, correlation \(correlation)"))
+        stage = .http(stream, address: address)
+        stream.enqueue(SSTPDuplexPost.request(host: hostHeaderName, port: Int(options.port), correlationID: correlation))
+        stream.flush()
+        cancelTimer(.stage)
+        setTimer(.stage, after: options.httpTimeout) { [weak self] in
+            self?.finish(.timeout("waiting for the server's HTTP answer"))
+        }
+    }
+
+    private var hostHeaderName: String { options.tls.serverName.isEmpty ? options.server : options.tls.serverName }
+
+    private func httpReceived(_ stream: TLSStream, address: SocketAddress, _ bytes: UnsafeRawBufferPointer) {
+        let parsed: (head: HTTPResponseHead, consumed: Int)?
+        do {
+            parsed = try httpParser.feed(bytes)
+        } catch {
+            finish(.httpResponse(error))
+            return
+        }
+        guard let (head, consumed) = parsed else { return }
+        if let refusal = SSTPDuplexPost.check(response: head) {
+            finish(.http(refusal))
+            return
+        }
+        cancelTimer(.stage)
+        emit(.phaseDone(.http, "HTTP \(head.status) \(head.reason)"))
+        emit(.phase(.sstp, "CALL_CONNECT_REQUEST"))
+        stage = .running(stream, address: address)
+        apply(session?.start(now: loop.now) ?? [])
+        if consumed < bytes.count {
+            sstpReceived(stream, UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+        }
+    }
+
+    // MARK: - SSTP and the data plane
+
+    private func sstpReceived(_ stream: TLSStream, _ bytes: UnsafeRawBufferPointer) {
+        let now = loop.now
+        session?.noteReceived(now: now)
+        do {
+            try deframer.feed(bytes) { frame in
+                if frame.isControl {
+                    apply(session?.receivedControlPacket(Array(frame.bytes), now: now) ?? [])
+                } else {
+                    pppFrameReceived(frame.body)
+                }
+            }
+        } catch let error as SSTPWireError {
+            apply(session?.delineationFailed(error) ?? [])
+        } catch {
+            apply(session?.delineationFailed(.emptyDataPacket) ?? [])
+        }
+    }
+
+    /// One PPP frame from an SSTP data packet.
+    private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
+        guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
+        if protocolNumber == PPPProtocolNumber.ipv4.rawValue || protocolNumber == PPPProtocolNumber.ipv6.rawValue {
+            // §3.2.5.2: no data before Call Connected; none for a protocol
+            // whose NCP is not up.
+            guard session?.dataFramesAllowed == true, let tun else { return }
+            guard protocolNumber == PPPProtocolNumber.ipv4.rawValue ? ipv4Up : ipv6Up else { return }
+            let packet = UnsafeRawBufferPointer(rebasing: frame[headerLength...])
+            bytesIn &+= UInt64(packet.count)
+            writeToTUN(tun, packet)
+            return
+        }
+        apply(ppp.handle(.frame(Array(frame)), now: loop.now))
+    }
+
+    /// Writes a packet to the TUN; a SYN is copied and clamped first.
+    private func writeToTUN(_ tun: TUNDevice, _ packet: UnsafeRawBufferPointer) {
+        if packet.count <= synScratch.count, Self.isTCPSYN(packet) {
+            let copy = UnsafeMutableRawBufferPointer(rebasing: synScratch[0..<packet.count])
+            copy.copyMemory(from: packet)
+            MSSClamp.clamp(copy, mtu: mtu)
+            tun.write(UnsafeRawBufferPointer(copy))
+            return
+        }
+        tun.write(packet)
+    }
+
+    @inline(__always)
+    static func isTCPSYN(_ p: UnsafeRawBufferPointer) -> Bool {
+        guard let first = p.first else { return false }
+        if first >> 4 == 4 {
+            let ihl = Int(first & 0x0f) * 4
+            return p.count >= ihl + 14 && p[9] == 6 && p[ihl + 13] & 0x02 != 0
+        }
+        if first >> 4 == 6 { return p.count >= 54 && p[6] == 6 && p[53] & 0x02 != 0 }
+        return false
+    }
+
+    /// Drains the TUN into the output queue, then writes it as TLS records.
+    private func tunReadable() {
+        guard case .running(let stream, _) = stage, let tun else { return }
+        while true {
+            if stream.out.spaceForNextPacket < mtu + 64 {
+                stream.flush()
+                if stream.out.spaceForNextPacket < mtu + 64 {
+                    pauseTUN(true)
+                    return
+                }
+            }
+            let space = stream.out.nextPacketSpace
+            let n: Int?
+            do {
+                n = try tun.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]))
+            } catch {
+                finish(.local("reading \(tun.name) failed: \(error)"))
+                return
+            }
+            guard let n else { break }
+            guard n > 0 else { continue }
+            let version = space[0] >> 4
+            let protocolNumber: UInt16
+            if version == 4, ipv4Up {
+                protocolNumber = PPPProtocolNumber.ipv4.rawValue
+            } else if version == 6, ipv6Up {
+                protocolNumber = PPPProtocolNumber.ipv6.rawValue
+            } else {
+                continue
+            }
+            MSSClamp.clamp(UnsafeMutableRawBufferPointer(rebasing: space[0..<n]), mtu: mtu)
+            stream.out.commit(length: n, protocolNumber: protocolNumber)
+            bytesOut &+= UInt64(n)
+            if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
+        }
+        stream.flush()
+    }
+
+    private func pauseTUN(_ pause: Bool) {
+        guard let tun, pause != tunPaused else { return }
+        tunPaused = pause
+        loop.modify(fd: tun.fd, events: pause ? [] : .readable)
+    }
+
+    // MARK: - Applying the state machines' actions
+
+    private func apply(_ actions: [SSTPAction]) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                sendRaw(bytes)
+            case .setTimer(let timer, let deadline):
+                setTimer(.sstp(timer), at: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.apply(self.session?.timerExpired(timer, now: self.loop.now) ?? [])
+                }
+            case .cancelTimer(let timer):
+                cancelTimer(.sstp(timer))
+            case .startPPP:
+                emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
+                emit(.phase(.lcp, "negotiating the link"))
+                apply(ppp.handle(.lowerUp, now: loop.now))
+            case .callConnected:
+                emit(.log("SSTP call connected (crypto binding sent)"))
+            case .close(let reason):
+                sessionReason = reason
+                apply(ppp.handle(.lowerDown, now: loop.now))
+                finish(nil)
+            case .log(let line):
+                emit(.log(line))
+            }
+        }
+    }
+
+    private func apply(_ actions: [PPPAction]) {
+        for action in actions {
+            switch action {
+            case .send(let frame):
+                sendPPP(frame)
+            case .setTimer(let timer, let deadline):
+                setTimer(.ppp(timer), at: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.apply(self.ppp.handle(.timerExpired(timer), now: self.loop.now))
+                }
+            case .cancelTimer(let timer):
+                cancelTimer(.ppp(timer))
+            case .phase(let phase):
+                pppPhase(phase)
+            case .authenticated(let result):
+                authMethod = result.method
+                let method = result.method.map { "\($0)" } ?? "none"
+                emit(.phaseDone(.authentication, "authenticated with \(method)"))
+                emit(.phase(.network, "IPCP" + (options.ppp.requestIPv6 ? " and IPv6CP" : "")))
+                apply(session?.pppAuthenticated(hlak: result.higherLayerAuthenticationKey, now: loop.now) ?? [])
+            case .ipv4Up(let config):
+                ipv4 = config
+                networkUp(ipv4: config)
+            case .ipv4Down:
+                ipv4Up = false
+            case .ipv6Up(let config):
+                ipv6 = config
+                networkUp(ipv6: config)
+            case .ipv6Down:
+                ipv6Up = false
+            case .linkDown(let failure):
+                if failure != .closedLocally && failure != .lowerLayerDown { pppFailure = failure }
+                if pppFailure == nil, failure == .lowerLayerDown { break }
+                apply(session?.pppFinished(now: loop.now) ?? [])
+            case .log(let line):
+                emit(.log(line))
+            }
+        }
+    }
+
+    private func pppPhase(_ phase: PPPPhase) {
+        switch phase {
+        case .authenticate:
+            emit(.phaseDone(.lcp, "LCP opened"))
+            emit(.phase(.authentication, "user \(options.ppp.userName)"))
+        default:
+            break
+        }
+    }
+
+    /// A PPP frame in an SSTP data packet (MS-SSTP 2.2.3).
+    private func sendPPP(_ frame: [UInt8]) {
+        guard frame.count <= SSTPDataPacket.maximumPayloadLength else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(frame.count + 4)
+        SSTPDataPacket.appendHeader(payloadLength: frame.count, to: &bytes)
+        bytes += frame
+        sendRaw(bytes)
+    }
+
+    private func sendRaw(_ bytes: [UInt8]) {
+        guard let stream = currentStream else { return }
+        stream.enqueue(bytes)
+        stream.flush()
+    }
+
+    private var currentStream: TLSStream? {
+        switch stage {
+        case .tls(let s, _), .http(let s, _), .running(let s, _): s
+        default: nil
+        }
+    }
+
+    // MARK: - Network configuration
+
+    private func ensureTUN() -> TUNDevice? {
+        if let tun { return tun }
+        do {
+            let device = try TUNDevice(name: options.interfaceName)
+            try device.setMTU(mtu)
+            try device.setUp()
+            tun = device
+            try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+            return device
+        } catch {
+            finish(.local("cannot create the TUN device: \(error). Run as root (CAP_NET_ADMIN) and check /dev/net/tun"))
+            return nil
+        }
+    }
+
+    private func networkUp(ipv4 config: IPv4Configuration) {
+        mtu = min(options.mtu ?? 1400, config.mtu > 0 ? config.mtu : 1400)
+        guard let tun = ensureTUN() else { return }
+        if options.configureInterface {
+            do {
+                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                network = net
+                let local = config.local.bytes
+                try net.addAddress(interface: tun.index, local: local, prefixLength: 32, peer: config.peer?.bytes)
+                try configureRoutes(net, tun: tun)
+                if options.configureDNS, !config.dns.isEmpty {
+                    let set = try net.setDNS(
+                        interface: tun.name, servers: config.dns.map(\.description), domains: [],
+                        defaultRoute: options.routes == .defaultRoute)
+                    if !set {
+                        emit(.log("DNS \(config.dns.map(\.description).joined(separator: " ")) not applied: systemd-resolved is not running"))
+                    }
+                }
+            } catch {
+                finish(.local("cannot configure \(tun.name): \(error)"))
+                return
+            }
+        }
+        ipv4Up = true
+        emit(.phaseDone(.network, "IPCP opened"))
+        emit(.up(status))
+    }
+
+    private func configureRoutes(_ net: NetworkConfigurator, tun: TUNDevice) throws(SystemError) {
+        switch options.routes {
+        case .none:
+            break
+        case .defaultRoute:
+            if !serverAddress.isEmpty, serverAddress.count == 4 { try net.pinServerRoute(serverAddress) }
+            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: tun.index)
+            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: tun.index)
+        case .networks(let networks):
+            for n in networks where n.address.count == 4 {
+                try net.addTunnelRoute(destination: n.address, prefixLength: n.prefixLength, interface: tun.index)
+            }
+        }
+    }
+
+    private func networkUp(ipv6 config: IPv6Configuration) {
+        guard let tun = ensureTUN() else { return }
+        if options.configureInterface {
+            do {
+                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                network = net
+                let local = TunnelStatus.linkLocalBytes(config.localInterfaceIdentifier)
+                let peer = config.peerInterfaceIdentifier.map { TunnelStatus.linkLocalBytes($0) }
+                try net.addAddress(interface: tun.index, local: local, prefixLength: peer == nil ? 64 : 128, peer: peer)
+            } catch {
+                emit(.warning("cannot add the IPv6 link-local address to \(tun.name): \(error)"))
+                return
+            }
+        }
+        ipv6Up = true
+        emit(.phaseDone(.network, "IPv6CP opened"))
+        if ipv4Up { emit(.ipv6Up(status)) } else { emit(.up(status)) }
+    }
+
+    public var status: TunnelStatus {
+        var tlsVersion: String?
+        var tlsCipher: String?
+        if let s = currentStream {
+            tlsVersion = s.tls.negotiatedVersion.map { "\($0)" }
+            tlsCipher = s.tls.cipherName
+        }
+        return TunnelStatus(
+            interfaceName: tun?.name ?? "", interfaceIndex: tun?.index ?? 0, mtu: mtu, ipv4: ipv4Up ? ipv4 : nil,
+            ipv6: ipv6Up ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
+            tlsVersion: tlsVersion, tlsCipher: tlsCipher)
+    }
+
+    // MARK: - Timers
+
+    private func setTimer(_ key: TimerKey, after delay: Duration, _ body: @escaping () -> Void) {
+        setTimer(key, at: loop.now + delay, body)
+    }
+
+    private func setTimer(_ key: TimerKey, at deadline: Duration, _ body: @escaping () -> Void) {
+        cancelTimer(key)
+        timers[key] = loop.schedule(at: deadline) { [weak self] in
+            self?.timers[key] = nil
+            body()
+        }
+    }
+
+    private func cancelTimer(_ key: TimerKey) {
+        if let id = timers.removeValue(forKey: key) { loop.cancel(id) }
+    }
+
+    // MARK: - Ending
+
+    /// Ends the call gracefully: PPP Terminate, then SSTP CALL_DISCONNECT.
+    public func disconnect() {
+        userRequestedStop = true
+        switch stage {
+        case .running:
+            if ppp.isRunning {
+                apply(ppp.handle(.close("user request"), now: loop.now))
+                // Do not wait for PPP's Terminate-Ack longer than SSTP's own
+                // disconnect timer.
+                setTimer(.stage, after: .seconds(3)) { [weak self] in
+                    guard let self else { return }
+                    self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
+                }
+            } else {
+                apply(session?.disconnect(now: loop.now) ?? [])
+            }
+        case .finished:
+            break
+        default:
+            finish(nil)
+        }
+    }
+
+    /// Cleans up everything and reports the end once.
+    private func finish(_ failure: TunnelFailure?) {
+        if case .finished = stage { return }
+        let stream = currentStream
+        switch stage {
+        case .connecting(let fd, _, _), .proxy(let fd, _):
+            loop.remove(fd: fd)
+            close(fd)
+        default:
+            break
+        }
+        stage = .finished
+        stream?.flush()
+        stream?.close()
+        for (_, id) in timers { loop.cancel(id) }
+        timers.removeAll()
+        network?.undoAll()
+        network = nil
+        if let tun {
+            loop.remove(fd: tun.fd)
+            self.tun = nil
+        }
+        emit(.down(failure ?? outcome))
+    }
+
+    /// The failure to report when the call ended on its own.
+    private var outcome: TunnelFailure? {
+        if let pppFailure { return .ppp(pppFailure) }
+        guard let sessionReason else { return nil }
+        switch sessionReason {
+        case .disconnectedLocally:
+            return nil
+        case .disconnectedByPeer:
+            return userRequestedStop ? nil : .sstp(sessionReason)
+        default:
+            return .sstp(sessionReason)
+        }
+    }
+}
+
+extension ClientTunnel: TLSStreamDelegate {
+    func streamEstablished(_ stream: TLSStream) {
+        guard case .tls(_, let address) = stage else { return }
+        startHTTP(stream, address: address)
+    }
+
+    func stream(_ stream: TLSStream, received bytes: UnsafeRawBufferPointer) {
+        switch stage {
+        case .http(let s, let address): httpReceived(s, address: address, bytes)
+        case .running(let s, _): sstpReceived(s, bytes)
+        default: break
+        }
+    }
+
+    func streamDrained(_ stream: TLSStream) {
+        if tunPaused {
+            pauseTUN(false)
+            tunReadable()
+        }
+    }
+
+    func streamClosed(_ stream: TLSStream, error: TLSError?) {
+        switch stage {
+        case .tls:
+            finish(.tls(error ?? .peerClosed(duringHandshake: true)))
+        case .http:
+            finish(error.map { .tls($0) } ?? .httpResponse(.malformedStatusLine))
+        case .running:
+            let detail = error.map { "\($0)" } ?? "the server closed the TLS connection"
+            apply(session?.transportClosed(detail) ?? [])
+            if !isFinished { finish(.sstp(.transportClosed(detail))) }
+        default:
+            break
+        }
+    }
+}
+
+extension IPv4Address {
+    /// Network-order bytes.
+    var bytes: [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+    }
+}

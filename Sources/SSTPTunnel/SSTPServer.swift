@@ -1,0 +1,185 @@
+import Glibc
+public import PPP
+import SSTPCrypto
+import SSTPDataPlane
+import SSTPHTTP
+public import SSTPPlatform
+import SSTPSession
+import SSTPTLS
+import SSTPWire
+
+/// The bundled SSTP test server: many clients on one event loop, one TUN for
+/// all of them, an address pool, and the server roles of the SSTP and PPP
+/// state machines. It checks every client's crypto binding (MS-SSTP
+/// 3.3.5.2.3) and logs the result, so tests can tell.
+public final class SSTPServer {
+    public typealias Log = (String) -> Void
+
+    public let options: ServerOptions
+    unowned let loop: EventLoop
+    let log: Log
+    let tls: TLSServerContext
+    private var listener: Int32 = -1
+    private(set) var tun: TUNDevice?
+    private var connections: [ObjectIdentifier: ServerConnection] = [:]
+    /// Who has which IPv4 address, and which IPv6 interface identifier.
+    private var byAddress: [UInt32: ServerConnection] = [:]
+    private var byInterfaceID: [UInt64: ServerConnection] = [:]
+    private var freeAddresses: [UInt32]
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+    /// The port actually listened on (for `--listen ...:0`).
+    public private(set) var port: UInt16 = 0
+
+    public init(options: ServerOptions, loop: EventLoop, log: @escaping Log) throws {
+        self.options = options
+        self.loop = loop
+        self.log = log
+        tls = try TLSServerContext(
+            certificateChainFile: options.certificateChainFile, privateKeyFile: options.privateKeyFile)
+        freeAddresses = Array(options.pool).reversed()
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    public var connectionCount: Int { connections.count }
+
+    /// Creates the TUN, listens, and starts accepting.
+    public func start() throws {
+        let device = try TUNDevice(name: options.interfaceName)
+        try device.setMTU(options.mtu)
+        try device.setUp()
+        let net = try RouteNetlink()
+        try net.addAddress(interface: device.index, local: options.localAddress.bytes, prefixLength: 32)
+        // Routes to the pool through our TUN.
+        for block in Self.cidrBlocks(options.pool) {
+            try net.route(add: true, destination: block.0, prefixLength: block.1, interface: device.index)
+        }
+        if options.ipv6 {
+            try? net.addAddress(
+                interface: device.index, local: [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                prefixLength: 64)
+        }
+        tun = device
+        try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+        listener = try TCPSocket.listen(on: options.listen)
+        port = TCPSocket.localAddress(listener)?.port ?? options.listen.port
+        try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptAll() }
+        log("listening on \(SocketAddress(address: options.listen.address, port: port)), TUN \(device.name)")
+    }
+
+    /// Stops listening and ends every call.
+    public func stop() {
+        if listener >= 0 {
+            loop.remove(fd: listener)
+            close(listener)
+            listener = -1
+        }
+        for connection in connections.values { connection.disconnect() }
+    }
+
+    private func acceptAll() {
+        while true {
+            let accepted: (fd: Int32, peer: SocketAddress)?
+            do {
+                accepted = try TCPSocket.accept(listener)
+            } catch {
+                log("accept failed: \(error)")
+                return
+            }
+            guard let (fd, peer) = accepted else { return }
+            do {
+                let connection = try ServerConnection(server: self, fd: fd, peer: peer)
+                connections[ObjectIdentifier(connection)] = connection
+                connection.start()
+            } catch {
+                log("\(peer): TLS setup failed: \(error)")
+                close(fd)
+            }
+        }
+    }
+
+    // MARK: - Addresses
+
+    func allocateAddress() -> IPv4Address? {
+        freeAddresses.popLast().map { IPv4Address($0) }
+    }
+
+    func register(_ connection: ServerConnection, ipv4: IPv4Address) {
+        byAddress[ipv4.value] = connection
+    }
+
+    func register(_ connection: ServerConnection, interfaceID: [UInt8]) {
+        byInterfaceID[Self.key(interfaceID)] = connection
+    }
+
+    func closed(_ connection: ServerConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+        if let address = connection.assigned {
+            if byAddress[address.value] === connection { byAddress[address.value] = nil }
+            freeAddresses.append(address.value)
+        }
+        if let id = connection.peerInterfaceID, byInterfaceID[Self.key(id)] === connection {
+            byInterfaceID[Self.key(id)] = nil
+        }
+    }
+
+    static func key(_ id: [UInt8]) -> UInt64 {
+        id.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    // MARK: - Data plane: TUN to clients
+
+    func writeToTUN(_ packet: UnsafeRawBufferPointer) {
+        tun?.write(packet)
+    }
+
+    private func tunReadable() {
+        guard let tun else { return }
+        var touched: [ServerConnection] = []
+        while true {
+            let n: Int?
+            do {
+                n = try tun.read(into: readBuffer)
+            } catch {
+                log("reading \(tun.name): \(error)")
+                return
+            }
+            guard let n, n > 0 else { break }
+            let packet = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+            let version = packet[0] >> 4
+            var target: ServerConnection?
+            if version == 4, n >= 20 {
+                let destination = UInt32(packet[16]) << 24 | UInt32(packet[17]) << 16 | UInt32(packet[18]) << 8
+                    | UInt32(packet[19])
+                target = byAddress[destination]
+            } else if version == 6, n >= 40 {
+                let id = (32..<40).reduce(UInt64(0)) { $0 << 8 | UInt64(packet[$1]) }
+                target = byInterfaceID[id]
+            }
+            guard let target else { continue }
+            if target.queue(packet: packet, ipv6: version == 6) { touched.append(target) }
+        }
+        for connection in touched { connection.flush() }
+    }
+
+    /// Splits an address range into CIDR blocks for the routes to the pool.
+    static func cidrBlocks(_ range: ClosedRange<UInt32>) -> [([UInt8], Int)] {
+        var out: [([UInt8], Int)] = []
+        var start = UInt64(range.lowerBound)
+        let end = UInt64(range.upperBound)
+        while start <= end {
+            var size: UInt64 = 1
+            var prefix = 32
+            while prefix > 0, start % (size * 2) == 0, start + size * 2 - 1 <= end {
+                size *= 2
+                prefix -= 1
+            }
+            let a = UInt32(start)
+            out.append(([UInt8(a >> 24), UInt8((a >> 16) & 0xff), UInt8((a >> 8) & 0xff), UInt8(a & 0xff)], prefix))
+            start += size
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+public import PPP
+public import SSTPPlatform
+public import SSTPSession
+public import SSTPWire
+
+/// The bundled test server's settings, fault knobs included.
+public struct ServerOptions: Sendable {
+    /// Fault knobs for tests: each makes the server misbehave in one way.
+    public struct Faults: Sendable, Hashable {
+        /// Check the client's crypto binding against a wrong key, so a
+        /// correct binding fails (CALL_ABORT with VALUE_NOT_SUPPORTED).
+        public var wrongCryptoBinding = false
+        /// Send CALL_ABORT after this many data packets from the client.
+        public var abortAfterPackets: Int?
+        /// Never answer SSTP ECHO_REQUEST.
+        public var ignoreEchoes = false
+        /// Stop answering anything (no echoes, no LCP echo replies, no data)
+        /// once connected, as a dead server would.
+        public var silentAfterConnect = false
+        /// Wait this long before answering the HTTP request.
+        public var slowHandshake: Duration?
+        /// Send a malformed control packet right after CALL_CONNECT_ACK.
+        public var malformedPacket = false
+        /// Answer the SSTP_DUPLEX_POST with this status instead of 200.
+        public var httpStatus: Int?
+
+        public init() {}
+    }
+
+    public var listen: SocketAddress
+    public var certificateChainFile: String
+    public var privateKeyFile: String
+    /// User name to password.
+    public var users: [String: String]
+    /// Authentication methods offered, in order.
+    public var methods: [PPPAuthenticationMethod] = [.mschapv2, .eapMSCHAPv2, .chapMD5, .pap]
+    /// The server's address inside the tunnels (the peer address clients see).
+    public var localAddress: IPv4Address
+    /// The addresses handed out, one per client.
+    public var pool: ClosedRange<UInt32>
+    public var dns: [IPv4Address] = []
+    public var ipv6 = true
+    public var offeredHashes: HashProtocolBitmask = [.sha1, .sha256]
+    public var sstpTimers = SSTPTimerValues()
+    public var interfaceName = "sstpsrv%d"
+    public var mtu = 1400
+    public var faults = Faults()
+
+    public init(
+        listen: SocketAddress, certificateChainFile: String, privateKeyFile: String, users: [String: String],
+        localAddress: IPv4Address, pool: ClosedRange<UInt32>
+    ) {
+        self.listen = listen
+        self.certificateChainFile = certificateChainFile
+        self.privateKeyFile = privateKeyFile
+        self.users = users
+        self.localAddress = localAddress
+        self.pool = pool
+    }
+}

@@ -1,0 +1,196 @@
+import Glibc
+import SSTPDataPlane
+import SSTPPlatform
+public import SSTPTLS
+
+/// What a TLSStream tells its owner.
+protocol TLSStreamDelegate: AnyObject {
+    /// The handshake finished.
+    func streamEstablished(_ stream: TLSStream)
+    /// Decrypted bytes arrived; they are valid only during the call.
+    func stream(_ stream: TLSStream, received bytes: UnsafeRawBufferPointer)
+    /// The output queue drained below half; paused producers may resume.
+    func streamDrained(_ stream: TLSStream)
+    /// The connection is over (nil: the peer closed cleanly).
+    func streamClosed(_ stream: TLSStream, error: TLSError?)
+}
+
+/// A TLS connection on the event loop: handshake, a read loop and a write
+/// queue that goes out in records of up to 16 KiB. Producers write SSTP
+/// packets straight into `out` (the data plane reads IP packets into it).
+final class TLSStream {
+    let fd: Int32
+    let tls: TLSConnection
+    unowned let loop: EventLoop
+    weak var delegate: (any TLSStreamDelegate)?
+    /// Pending output. 64 KiB: a full record plus room for control packets.
+    var out = OutboundBatch(capacity: 65536)
+    private(set) var established = false
+    private(set) var closed = false
+    /// A write returned wantWrite: wait for EPOLLOUT, retry the same bytes.
+    private(set) var writeBlocked = false
+    private var readNeedsWritable = false
+    private var handshakeNeedsWritable = false
+    private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+    private var lastWriteLength = 0
+
+    init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
+        self.fd = fd
+        self.tls = tls
+        self.loop = loop
+    }
+
+    deinit {
+        inBuffer.deallocate()
+    }
+
+    /// Takes over the fd's events (the caller registered it already).
+    func start() {
+        loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
+        advanceHandshake()
+    }
+
+    private func handle(_ events: EventLoop.Events) {
+        guard !closed else { return }
+        if !established {
+            advanceHandshake()
+            return
+        }
+        if events.contains(.writable) {
+            if readNeedsWritable {
+                readNeedsWritable = false
+                readAvailable()
+            }
+            if writeBlocked {
+                writeBlocked = false
+                flush()
+            }
+        }
+        if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
+            readAvailable()
+        }
+        updateInterest()
+    }
+
+    private func advanceHandshake() {
+        do {
+            switch try tls.handshake() {
+            case .done:
+                established = true
+                handshakeNeedsWritable = false
+                updateInterest()
+                delegate?.streamEstablished(self)
+                if !closed { readAvailable() }
+            case .wantRead:
+                handshakeNeedsWritable = false
+                updateInterest()
+            case .wantWrite:
+                handshakeNeedsWritable = true
+                updateInterest()
+            }
+        } catch {
+            finish(error)
+        }
+    }
+
+    /// Reads until OpenSSL would block, handing each chunk to the delegate.
+    private func readAvailable() {
+        while !closed {
+            let result: TLSIOResult
+            do {
+                result = try tls.read(into: inBuffer)
+            } catch {
+                finish(error)
+                return
+            }
+            switch result {
+            case .bytes(let n):
+                if n == 0 { return }
+                delegate?.stream(self, received: UnsafeRawBufferPointer(rebasing: inBuffer[0..<n]))
+            case .wantRead:
+                return
+            case .wantWrite:
+                readNeedsWritable = true
+                updateInterest()
+                return
+            case .closed:
+                finish(nil)
+                return
+            }
+        }
+    }
+
+    /// Appends a whole packet to the queue; false when the queue is full
+    /// (the caller treats that as overload).
+    @discardableResult
+    func enqueue(_ bytes: [UInt8]) -> Bool {
+        let ok = bytes.withUnsafeBytes { out.append($0) }
+        if !ok {
+            flush()
+            return bytes.withUnsafeBytes { out.append($0) }
+        }
+        return true
+    }
+
+    /// Writes queued bytes as records of up to 16 KiB until done or blocked.
+    func flush() {
+        guard established, !closed, !writeBlocked else { return }
+        let wasLarge = out.count > 32768
+        while !out.isEmpty {
+            let chunk = UnsafeRawBufferPointer(rebasing: out.bytes[0..<min(out.count, TLSConnection.maxRecordPayload)])
+            let result: TLSIOResult
+            do {
+                result = try tls.write(chunk)
+            } catch {
+                finish(error)
+                return
+            }
+            switch result {
+            case .bytes(let n):
+                out.consume(n)
+            case .wantWrite, .wantRead:
+                writeBlocked = true
+                updateInterest()
+                return
+            case .closed:
+                finish(nil)
+                return
+            }
+        }
+        updateInterest()
+        if wasLarge || out.isEmpty { delegate?.streamDrained(self) }
+    }
+
+    private var interest: EventLoop.Events = .readable
+
+    private func updateInterest() {
+        guard !closed else { return }
+        var wanted: EventLoop.Events = .readable
+        if (!established && handshakeNeedsWritable) || writeBlocked || readNeedsWritable {
+            wanted.insert(.writable)
+        }
+        if wanted != interest {
+            interest = wanted
+            loop.modify(fd: fd, events: wanted)
+        }
+    }
+
+    /// Sends close_notify if it can without waiting, then closes.
+    func close() {
+        guard !closed else { return }
+        if established { _ = try? tls.shutdown() }
+        teardown()
+    }
+
+    private func teardown() {
+        closed = true
+        loop.remove(fd: fd)
+        Glibc.close(fd)
+    }
+
+    private func finish(_ error: TLSError?) {
+        guard !closed else { return }
+        teardown()
+        delegate?.streamClosed(self, error: error)
+    }
+}

@@ -1,0 +1,85 @@
+import Glibc
+import SSTPPlatform
+import SSTPTunnel
+
+/// Runs one connection on an event loop and prints its phases: one line per
+/// phase on standard error, then one line with the interface, addresses
+/// and DNS on standard output once the tunnel is up.
+struct ConnectRunner {
+    let options: ClientOptions
+    let verbose: Bool
+
+    func run() -> Int32 {
+        let loop: EventLoop
+        let signals: SignalWatcher
+        do {
+            loop = try EventLoop()
+            signals = try SignalWatcher()
+        } catch {
+            Output.error("cannot start: \(error)")
+            return 6
+        }
+        var exitCode: Int32 = 0
+        var done = false
+        let verbose = self.verbose
+        let tunnel = ClientTunnel(options: options, loop: loop) { event in
+            switch event {
+            case .phase(let phase, let detail):
+                Output.error("[\(phase.rawValue)] \(detail)")
+            case .phaseDone(let phase, let detail):
+                Output.error("[\(phase.rawValue)] \(detail)")
+            case .log(let line):
+                if verbose { Output.error("  \(line)") }
+            case .warning(let line):
+                Output.error("warning: \(line)")
+            case .up(let status):
+                Output.line("connected: \(status.summary)")
+            case .ipv6Up(let status):
+                Output.line("IPv6 up: \(status.summary)")
+            case .down(let failure):
+                if let failure {
+                    Output.error("error: \(failure)")
+                    exitCode = failure.exitCode
+                } else {
+                    Output.error("disconnected")
+                }
+                done = true
+                loop.stop()
+            }
+        }
+        do {
+            try loop.add(fd: signals.fd, events: .readable) { _ in
+                for signal in signals.drain() {
+                    Output.error("signal \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "\(signal)"): disconnecting")
+                    tunnel.disconnect()
+                }
+            }
+        } catch {
+            Output.error("cannot watch signals: \(error)")
+            return 6
+        }
+        tunnel.start()
+        while !done {
+            do {
+                try loop.runOnce()
+            } catch {
+                Output.error("event loop failed: \(error)")
+                tunnel.disconnect()
+                return 6
+            }
+        }
+        return exitCode
+    }
+}
+
+enum Output {
+    static func error(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+    }
+
+    static func line(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { write(1, $0, strlen($0)) }
+    }
+}
