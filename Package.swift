@@ -7,6 +7,7 @@
 //   SSTPWire     MS-SSTP 2.2 packets, attributes, deframer            (pure)
 //   SSTPHTTP     MS-SSTP 3.2.5.1 / 4 HTTP requests and responses      (pure)
 //   SSTPCrypto   crypto binding, MS-CHAPv2, MPPE keys over libcrypto  (pure: no I/O)
+//   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
 
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "SSTPWire", targets: ["SSTPWire"]),
         .library(name: "SSTPHTTP", targets: ["SSTPHTTP"]),
         .library(name: "SSTPCrypto", targets: ["SSTPCrypto"]),
+        .library(name: "SSTPTLS", targets: ["SSTPTLS"]),
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     targets: [
@@ -33,6 +35,7 @@ let package = Package(
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPHTTP", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
+        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
