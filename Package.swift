@@ -48,5 +48,10 @@ let package = Package(
             dependencies: ["SSTPCrypto", "SSTPWire"],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "SSTPTLSTests",
+            dependencies: ["SSTPTLS"],
+            swiftSettings: strict
+        ),
     ]
 )
