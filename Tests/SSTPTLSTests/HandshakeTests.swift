@@ -103,6 +103,13 @@ import Testing
         }
     }
 
+    /// RFC 6125 §7.2 lets clients refuse "vpn*.partial.test"; we do
+    /// (X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS).
+    @Test func partialWildcardIsRefused() throws {
+        let error = try fixture.clientError(fixture.client("vpn1.partial.test"), chain: "partial-chain.pem")
+        #expect(error == .hostnameMismatch(expected: "vpn1.partial.test", presented: ["vpn*.partial.test"]))
+    }
+
     @Test func nameMatchingIsCaseInsensitiveAndIgnoresTheRootDot() throws {
         for name in ["SSTP.Test", "sstp.test."] {
             let run = try fixture.handshake(fixture.client(name), server: fixture.server())

@@ -12,6 +12,7 @@
 #     clientauth       like sstp, EKU clientAuth only
 #     anyeku           like sstp, EKU anyExtendedKeyUsage only
 #     cnonly           CN=sstp.test, no subjectAltName
+#     partial          SAN DNS:vpn*.partial.test (a partial wildcard, refused)
 #   <name>-chain.pem   the leaf, then int.pem (what a server sends)
 #   selfsigned.pem     self-signed CN=sstp.test with the sstp SANs (key: selfsigned.key)
 #   other-root.pem, other-int.pem, other-leaf.pem: a second, untrusted PKI for sstp.test
@@ -53,6 +54,11 @@ basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = anyExtendedKeyUsage
 subjectAltName = DNS:sstp.test
+[partial]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:vpn*.partial.test
 [cnonly]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
@@ -111,9 +117,10 @@ issue other.csr int.pem int.key other other.pem
 issue sstp.csr int.pem int.key clientauth clientauth.pem
 issue sstp.csr int.pem int.key anyeku anyeku.pem
 issue sstp.csr int.pem int.key cnonly cnonly.pem
+issue sstp.csr int.pem int.key partial partial.pem
 issue_dated sstp.csr 20200101000000Z 20200201000000Z expired.pem
 issue_dated sstp.csr 20900101000000Z 20910101000000Z future.pem
-for name in sstp other clientauth anyeku cnonly expired future; do
+for name in sstp other clientauth anyeku cnonly partial expired future; do
     cat "$name.pem" int.pem > "$name-chain.pem"
 done
 
