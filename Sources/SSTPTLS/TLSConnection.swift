@@ -66,7 +66,7 @@ public final class TLSConnection {
     public func handshake() throws(TLSError) -> TLSProgress {
         if let failure { throw failure }
         if handshakeFinished { return .done }
-        ERR_clear_error()
+        clearErrors()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             try finishHandshake()
@@ -79,7 +79,7 @@ public final class TLSConnection {
         case SSL_ERROR_WANT_WRITE: return .wantWrite
         default:
             if code == SSL_ERROR_SSL, let verifierFailure = verifier?.handshakeFailure {
-                ERR_clear_error()
+                clearErrors()
                 throw fail(verifierFailure)
             }
             throw fail(error(code, errno: savedErrno, call: "SSL_do_handshake", duringHandshake: true))
@@ -124,7 +124,7 @@ public final class TLSConnection {
         if let failure { throw failure }
         guard handshakeFinished else { throw TLSError.handshakeNotFinished }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
-        ERR_clear_error()
+        clearErrors()
         var count = 0
         let result = SSL_read_ex(ssl, base, buffer.count, &count)
         if result == 1 { return .bytes(count) }
@@ -142,7 +142,7 @@ public final class TLSConnection {
         if let failure { throw failure }
         guard handshakeFinished else { throw TLSError.handshakeNotFinished }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .bytes(0) }
-        ERR_clear_error()
+        clearErrors()
         var count = 0
         let result = SSL_write_ex(ssl, base, bytes.count, &count)
         if result == 1 { return .bytes(count) }
@@ -176,7 +176,7 @@ public final class TLSConnection {
     /// or before the handshake finished, there is nothing to send: `.done`.
     public func shutdown() throws(TLSError) -> TLSProgress {
         guard failure == nil, handshakeFinished else { return .done }
-        ERR_clear_error()
+        clearErrors()
         let result = SSL_shutdown(ssl)
         if result >= 0 { return .done }
         let code = SSL_get_error(ssl, result)
@@ -239,6 +239,13 @@ public final class TLSConnection {
     }
 
     // MARK: Errors
+
+    /// SSL_get_error reads this thread's OpenSSL error queue, and errno
+    /// tells a socket error from an end of stream: both must start clean.
+    private func clearErrors() {
+        ERR_clear_error()
+        errno = 0
+    }
 
     private func fail(_ error: TLSError) -> TLSError {
         failure = error

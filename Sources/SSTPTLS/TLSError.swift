@@ -59,7 +59,8 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The two sides share no TLS version; `minimum`...`maximum` is what this
     /// side allowed.
     case protocolVersion(minimum: TLSVersion, maximum: TLSVersion, detail: String)
-    /// The peer ended the handshake with a fatal alert (RFC 8446 §6).
+    /// The peer ended the handshake (or the connection) with a fatal alert
+    /// (RFC 8446 §6).
     case handshakeAlert(code: Int, description: String)
     /// Any other TLS failure, with OpenSSL's reason.
     case protocolError(detail: String)
@@ -134,7 +135,7 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
                 + " (\(detail)). A server that only speaks TLS 1.0 or 1.1 must be upgraded to TLS 1.2; "
                 + "otherwise widen --tls-min/--tls-max"
         case .handshakeAlert(let code, let description):
-            "the peer ended the TLS handshake with alert \"\(description)\" (\(code))"
+            "the peer ended the TLS connection with the alert \"\(description)\" (\(code))"
                 + Self.alertHint(code)
         case .protocolError(let detail):
             "TLS failed: \(detail)"

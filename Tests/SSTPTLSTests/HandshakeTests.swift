@@ -41,6 +41,25 @@ import Testing
         #expect(result == .closed)
     }
 
+    /// A TCP close without close_notify is not a clean end of the stream.
+    @Test func truncationIsAnError() throws {
+        let run = try fixture.handshake(fixture.client(), server: fixture.server())
+        #expect(run.client == .done && run.server == .done)
+        run.pair.cutServerSocket()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(throws: TLSError.peerClosed(duringHandshake: false)) {
+            for _ in 0..<100 {
+                run.pair.relay()
+                _ = try buffer.withUnsafeMutableBytes { try run.pair.client.read(into: $0) }
+            }
+        }
+        // The error is sticky.
+        #expect(throws: TLSError.peerClosed(duringHandshake: false)) {
+            try buffer.withUnsafeMutableBytes { try run.pair.client.read(into: $0) }
+        }
+        #expect(try run.pair.client.shutdown() == .done)
+    }
+
     @Test func tls12WhenTheClientCapsAt12() throws {
         var configuration = fixture.client()
         configuration.maxVersion = .tls12

@@ -63,6 +63,11 @@ final class TLSPair {
         return (fds[0], fds[1])
     }
 
+    /// Ends the server's side of the TCP stream without a close_notify.
+    func cutServerSocket() {
+        Glibc.shutdown(sockets[3], Int32(SHUT_WR))
+    }
+
     func relay() {
         toServer.step(scratch: scratch)
         toClient.step(scratch: scratch)
