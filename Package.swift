@@ -50,7 +50,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SSTPTLSTests",
-            dependencies: ["SSTPTLS"],
+            // CSSTPOpenSSL: a raw TLS 1.0 server to test against.
+            dependencies: ["SSTPTLS", "CSSTPOpenSSL"],
             swiftSettings: strict
         ),
     ]

@@ -33,6 +33,11 @@ struct TestPKI: Sendable {
             let text = String(decoding: message, as: UTF8.self)
             return .failure(Failure(description: "make-test-pki.sh failed: \(text)"))
         }
+        atexit {
+            if case .success(let pki) = TestPKI.shared {
+                try? FileManager.default.removeItem(atPath: pki.directory)
+            }
+        }
         return .success(TestPKI(directory: directory))
     }()
 
