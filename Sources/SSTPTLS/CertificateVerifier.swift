@@ -9,9 +9,10 @@ import CSSTPOpenSSL
 ///   X509_verify_cert (chain, validity, purpose serverAuth, and the RFC
 ///   6125 name set on the SSL's X509_VERIFY_PARAM), then checks the pins;
 /// - the per-certificate callback (SSL_CTX_set_verify) records the first
-///   failure with the failing certificate's details, and accepts
-///   anyExtendedKeyUsage, which MS-SSTP 3.2.4.1 allows and OpenSSL's
-///   serverAuth purpose does not.
+///   failure with the failing certificate's details, and accepts a leaf
+///   with anyExtendedKeyUsage, which MS-SSTP 3.2.4.1 allows and OpenSSL's
+///   serverAuth purpose does not (only when nothing else is wrong with its
+///   purpose).
 ///
 /// A failure makes OpenSSL send an alert and fail the handshake;
 /// `TLSConnection` then throws the recorded error. With
@@ -119,7 +120,9 @@ final class CertificateVerifier {
         let error = X509_STORE_CTX_get_error(store)
         let depth = X509_STORE_CTX_get_error_depth(store)
         let cert = X509_STORE_CTX_get_current_cert(store)
-        if error == X509_V_ERR_INVALID_PURPOSE, let cert, X509Text.hasAnyExtendedKeyUsage(cert) {
+        if error == X509_V_ERR_INVALID_PURPOSE, depth == 0, let cert,
+            X509Text.isServerLeafByAnyExtendedKeyUsage(cert)
+        {
             X509_STORE_CTX_set_error(store, X509_V_OK)
             return 1
         }
@@ -152,7 +155,8 @@ final class CertificateVerifier {
         case X509_V_ERR_CERT_NOT_YET_VALID:
             firstFailure = .notYetValid(subject: subject, notBefore: X509Text.notBefore(cert), depth: depth)
         case X509_V_ERR_INVALID_PURPOSE:
-            firstFailure = .wrongPurpose(subject: subject, depth: depth)
+            firstFailure = .wrongPurpose(
+                subject: subject, depth: depth, reason: X509Text.purposeProblem(cert, depth: depth))
         default:
             firstFailure = .certificateRejected(
                 subject: subject, depth: depth, code: Int(code), reason: Self.reason(code))

@@ -43,10 +43,11 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     case expired(subject: String, notAfter: String, depth: Int)
     /// The certificate at `depth` is not valid yet.
     case notYetValid(subject: String, notBefore: String, depth: Int)
-    /// The certificate may not be used by a TLS server: its extended key
-    /// usage has neither serverAuth nor anyExtendedKeyUsage (MS-SSTP
-    /// 3.2.4.1), or a CA in the chain may not issue server certificates.
-    case wrongPurpose(subject: String, depth: Int)
+    /// The certificate may not be used by a TLS server (`reason` says why):
+    /// the leaf's extended key usage has neither serverAuth nor
+    /// anyExtendedKeyUsage (MS-SSTP 3.2.4.1), its key usage forbids TLS, or a
+    /// CA in the chain may not issue server certificates.
+    case wrongPurpose(subject: String, depth: Int, reason: String)
     /// Neither the certificate nor its public key matches a `--pin`.
     /// `certificate` and `publicKey` are the server's actual pins.
     case pinMismatch(expected: [TLSPin], certificate: TLSPin, publicKey: TLSPin)
@@ -114,13 +115,11 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notYetValid(let subject, let notBefore, let depth):
             "\(Self.certificate(subject, depth)) is not valid before \(notBefore). "
                 + "Check this computer's clock, then the certificate's dates"
-        case .wrongPurpose(let subject, let depth):
-            depth == 0
-                ? "the server's certificate \"\(subject)\" is not for TLS servers: its extended key usage has "
-                    + "neither serverAuth nor anyExtendedKeyUsage (MS-SSTP 3.2.4.1). Reissue it with "
-                    + "extendedKeyUsage = serverAuth"
-                : "the CA certificate \"\(subject)\" (depth \(depth)) may not issue TLS server certificates "
-                    + "(its extended key usage or key usage forbids it). Reissue the chain"
+        case .wrongPurpose(let subject, let depth, let reason):
+            "\(Self.certificate(subject, depth)) is not fit for a TLS server: \(reason). "
+                + (depth == 0
+                    ? "Reissue it with extendedKeyUsage = serverAuth and keyUsage = digitalSignature"
+                    : "Reissue the chain with a CA that may issue server certificates")
         case .pinMismatch(let expected, let certificate, let publicKey):
             "the server's certificate matches none of the pins "
                 + "(\(expected.map(\.description).joined(separator: ", "))). It has certificate pin "

@@ -27,10 +27,38 @@ enum X509Text {
         return text(buffer).split(separator: "\n").map(String.init)
     }
 
-    /// Whether the certificate's extended key usage lists
-    /// anyExtendedKeyUsage (2.5.29.37.0).
-    static func hasAnyExtendedKeyUsage(_ cert: OpaquePointer) -> Bool {
-        X509_get_extended_key_usage(cert) & UInt32(XKU_ANYEKU) != 0
+    /// Whether a leaf that OpenSSL's serverAuth purpose check refused is
+    /// fit for a TLS server under MS-SSTP 3.2.4.1, which also accepts
+    /// anyExtendedKeyUsage: its EKU lists anyExtendedKeyUsage, and nothing
+    /// else the check looks at forbids it (key usage, when present, allows
+    /// digitalSignature, keyEncipherment or keyAgreement; no Netscape
+    /// certificate type).
+    static func isServerLeafByAnyExtendedKeyUsage(_ cert: OpaquePointer) -> Bool {
+        let extendedKeyUsage = X509_get_extended_key_usage(cert)  // UINT32_MAX when absent
+        guard extendedKeyUsage != UInt32.max, extendedKeyUsage & UInt32(XKU_ANYEKU) != 0 else { return false }
+        let keyUsage = X509_get_key_usage(cert)  // UINT32_MAX when absent
+        guard keyUsage & UInt32(KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT) != 0 else {
+            return false
+        }
+        return X509_get_extension_flags(cert) & UInt32(EXFLAG_NSCERT) == 0
+    }
+
+    /// Why a certificate failed the serverAuth purpose check, for the error.
+    static func purposeProblem(_ cert: OpaquePointer, depth: Int) -> String {
+        guard depth == 0 else {
+            return "it may not issue TLS server certificates (its basic constraints, key usage or "
+                + "extended key usage forbid it)"
+        }
+        let extendedKeyUsage = X509_get_extended_key_usage(cert)
+        let serverUsages = UInt32(XKU_SSL_SERVER | XKU_SGC | XKU_ANYEKU)
+        if extendedKeyUsage != UInt32.max, extendedKeyUsage & serverUsages == 0 {
+            return "its extended key usage has neither serverAuth nor anyExtendedKeyUsage (MS-SSTP 3.2.4.1)"
+        }
+        let keyUsage = X509_get_key_usage(cert)
+        if keyUsage & UInt32(KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT) == 0 {
+            return "its key usage allows none of digitalSignature, keyEncipherment and keyAgreement"
+        }
+        return "its Netscape certificate type excludes TLS servers"
     }
 
     static func der(_ cert: OpaquePointer) -> [UInt8]? {

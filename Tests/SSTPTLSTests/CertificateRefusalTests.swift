@@ -107,8 +107,25 @@ import Testing
 
     @Test func certificateWithoutServerAuth() throws {
         let error = try fixture.clientError(fixture.client(), chain: "clientauth-chain.pem")
-        #expect(error == .wrongPurpose(subject: "CN=sstp.test", depth: 0))
-        #expect(error?.description.contains("serverAuth") == true)
+        guard case .wrongPurpose(let subject, let depth, let reason) = error else {
+            Issue.record("expected wrongPurpose, got \(String(describing: error))")
+            return
+        }
+        #expect(subject == "CN=sstp.test" && depth == 0)
+        #expect(reason.contains("neither serverAuth nor anyExtendedKeyUsage"))
+        #expect(error?.description.contains("extendedKeyUsage = serverAuth") == true)
+    }
+
+    /// anyExtendedKeyUsage stands in for serverAuth only: a key usage that
+    /// forbids TLS is still refused.
+    @Test func anyExtendedKeyUsageDoesNotExcuseTheKeyUsage() throws {
+        let error = try fixture.clientError(fixture.client(), chain: "anyeku-badku-chain.pem")
+        guard case .wrongPurpose(let subject, let depth, let reason) = error else {
+            Issue.record("expected wrongPurpose, got \(String(describing: error))")
+            return
+        }
+        #expect(subject == "CN=sstp.test" && depth == 0)
+        #expect(reason.contains("key usage allows none of"))
     }
 
     @Test func insecureSkipVerifyConnectsToSelfSignedAndWarns() throws {

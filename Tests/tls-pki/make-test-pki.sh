@@ -11,6 +11,7 @@
 #     future           like sstp, valid 2090-01-01 .. 2091-01-01
 #     clientauth       like sstp, EKU clientAuth only
 #     anyeku           like sstp, EKU anyExtendedKeyUsage only
+#     anyeku-badku     EKU anyExtendedKeyUsage, keyUsage dataEncipherment only (unfit for TLS)
 #     cnonly           CN=sstp.test, no subjectAltName
 #     partial          SAN DNS:vpn*.partial.test (a partial wildcard, refused)
 #   <name>-chain.pem   the leaf, then int.pem (what a server sends)
@@ -59,6 +60,11 @@ basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:vpn*.partial.test
+[anyeku-badku]
+basicConstraints = CA:FALSE
+keyUsage = critical, dataEncipherment
+extendedKeyUsage = anyExtendedKeyUsage
+subjectAltName = DNS:sstp.test
 [cnonly]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
@@ -116,11 +122,12 @@ issue sstp.csr int.pem int.key sstp sstp.pem
 issue other.csr int.pem int.key other other.pem
 issue sstp.csr int.pem int.key clientauth clientauth.pem
 issue sstp.csr int.pem int.key anyeku anyeku.pem
+issue sstp.csr int.pem int.key anyeku-badku anyeku-badku.pem
 issue sstp.csr int.pem int.key cnonly cnonly.pem
 issue sstp.csr int.pem int.key partial partial.pem
 issue_dated sstp.csr 20200101000000Z 20200201000000Z expired.pem
 issue_dated sstp.csr 20900101000000Z 20910101000000Z future.pem
-for name in sstp other clientauth anyeku cnonly partial expired future; do
+for name in sstp other clientauth anyeku anyeku-badku cnonly partial expired future; do
     cat "$name.pem" int.pem > "$name-chain.pem"
 done
 
