@@ -7,6 +7,7 @@
 //   SSTPWire     MS-SSTP 2.2 packets, attributes, deframer            (pure)
 //   SSTPHTTP     MS-SSTP 3.2.5.1 / 4 HTTP requests and responses      (pure)
 //   SSTPCrypto   crypto binding, MS-CHAPv2, MPPE keys over libcrypto  (pure: no I/O)
+//   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
 
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "SSTPWire", targets: ["SSTPWire"]),
         .library(name: "SSTPHTTP", targets: ["SSTPHTTP"]),
         .library(name: "SSTPCrypto", targets: ["SSTPCrypto"]),
+        .library(name: "SSTPTLS", targets: ["SSTPTLS"]),
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     targets: [
@@ -37,6 +39,7 @@ let package = Package(
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
+        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
@@ -60,6 +63,12 @@ let package = Package(
         .testTarget(
             name: "SSTPCryptoTests",
             dependencies: ["SSTPCrypto", "SSTPWire"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SSTPTLSTests",
+            // CSSTPOpenSSL: a raw TLS 1.0 server to test against.
+            dependencies: ["SSTPTLS", "CSSTPOpenSSL"],
             swiftSettings: strict
         ),
     ]

@@ -7,11 +7,51 @@
 #include <openssl/rand.h>
 #include <openssl/err.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 /* Thin wrappers for things Swift cannot call directly (macros) or that want
  * one place for OpenSSL version differences. Implemented in shim.c. */
 
 /* Returns the last OpenSSL error as text in buf (always NUL-terminated). */
 void csstp_last_error(char *buf, size_t len);
+
+/* ---- TLS (SSTPTLS), implemented in tls_shim.c ---- */
+
+/* SSL_CTX_set_min_proto_version and SSL_CTX_set_max_proto_version (macros).
+ * Versions are TLS1_2_VERSION, TLS1_3_VERSION, or 0 for "no limit".
+ * Returns 1 when both were accepted. */
+int csstp_ssl_ctx_set_proto_versions(SSL_CTX *ctx, int min_version, int max_version);
+
+/* SSL_CTX_set_mode (macro). Returns the mode bitmask now in effect. */
+long csstp_ssl_ctx_set_mode(SSL_CTX *ctx, long mode);
+
+/* Sets SSL_OP_NO_RENEGOTIATION, a macro Swift cannot import. */
+void csstp_ssl_ctx_disable_renegotiation(SSL_CTX *ctx);
+
+/* SSL_set_tlsext_host_name (macro): the SNI host name. Returns 1 on success. */
+int csstp_ssl_set_server_name(SSL *ssl, const char *name);
+
+/* The earliest error in this thread's OpenSSL error queue: library and
+ * reason codes (ERR_GET_LIB / ERR_GET_REASON are inline functions) and the
+ * text in buf (always NUL-terminated). Clears the queue. Returns 0 and an
+ * empty buf when the queue was empty. */
+unsigned long csstp_pop_error(int *lib, int *reason, char *buf, size_t len);
+
+/* The name in RFC 2253 form ("CN=Leaf,O=Example"), UTF-8, always
+ * NUL-terminated; cut to fit. Returns 1 on success, 0 on failure. */
+int csstp_x509_name_text(const X509_NAME *name, char *buf, size_t len);
+
+/* The time as "YYYY-MM-DD HH:MM:SS UTC", always NUL-terminated.
+ * Returns 1 on success, 0 on failure. */
+int csstp_asn1_time_text(const ASN1_TIME *time, char *buf, size_t len);
+
+/* The names a host name check looks at, one per line in buf: every
+ * subjectAltName dNSName, then every iPAddress (as text), then the subject
+ * CN when there is no dNSName (OpenSSL's RFC 6125 fallback). Control bytes
+ * are replaced by '?'. Always NUL-terminated; cut to fit. Returns 1 on
+ * success, 0 when the subjectAltName extension could not be decoded. */
+int csstp_x509_host_names(X509 *cert, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,29 @@
+import CSSTPOpenSSL
+
+/// What client and server contexts share: the version range and the I/O
+/// modes `TLSConnection` relies on.
+enum SSLContextSetup {
+    static func apply(to ctx: OpaquePointer, minVersion: TLSVersion, maxVersion: TLSVersion)
+        throws(TLSError)
+    {
+        guard minVersion <= maxVersion else {
+            throw .invalidVersionRange(minimum: minVersion, maximum: maxVersion)
+        }
+        guard csstp_ssl_ctx_set_proto_versions(ctx, minVersion.openSSLValue, maxVersion.openSSLValue) == 1
+        else {
+            throw .openSSLFailure(call: "SSL_CTX_set_min/max_proto_version", detail: lastOpenSSLError())
+        }
+        // ENABLE_PARTIAL_WRITE: a write of more than one record returns after
+        // each record, so the caller sees progress; a write of at most 16 KiB
+        // is one record and stays all-or-nothing. ACCEPT_MOVING_WRITE_BUFFER:
+        // a retried write may come from another address (the caller's batch
+        // buffer may move), as long as the bytes are the same.
+        let modes = Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)
+        guard csstp_ssl_ctx_set_mode(ctx, modes) & modes == modes else {
+            throw .openSSLFailure(call: "SSL_CTX_set_mode", detail: lastOpenSSLError())
+        }
+        // A renegotiation would make reads write and writes read in TLS 1.2
+        // for no gain; SSTP servers have no reason to ask for one.
+        csstp_ssl_ctx_disable_renegotiation(ctx)
+    }
+}

@@ -1,0 +1,304 @@
+import CSSTPOpenSSL
+import Glibc
+
+/// One TLS connection over a connected non-blocking socket, client or
+/// server, for an epoll loop. Every call returns at once: `.wantRead` /
+/// `.wantWrite` say which readiness to wait for before calling again.
+///
+/// Single-threaded: one thread (the event loop) drives a connection; the
+/// type is deliberately not Sendable. The socket stays the caller's: close
+/// it after dropping the connection. Writing to a socket whose peer is gone
+/// raises SIGPIPE, so the process must ignore SIGPIPE.
+///
+/// Steady-state reads and writes do not allocate: they pass the caller's
+/// buffer straight to SSL_read_ex / SSL_write_ex and return a payload-only
+/// enum. Errors are sticky: after one is thrown, every call throws it again.
+public final class TLSConnection {
+    public enum Role: Hashable, Sendable {
+        case client
+        case server
+    }
+
+    /// The largest plaintext of one TLS record (RFC 8446 §5.1). A write of
+    /// at most this many bytes goes out as exactly one record.
+    public static let maxRecordPayload = 16384
+
+    public let role: Role
+    /// The socket the connection runs over (not owned).
+    public let socket: Int32
+
+    /// The server's leaf certificate in DER, set when a client handshake
+    /// finishes: exactly the certificate the chain, name and pin checks
+    /// looked at, so the crypto binding (MS-SSTP 3.2.5.2.2) hashes the
+    /// certificate TLS verified. Nil on the server side and before the
+    /// handshake finishes.
+    public private(set) var peerCertificateDER: [UInt8]?
+
+    /// The client's verification outcome, set when its handshake finishes.
+    public private(set) var verification: TLSVerification?
+
+    private let ssl: OpaquePointer
+    private let verifier: CertificateVerifier?
+    private let versions: ClosedRange<TLSVersion>
+    private var handshakeFinished = false
+    private var failure: TLSError?
+
+    /// Takes ownership of `ssl`.
+    init(
+        ssl: OpaquePointer, socket: Int32, role: Role, verifier: CertificateVerifier?,
+        versions: ClosedRange<TLSVersion>
+    ) {
+        self.ssl = ssl
+        self.socket = socket
+        self.role = role
+        self.verifier = verifier
+        self.versions = versions
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    // MARK: Handshake
+
+    /// Advances the handshake. `.done` once it has finished and, on the
+    /// client, the server's certificate has been accepted.
+    public func handshake() throws(TLSError) -> TLSProgress {
+        if let failure { throw failure }
+        if handshakeFinished { return .done }
+        clearErrors()
+        let result = SSL_do_handshake(ssl)
+        if result == 1 {
+            try finishHandshake()
+            return .done
+        }
+        let code = SSL_get_error(ssl, result)
+        let savedErrno = errno
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        default:
+            if code == SSL_ERROR_SSL, let verifierFailure = verifier?.handshakeFailure {
+                clearErrors()
+                throw fail(verifierFailure)
+            }
+            throw fail(error(code, errno: savedErrno, call: "SSL_do_handshake", duringHandshake: true))
+        }
+    }
+
+    private func finishHandshake() throws(TLSError) {
+        guard role == .client else {
+            handshakeFinished = true
+            return
+        }
+        guard let verifier, let der = verifier.leafDER,
+            let sessionLeaf = SSL_get0_peer_certificate(ssl), X509Text.der(sessionLeaf) == der
+        else {
+            // The verify callback did not run on the certificate the session
+            // holds (a resumed session, or no certificate): refuse.
+            throw fail(.openSSLFailure(call: "certificate verification", detail: "no verified certificate"))
+        }
+        if verifier.insecureSkipVerify {
+            verification = .skipped(wouldHaveFailed: verifier.firstFailure)
+        } else {
+            let result = SSL_get_verify_result(ssl)
+            guard verifier.chainVerified, result == Int(X509_V_OK) else {
+                throw fail(
+                    verifier.firstFailure
+                        ?? .certificateRejected(
+                            subject: verifier.leafSubject ?? "(unknown)", depth: 0, code: result,
+                            reason: "verification did not pass"))
+            }
+            verification = .verified
+        }
+        peerCertificateDER = der
+        handshakeFinished = true
+    }
+
+    // MARK: Data
+
+    /// Reads decrypted bytes into `buffer`. After `.bytes`, call again until
+    /// `.wantRead`: OpenSSL may hold more (`pending`), which epoll will not
+    /// signal. An empty buffer reads nothing.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> TLSIOResult {
+        if let failure { throw failure }
+        guard handshakeFinished else { throw TLSError.handshakeNotFinished }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
+        clearErrors()
+        var count = 0
+        let result = SSL_read_ex(ssl, base, buffer.count, &count)
+        if result == 1 { return .bytes(count) }
+        return try ioOutcome(result, call: "SSL_read_ex")
+    }
+
+    /// Encrypts and sends `bytes`. At most `maxRecordPayload` bytes go out
+    /// as one TLS record, all or nothing: `.bytes(bytes.count)`, or a
+    /// `.wantWrite` / `.wantRead` after which the caller must call again
+    /// with the same bytes (their address may change). So batch SSTP
+    /// packets into one buffer of up to 16 KiB and write it once. A larger
+    /// buffer is cut into records and `.bytes(n)` may report fewer bytes
+    /// (whole records); write the rest next. An empty buffer writes nothing.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(TLSError) -> TLSIOResult {
+        if let failure { throw failure }
+        guard handshakeFinished else { throw TLSError.handshakeNotFinished }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return .bytes(0) }
+        clearErrors()
+        var count = 0
+        let result = SSL_write_ex(ssl, base, bytes.count, &count)
+        if result == 1 { return .bytes(count) }
+        return try ioOutcome(result, call: "SSL_write_ex")
+    }
+
+    private func ioOutcome(_ result: Int32, call: String) throws(TLSError) -> TLSIOResult {
+        let code = SSL_get_error(ssl, result)
+        let savedErrno = errno
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        default: throw fail(error(code, errno: savedErrno, call: call, duringHandshake: false))
+        }
+    }
+
+    /// Decrypted bytes OpenSSL holds that a read returns without touching
+    /// the socket.
+    public var pending: Int { Int(SSL_pending(ssl)) }
+
+    /// Whether OpenSSL holds any unread data, decrypted or not yet
+    /// processed; if so, read before waiting on epoll.
+    public var hasPendingData: Bool { SSL_has_pending(ssl) == 1 }
+
+    // MARK: Closing
+
+    /// Sends close_notify. `.done` once it is out; this does not wait for the
+    /// peer's close_notify (SSTP ends with its own Call Disconnect exchange,
+    /// and RFC 8446 §6.1 lets a side close without waiting). After a failure,
+    /// or before the handshake finished, there is nothing to send: `.done`.
+    public func shutdown() throws(TLSError) -> TLSProgress {
+        guard failure == nil, handshakeFinished else { return .done }
+        clearErrors()
+        let result = SSL_shutdown(ssl)
+        if result >= 0 { return .done }
+        let code = SSL_get_error(ssl, result)
+        let savedErrno = errno
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        default: throw fail(error(code, errno: savedErrno, call: "SSL_shutdown", duringHandshake: false))
+        }
+    }
+
+    // MARK: Facts about the session
+
+    /// TLS 1.2 or 1.3, once the handshake finished.
+    public var negotiatedVersion: TLSVersion? {
+        handshakeFinished ? TLSVersion(openSSLVersion: SSL_version(ssl)) : nil
+    }
+
+    /// OpenSSL's name of the cipher suite, e.g. "TLS_AES_256_GCM_SHA384".
+    public var cipherName: String? {
+        guard handshakeFinished, let cipher = SSL_get_current_cipher(ssl),
+            let name = SSL_CIPHER_get_name(cipher)
+        else { return nil }
+        return String(cString: name)
+    }
+
+    /// Client: the name the certificate was checked against. Server: the
+    /// SNI host name the client sent, nil if it sent none.
+    public var serverName: String? {
+        if let verifier { return verifier.peerName.text }
+        guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
+        return String(cString: name)
+    }
+
+    /// The server's pins (certificate and public key), for display or for
+    /// `--pin` after a first connect. Client side only.
+    public var peerCertificatePin: TLSPin? { verifier?.leafPins?.certificate }
+    public var peerPublicKeyPin: TLSPin? { verifier?.leafPins?.publicKey }
+
+    /// With `insecureSkipVerify`: the warning the caller logs on every
+    /// connect, naming the certificate and what verification found. Nil when
+    /// the certificate was verified.
+    public var insecureWarning: String? {
+        guard case .skipped(let wouldHaveFailed) = verification else { return nil }
+        var text =
+            "TLS certificate verification is OFF (--insecure-skip-verify): anyone on the path to "
+            + "\(serverName ?? "the server") can read and change this VPN's traffic."
+        if let pin = peerCertificatePin {
+            text += " The server presented \"\(verifier?.leafSubject ?? "(unknown)")\" (\(pin))."
+        }
+        if let verifier, !verifier.pins.isEmpty {
+            text += " Only the pin was checked."
+        }
+        if let wouldHaveFailed {
+            text += " Verification would have failed: \(wouldHaveFailed)."
+        } else {
+            text += " Verification would have passed: drop --insecure-skip-verify."
+        }
+        return text
+    }
+
+    // MARK: Errors
+
+    /// SSL_get_error reads this thread's OpenSSL error queue, and errno
+    /// tells a socket error from an end of stream: both must start clean.
+    private func clearErrors() {
+        ERR_clear_error()
+        errno = 0
+    }
+
+    private func fail(_ error: TLSError) -> TLSError {
+        failure = error
+        return error
+    }
+
+    private func error(_ code: Int32, errno savedErrno: Int32, call: String, duringHandshake: Bool)
+        -> TLSError
+    {
+        switch code {
+        case SSL_ERROR_ZERO_RETURN:
+            return .peerClosed(duringHandshake: duringHandshake)
+        case SSL_ERROR_SYSCALL:
+            let queued = OpenSSLError.pop()
+            if savedErrno != 0 { return .syscall(call: call, errno: savedErrno) }
+            if queued.code != 0 { return .protocolError(detail: queued.text) }
+            return .peerClosed(duringHandshake: duringHandshake)
+        case SSL_ERROR_SSL:
+            return queuedError(duringHandshake: duringHandshake)
+        default:
+            _ = OpenSSLError.pop()
+            return .openSSLFailure(call: call, detail: "SSL_get_error returned \(code)")
+        }
+    }
+
+    /// Maps the reason of OpenSSL's earliest queued error.
+    private func queuedError(duringHandshake: Bool) -> TLSError {
+        let queued = OpenSSLError.pop()
+        guard queued.library == ERR_LIB_SSL else {
+            return .protocolError(detail: queued.text.isEmpty ? "no detail" : queued.text)
+        }
+        let reason = queued.reason
+        let alertRange = SSL_AD_REASON_OFFSET..<(SSL_AD_REASON_OFFSET + 256)
+        if alertRange.contains(reason) {
+            let alert = reason - SSL_AD_REASON_OFFSET
+            if alert == SSL_AD_PROTOCOL_VERSION {
+                return .protocolVersion(
+                    minimum: versions.lowerBound, maximum: versions.upperBound,
+                    detail: "the peer answered with alert protocol_version")
+            }
+            let name = SSL_alert_desc_string_long(alert).map { String(cString: $0) } ?? "unknown"
+            return .handshakeAlert(code: Int(alert), description: name)
+        }
+        switch reason {
+        case SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_VERSION_TOO_LOW,
+            SSL_R_VERSION_TOO_HIGH:
+            return .protocolVersion(
+                minimum: versions.lowerBound, maximum: versions.upperBound,
+                detail: "the peer offered only versions outside this range")
+        case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+            return .peerClosed(duringHandshake: duringHandshake)
+        default:
+            return .protocolError(detail: queued.text)
+        }
+    }
+}
