@@ -25,6 +25,9 @@ let package = Package(
         .library(name: "SSTPTLS", targets: ["SSTPTLS"]),
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
     targets: [
         .target(
             name: "CSSTPOpenSSL",
@@ -40,6 +43,30 @@ let package = Package(
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
         .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
+        .target(
+            name: "SSTPTunnel",
+            dependencies: [
+                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPDataPlane", "SSTPHTTP", "SSTPWire", "SSTPCrypto",
+                "PPP", "ByteCoding",
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sstp",
+            dependencies: [
+                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sstp-test-server",
+            dependencies: [
+                "SSTPTunnel", "SSTPPlatform", "PPP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Glibc
+import PPP
+import SSTPPlatform
+import SSTPTunnel
+
+@main
+struct TestServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sstp-test-server",
+        abstract: "The bundled SSTP test server: TLS, SSTP and PPP on the client's own stack.",
+        discussion: """
+            It checks every client's crypto binding (MS-SSTP 3.3.5.2.3) and logs \
+            "Crypto binding is valid" or the reason it aborted. The fault options make it \
+            misbehave on purpose, for tests.
+            """)
+
+    @Option(help: "Address and port to listen on (port 0 picks one, printed on start).")
+    var listen = "0.0.0.0:443"
+
+    @Option(help: "PEM certificate chain file.")
+    var cert: String
+
+    @Option(help: "PEM private key file.")
+    var key: String
+
+    @Option(help: "Users file: one \"user:password\" per line.")
+    var users: String
+
+    @Option(help: "The server's address inside the tunnels.")
+    var local = "10.201.0.1"
+
+    @Option(help: "The address pool, FIRST-LAST.")
+    var pool = "10.201.0.10-10.201.0.250"
+
+    @Option(help: "DNS servers to hand out; repeatable.")
+    var dns: [String] = []
+
+    @Option(help: "Authentication methods to offer, in order: mschapv2,eap,chap,pap.")
+    var methods = "mschapv2,eap,chap,pap"
+
+    @Option(help: "Hash protocols to offer for the crypto binding: sha1, sha256 or both.")
+    var hashes = "both"
+
+    @Flag(help: "Do not offer IPv6CP.")
+    var noIPv6 = false
+
+    @Option(help: "Seconds of silence before an SSTP echo request (default 60).")
+    var helloInterval: Int?
+
+    @Option(help: "Name of the server's TUN interface.")
+    var interface = "sstpsrv%d"
+
+    @Option(help: "Write the listening port to this file once listening.")
+    var portFile: String?
+
+    @Flag(help: "Fault: check the crypto binding against a wrong key.")
+    var faultWrongBinding = false
+
+    @Option(help: "Fault: abort the call after this many data packets.")
+    var faultAbortAfter: Int?
+
+    @Flag(help: "Fault: never answer SSTP echo requests.")
+    var faultIgnoreEchoes = false
+
+    @Flag(help: "Fault: stop sending anything once the call is connected.")
+    var faultSilent = false
+
+    @Option(help: "Fault: wait this many milliseconds before answering the HTTP request.")
+    var faultSlowHandshake: Int?
+
+    @Flag(help: "Fault: send a malformed control packet after CALL_CONNECT_ACK.")
+    var faultMalformed = false
+
+    @Option(help: "Fault: answer the HTTP request with this status.")
+    var faultHTTPStatus: Int?
+
+    mutating func run() throws {
+        let options = try buildOptions()
+        let loop = try EventLoop()
+        let signals = try SignalWatcher()
+        let server = try SSTPServer(options: options, loop: loop) { line in
+            let text = line + "\n"
+            _ = text.withCString { write(2, $0, strlen($0)) }
+        }
+        try server.start()
+        if let portFile {
+            let text = "\(server.port)\n"
+            let fd = open(portFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 {
+                _ = text.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+            }
+        }
+        var running = true
+        try loop.add(fd: signals.fd, events: .readable) { _ in
+            if !signals.drain().isEmpty {
+                server.stop()
+                running = false
+            }
+        }
+        while running { try loop.runOnce() }
+        // Give the disconnects a moment to go out.
+        let end = loop.now + .milliseconds(300)
+        while loop.now < end, server.connectionCount > 0 { try loop.runOnce(maximumWait: .milliseconds(50)) }
+    }
+
+    private func buildOptions() throws -> ServerOptions {
+        let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let address = SocketAddress.parseNumeric(String(parts[0])), let port = UInt16(parts[1])
+        else { throw ValidationError("--listen: give ADDRESS:PORT, e.g. 10.99.0.1:443") }
+        guard let localAddress = IPv4Address(local) else { throw ValidationError("--local: not an IPv4 address") }
+        let range = pool.split(separator: "-")
+        guard range.count == 2, let first = IPv4Address(String(range[0])), let last = IPv4Address(String(range[1])),
+            first.value <= last.value
+        else { throw ValidationError("--pool: give FIRST-LAST, e.g. 10.201.0.10-10.201.0.250") }
+        var options = ServerOptions(
+            listen: SocketAddress(address: address, port: port), certificateChainFile: cert, privateKeyFile: key,
+            users: try Self.loadUsers(users), localAddress: localAddress, pool: first.value...last.value)
+        options.dns = try dns.map {
+            guard let a = IPv4Address($0) else { throw ValidationError("--dns \($0): not an IPv4 address") }
+            return a
+        }
+        options.methods = try methods.split(separator: ",").map {
+            switch $0 {
+            case "mschapv2": return .mschapv2
+            case "eap": return .eapMSCHAPv2
+            case "chap": return .chapMD5
+            case "pap": return .pap
+            default: throw ValidationError("--methods: unknown method \($0)")
+            }
+        }
+        switch hashes {
+        case "sha1": options.offeredHashes = .sha1
+        case "sha256": options.offeredHashes = .sha256
+        case "both": options.offeredHashes = [.sha1, .sha256]
+        default: throw ValidationError("--hashes: sha1, sha256 or both")
+        }
+        options.ipv6 = !noIPv6
+        if let helloInterval { options.sstpTimers.hello = .seconds(helloInterval) }
+        options.interfaceName = interface
+        options.faults.wrongCryptoBinding = faultWrongBinding
+        options.faults.abortAfterPackets = faultAbortAfter
+        options.faults.ignoreEchoes = faultIgnoreEchoes
+        options.faults.silentAfterConnect = faultSilent
+        options.faults.slowHandshake = faultSlowHandshake.map { .milliseconds($0) }
+        options.faults.malformedPacket = faultMalformed
+        options.faults.httpStatus = faultHTTPStatus
+        return options
+    }
+
+    static func loadUsers(_ path: String) throws -> [String: String] {
+        guard let f = fopen(path, "r") else { throw ValidationError("cannot read \(path)") }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        while true {
+            let c = fgetc(f)
+            if c == EOF { break }
+            bytes.append(UInt8(truncatingIfNeeded: c))
+        }
+        var users: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let colon = trimmed.firstIndex(of: ":") else {
+                throw ValidationError("\(path): \"user:password\" per line")
+            }
+            users[String(trimmed[..<colon])] = String(trimmed[trimmed.index(after: colon)...])
+        }
+        return users
+    }
+}
