@@ -7,6 +7,8 @@
 //   SSTPWire     MS-SSTP 2.2 packets, attributes, deframer            (pure)
 //   SSTPHTTP     MS-SSTP 3.2.5.1 / 4 HTTP requests and responses      (pure)
 //   SSTPCrypto   crypto binding, MS-CHAPv2, MPPE keys over libcrypto  (pure: no I/O)
+//   PPP          userspace PPP: LCP, PAP/CHAP/MS-CHAPv2/EAP, IPCP,   (pure)
+//                IPv6CP, HDLC codec; client and server engines
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
 
@@ -21,6 +23,7 @@ let package = Package(
         .library(name: "SSTPWire", targets: ["SSTPWire"]),
         .library(name: "SSTPHTTP", targets: ["SSTPHTTP"]),
         .library(name: "SSTPCrypto", targets: ["SSTPCrypto"]),
+        .library(name: "PPP", targets: ["PPP"]),
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     targets: [
@@ -33,11 +36,17 @@ let package = Package(
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPHTTP", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
+        .target(name: "PPP", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PPPTests",
+            dependencies: ["PPP", "ByteCoding", "SSTPCrypto", "SSTPFuzzBodies"],
             swiftSettings: strict
         ),
         .testTarget(
