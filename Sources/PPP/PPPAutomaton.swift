@@ -2,36 +2,8 @@
 /// IPv6CP. Pure: events and the time in, outputs out. Each transition below
 /// cites the state table of §4.1 as "State + Event → actions/next state".
 struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
-    enum Output: Hashable, Sendable {
-        /// A packet of this protocol (Code onward) to send.
-        case send([UInt8])
-        /// Start the Restart timer, to expire at this deadline.
-        case startTimer(Duration)
-        case stopTimer
-        /// §4.4 tlu: this layer is up.
-        case thisLayerUp
-        /// §4.4 tld: this layer is leaving Opened.
-        case thisLayerDown
-        /// §4.4 tls: this layer needs the lower layer.
-        case thisLayerStarted
-        /// §4.4 tlf: this layer is done with the lower layer.
-        case thisLayerFinished(FinishCause)
-        case log(String)
-    }
-
-    /// What led to tlf, so that the engine can name the failure.
-    enum FinishCause: Hashable, Sendable {
-        /// We closed it (Close event, or Terminate-Ack to our request).
-        case closed
-        /// Max-Configure Configure-Requests went unanswered (§4.6).
-        case configureTimeout
-        /// Max-Terminate Terminate-Requests went unanswered.
-        case terminateTimeout
-        /// A catastrophic Code-Reject or Protocol-Reject (§4.4 RXJ-).
-        case rejected(String)
-        /// The peer's Terminate-Request ended it.
-        case terminatedByPeer
-    }
+    typealias Output = PPPAutomatonOutput
+    typealias FinishCause = PPPLayerFinishCause
 
     private(set) var state: PPPAutomatonState = .initial
     var negotiation: Negotiation
@@ -553,4 +525,36 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
         return out
     }
+}
+
+/// What the automaton asks of the layer that runs it.
+enum PPPAutomatonOutput: Hashable, Sendable {
+    /// A packet of this protocol (Code onward) to send.
+    case send([UInt8])
+    /// Start the Restart timer, to expire at this deadline.
+    case startTimer(Duration)
+    case stopTimer
+    /// §4.4 tlu: this layer is up.
+    case thisLayerUp
+    /// §4.4 tld: this layer is leaving Opened.
+    case thisLayerDown
+    /// §4.4 tls: this layer needs the lower layer.
+    case thisLayerStarted
+    /// §4.4 tlf: this layer is done with the lower layer.
+    case thisLayerFinished(PPPLayerFinishCause)
+    case log(String)
+}
+
+/// What led to an automaton's tlf, so that the engine can name the failure.
+enum PPPLayerFinishCause: Hashable, Sendable {
+    /// We closed it (Close event, or Terminate-Ack to our request).
+    case closed
+    /// Max-Configure Configure-Requests went unanswered (§4.6).
+    case configureTimeout
+    /// Max-Terminate Terminate-Requests went unanswered.
+    case terminateTimeout
+    /// A catastrophic Code-Reject or Protocol-Reject (§4.4 RXJ-).
+    case rejected(String)
+    /// The peer's Terminate-Request ended it.
+    case terminatedByPeer
 }
