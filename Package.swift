@@ -8,6 +8,8 @@
 //   SSTPHTTP     MS-SSTP 3.2.5.1 / 4 HTTP requests and responses      (pure)
 //   SSTPCrypto   crypto binding, MS-CHAPv2, MPPE keys over libcrypto  (pure: no I/O)
 //   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
+//   PPP          userspace PPP: LCP, PAP/CHAP/MS-CHAPv2/EAP, IPCP,   (pure)
+//                IPv6CP, HDLC codec; client and server engines
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
 
@@ -23,6 +25,7 @@ let package = Package(
         .library(name: "SSTPHTTP", targets: ["SSTPHTTP"]),
         .library(name: "SSTPCrypto", targets: ["SSTPCrypto"]),
         .library(name: "SSTPTLS", targets: ["SSTPTLS"]),
+        .library(name: "PPP", targets: ["PPP"]),
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     dependencies: [
@@ -67,11 +70,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "PPP", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PPPTests",
+            dependencies: ["PPP", "ByteCoding", "SSTPCrypto", "SSTPFuzzBodies"],
             swiftSettings: strict
         ),
         .testTarget(

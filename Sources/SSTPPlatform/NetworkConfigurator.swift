@@ -43,7 +43,7 @@ public final class NetworkConfigurator {
             try netlink.route(
                 add: true, destination: server, prefixLength: prefix, gateway: current.gateway,
                 interface: current.interfaceIndex)
-        } catch where error.errno == EEXIST {
+        } catch  where error.errno == EEXIST {
             log("a host route to \(SocketAddress.text(server)) already exists; leaving it")
             return
         }

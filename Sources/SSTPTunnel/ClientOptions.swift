@@ -35,7 +35,8 @@ public struct ClientOptions: Sendable {
             switch (a, b) {
             case (.none, .none), (.defaultRoute, .defaultRoute): true
             case (.networks(let x), .networks(let y)):
-                x.count == y.count && zip(x, y).allSatisfy { $0.address == $1.address && $0.prefixLength == $1.prefixLength }
+                x.count == y.count
+                    && zip(x, y).allSatisfy { $0.address == $1.address && $0.prefixLength == $1.prefixLength }
             default: false
             }
         }

@@ -63,7 +63,10 @@ public final class ClientTunnel {
     public private(set) var bytesIn: UInt64 = 0
     public private(set) var bytesOut: UInt64 = 0
 
-    public init(options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(), events: @escaping EventSink) {
+    public init(
+        options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
+        events: @escaping EventSink
+    ) {
         self.options = options
         self.loop = loop
         self.emit = events
@@ -169,16 +172,21 @@ public final class ClientTunnel {
         var buffer = [UInt8](repeating: 0, count: 4096)
         // Read byte by byte past the head would be slow; a proxy sends
         // nothing after its head until TLS starts, so whole reads are safe.
+        let result = buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(SystemError) in try TCPSocket.read(fd, into: raw) }
+        }
         let n: Int?
-        do {
-            n = try buffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try TCPSocket.read(fd, into: raw) }
-        } catch {
+        switch result {
+        case .success(let value): n = value
+        case .failure(let error):
             finish(.connect("\(proxy.host):\(proxy.port)", error))
             return
         }
         guard let n else { return }
         guard n > 0 else {
-            finish(.connect("\(proxy.host):\(proxy.port)", SystemError("the proxy closed the connection", errno: ECONNRESET)))
+            finish(
+                .connect(
+                    "\(proxy.host):\(proxy.port)", SystemError("the proxy closed the connection", errno: ECONNRESET)))
             return
         }
         do {
@@ -219,7 +227,10 @@ public final class ClientTunnel {
             return
         }
         if options.tls.insecureSkipVerify {
-            emit(.warning("certificate checking is OFF (--insecure-skip-verify): anyone on the path can impersonate the server and read the traffic"))
+            emit(
+                .warning(
+                    "certificate checking is OFF (--insecure-skip-verify): anyone on the path can impersonate the server and read the traffic"
+                ))
         }
         stream.delegate = self
         stage = .tls(stream, address: address)
@@ -244,7 +255,8 @@ public final class ClientTunnel {
         let correlation = SSTPDuplexPost.correlationID(random: random)
         emit(.phase(.http, "SSTP_DUPLEX_POST, correlation \(correlation)"))
         stage = .http(stream, address: address)
-        stream.enqueue(SSTPDuplexPost.request(host: hostHeaderName, port: Int(options.port), correlationID: correlation))
+        stream.enqueue(
+            SSTPDuplexPost.request(host: hostHeaderName, port: Int(options.port), correlationID: correlation))
         stream.flush()
         cancelTimer(.stage)
         setTimer(.stage, after: options.httpTimeout) { [weak self] in
@@ -300,11 +312,11 @@ public final class ClientTunnel {
     /// One PPP frame from an SSTP data packet.
     private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
         guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
-        if protocolNumber == PPPProtocolNumber.ipv4.rawValue || protocolNumber == PPPProtocolNumber.ipv6.rawValue {
+        if protocolNumber == PPPProtocolNumber.ipv4 || protocolNumber == PPPProtocolNumber.ipv6 {
             // §3.2.5.2: no data before Call Connected; none for a protocol
             // whose NCP is not up.
             guard session?.dataFramesAllowed == true, let tun else { return }
-            guard protocolNumber == PPPProtocolNumber.ipv4.rawValue ? ipv4Up : ipv6Up else { return }
+            guard protocolNumber == PPPProtocolNumber.ipv4 ? ipv4Up : ipv6Up else { return }
             let packet = UnsafeRawBufferPointer(rebasing: frame[headerLength...])
             bytesIn &+= UInt64(packet.count)
             writeToTUN(tun, packet)
@@ -360,9 +372,9 @@ public final class ClientTunnel {
             let version = space[0] >> 4
             let protocolNumber: UInt16
             if version == 4, ipv4Up {
-                protocolNumber = PPPProtocolNumber.ipv4.rawValue
+                protocolNumber = PPPProtocolNumber.ipv4
             } else if version == 6, ipv6Up {
-                protocolNumber = PPPProtocolNumber.ipv6.rawValue
+                protocolNumber = PPPProtocolNumber.ipv6
             } else {
                 continue
             }
@@ -515,7 +527,10 @@ public final class ClientTunnel {
                         interface: tun.name, servers: config.dns.map(\.description), domains: [],
                         defaultRoute: options.routes == .defaultRoute)
                     if !set {
-                        emit(.log("DNS \(config.dns.map(\.description).joined(separator: " ")) not applied: systemd-resolved is not running"))
+                        emit(
+                            .log(
+                                "DNS \(config.dns.map(\.description).joined(separator: " ")) not applied: systemd-resolved is not running"
+                            ))
                     }
                 }
             } catch {
@@ -600,7 +615,7 @@ public final class ClientTunnel {
         userRequestedStop = true
         switch stage {
         case .running:
-            if ppp.isRunning {
+            if !ppp.isFinished, ppp.phase != .dead {
                 apply(ppp.handle(.close("user request"), now: loop.now))
                 // Do not wait for PPP's Terminate-Ack longer than SSTP's own
                 // disconnect timer.

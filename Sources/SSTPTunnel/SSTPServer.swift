@@ -151,7 +151,8 @@ public final class SSTPServer {
             let version = packet[0] >> 4
             var target: ServerConnection?
             if version == 4, n >= 20 {
-                let destination = UInt32(packet[16]) << 24 | UInt32(packet[17]) << 16 | UInt32(packet[18]) << 8
+                let destination =
+                    UInt32(packet[16]) << 24 | UInt32(packet[17]) << 16 | UInt32(packet[18]) << 8
                     | UInt32(packet[19])
                 target = byAddress[destination]
             } else if version == 6, n >= 40 {

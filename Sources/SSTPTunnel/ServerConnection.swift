@@ -152,10 +152,10 @@ final class ServerConnection {
 
     private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
         guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
-        if protocolNumber == PPPProtocolNumber.ipv4.rawValue || protocolNumber == PPPProtocolNumber.ipv6.rawValue {
+        if protocolNumber == PPPProtocolNumber.ipv4 || protocolNumber == PPPProtocolNumber.ipv6 {
             // §3.3.5.2.3: nothing passes before a valid CALL_CONNECTED.
             guard session.dataFramesAllowed else { return }
-            guard protocolNumber == PPPProtocolNumber.ipv4.rawValue ? ipv4Up : ipv6Up else { return }
+            guard protocolNumber == PPPProtocolNumber.ipv4 ? ipv4Up : ipv6Up else { return }
             dataPackets += 1
             if let limit = faults.abortAfterPackets, dataPackets >= limit {
                 log("fault: aborting after \(dataPackets) data packets")
@@ -183,7 +183,7 @@ final class ServerConnection {
         stream.out.nextPacketSpace.copyMemory(from: packet)
         stream.out.commit(
             length: packet.count,
-            protocolNumber: ipv6 ? PPPProtocolNumber.ipv6.rawValue : PPPProtocolNumber.ipv4.rawValue)
+            protocolNumber: ipv6 ? PPPProtocolNumber.ipv6 : PPPProtocolNumber.ipv4)
         if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
         return true
     }

@@ -28,7 +28,9 @@ struct ConfigFile {
             if text.count > 1 << 20 { throw LoadError(description: "\(path) is larger than 1 MiB") }
         }
         var file = ConfigFile()
-        for (number, rawLine) in String(decoding: text, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in String(decoding: text, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let trimmed = line.trimmingCharacters()
             if trimmed.isEmpty { continue }

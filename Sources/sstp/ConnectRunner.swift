@@ -50,7 +50,9 @@ struct ConnectRunner {
         do {
             try loop.add(fd: signals.fd, events: .readable) { _ in
                 for signal in signals.drain() {
-                    Output.error("signal \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "\(signal)"): disconnecting")
+                    Output.error(
+                        "signal \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "\(signal)"): disconnecting"
+                    )
                     tunnel.disconnect()
                 }
             }

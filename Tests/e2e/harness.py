@@ -230,8 +230,9 @@ class TunnelTestCase(unittest.TestCase):
 
     def assert_nothing_left(self):
         """No TUN of ours, no route through it, in the client namespace."""
-        links = self.ns.links(self.ns.client)
-        self.assertNotIn("sstp", links, links)
+        names = [line.split(":")[1].strip().split("@")[0]
+                 for line in self.ns.links(self.ns.client).splitlines() if ":" in line]
+        self.assertEqual([n for n in names if n.startswith("sstp")], [], names)
         routes = self.ns.routes(self.ns.client)
-        self.assertNotIn("sstp", routes, routes)
+        self.assertNotIn("dev sstp", routes, routes)
         self.assertNotIn("10.201.", routes, routes)

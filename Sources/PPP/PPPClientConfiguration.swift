@@ -1,0 +1,58 @@
+/// What the client (authenticatee) engine needs to know.
+public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
+    /// The name to authenticate as. For MS-CHAPv2 it may be `DOMAIN\user`:
+    /// the whole name is sent, only `user` enters the hash (RFC 2759 §4).
+    public var userName: String
+    public var password: String
+    /// Methods never to use, like pppd's refuse-pap, refuse-chap,
+    /// refuse-mschap-v2 and refuse-eap. When the server asks for one, the
+    /// client Naks it with the next method it accepts, in
+    /// `PPPAuthenticationMethod.clientPreference` order.
+    public var refusedMethods: Set<PPPAuthenticationMethod>
+    /// The MRU we ask for (RFC 1661 §6.1). It is only sent when it differs
+    /// from the default 1500; the interface MTU is also capped by it.
+    public var mru: Int
+    /// Run IPv6CP next to IPCP.
+    public var requestIPv6: Bool
+    /// Ask for primary and secondary DNS (RFC 1877 §1.1, §1.3).
+    public var requestDNS: Bool
+    /// Ask for primary and secondary NBNS (RFC 1877 §1.2, §1.4).
+    public var requestNBNS: Bool
+    /// The name sent in EAP Identity; the user name when `nil`.
+    public var eapIdentity: String?
+    public var limits: PPPNegotiationLimits
+    public var keepalive: PPPKeepalive
+    /// How long the Authenticate phase may take before the server counts as
+    /// not answering; zero means no limit beyond the retransmission counters.
+    public var authenticationTimeout: Duration
+
+    public init(
+        userName: String, password: String, refusedMethods: Set<PPPAuthenticationMethod> = [],
+        mru: Int = 1400, requestIPv6: Bool = true, requestDNS: Bool = true, requestNBNS: Bool = false,
+        eapIdentity: String? = nil, limits: PPPNegotiationLimits = .default, keepalive: PPPKeepalive = .off,
+        authenticationTimeout: Duration = .seconds(30)
+    ) {
+        self.userName = userName
+        self.password = password
+        self.refusedMethods = refusedMethods
+        self.mru = mru
+        self.requestIPv6 = requestIPv6
+        self.requestDNS = requestDNS
+        self.requestNBNS = requestNBNS
+        self.eapIdentity = eapIdentity
+        self.limits = limits
+        self.keepalive = keepalive
+        self.authenticationTimeout = authenticationTimeout
+    }
+
+    /// The methods the client accepts, best first.
+    public var acceptedMethods: [PPPAuthenticationMethod] {
+        PPPAuthenticationMethod.clientPreference.filter { !refusedMethods.contains($0) }
+    }
+
+    /// Never shows the password.
+    public var description: String {
+        "PPPClientConfiguration(user: \(userName), refused: \(refusedMethods.map(\.rawValue).sorted()), "
+            + "MRU \(mru), IPv6 \(requestIPv6), DNS \(requestDNS), NBNS \(requestNBNS))"
+    }
+}
