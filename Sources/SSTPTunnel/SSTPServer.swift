@@ -1,5 +1,5 @@
 import Glibc
-public import PPP
+import PPP
 import SSTPCrypto
 import SSTPDataPlane
 import SSTPHTTP
