@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 
 # System packages the build and the tests use.
 APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
-	iproute2 iputils-ping python3 ca-certificates
+	iproute2 iputils-ping python3 ca-certificates tinyproxy
 
 .PHONY: all build test fuzz demo deps lint clean
 
@@ -31,15 +31,13 @@ build: deps
 
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+	SSTP_BUILD_DIR=$(BUILD_DIR)/debug python3 -m unittest discover -s Tests/e2e -p 'test_*.py' -v
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
 
 demo: build
-	@echo "make demo will: build the client and the bundled test server, make a throwaway CA"
-	@echo "and server certificate, start the server in one network namespace and the client in"
-	@echo "another, ping through the tunnel, move a file, and clean up."
-	@echo "The tunnel is not built yet (issue 4): nothing else to show."
+	SSTP_BUILD_DIR=$(BUILD_DIR)/debug python3 Tests/e2e/demo.py
 
 lint:
 	$(SWIFT) format lint -r Sources Tests Fuzz/Sources Package.swift

@@ -24,7 +24,9 @@ struct CHAPChallengeOrResponse: Hashable, Sendable {
         guard let size = reader.readUInt8() else { throw .truncatedField(protocolName: "CHAP", field: "Value-Size") }
         // RFC 1994 §4.1: the Value is at least one octet.
         guard size > 0 else { throw .badFieldLength(protocolName: "CHAP", field: "Value", length: 0) }
-        guard let value = reader.readBytes(Int(size)) else { throw .truncatedField(protocolName: "CHAP", field: "Value") }
+        guard let value = reader.readBytes(Int(size)) else {
+            throw .truncatedField(protocolName: "CHAP", field: "Value")
+        }
         self.value = Array(value)
         name = Array(reader.readRest())
     }

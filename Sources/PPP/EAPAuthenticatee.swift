@@ -92,7 +92,10 @@ struct EAPAuthenticatee: AuthenticationSession {
             case .fail(let data, let failure):
                 finished = true
                 if let data {
-                    out.append(.send(PPPControlPacket.serialize(code: EAPCode.response, identifier: packet.identifier, data: data)))
+                    out.append(
+                        .send(
+                            PPPControlPacket.serialize(
+                                code: EAPCode.response, identifier: packet.identifier, data: data)))
                 }
                 return out + [.failed(failure)]
             case .ignore(let log):
@@ -103,7 +106,8 @@ struct EAPAuthenticatee: AuthenticationSession {
             responseData = [EAPType.nak, EAPType.mschapv2]
             out.append(.log("EAP: Nak'd type \(type), asking for EAP-MSCHAPv2"))
         }
-        let response = PPPControlPacket.serialize(code: EAPCode.response, identifier: packet.identifier, data: responseData)
+        let response = PPPControlPacket.serialize(
+            code: EAPCode.response, identifier: packet.identifier, data: responseData)
         lastAnswered = (packet.identifier, whole, response)
         return [.send(response)] + out
     }
@@ -126,7 +130,8 @@ struct EAPAuthenticatee: AuthenticationSession {
             guard challenge.value.count == MSCHAPv2Exchange.challengeLength else {
                 return .ignore("EAP: dropped an EAP-MSCHAPv2 Challenge of \(challenge.value.count) bytes, not 16")
             }
-            switch MSCHAPv2Exchange.respond(to: challenge.value, userName: userName, password: password, random: random) {
+            switch MSCHAPv2Exchange.respond(to: challenge.value, userName: userName, password: password, random: random)
+            {
             case .success(let state):
                 mschap = state
                 // draft-kamath §2.2: the Response echoes the MS-CHAPv2-ID.
@@ -138,12 +143,15 @@ struct EAPAuthenticatee: AuthenticationSession {
                 return .fail(nil, failure)
             }
         case EAPMSCHAPv2OpCode.success:
-            guard let state = mschap else { return .ignore("EAP: ignored an EAP-MSCHAPv2 Success before any Challenge") }
+            guard let state = mschap else {
+                return .ignore("EAP: ignored an EAP-MSCHAPv2 Success before any Challenge")
+            }
             switch MSCHAPv2Exchange.verifySuccess(message: inner.body, state: state) {
             case .success(let keys):
                 verifiedKeys = keys
                 // draft-kamath §2.4: the Success Response is the OpCode alone.
-                return .respond([EAPType.mschapv2, EAPMSCHAPv2OpCode.success], log: "EAP: the server proved it knows the password")
+                return .respond(
+                    [EAPType.mschapv2, EAPMSCHAPv2OpCode.success], log: "EAP: the server proved it knows the password")
             case .failure(let failure):
                 return .fail(nil, failure)
             }

@@ -43,7 +43,9 @@ struct EAPAuthenticator: AuthenticationSession {
         // RFC 3748 §4.3: the authenticator retransmits the same Request.
         guard transmissions < limits.maxConfigure else {
             stage = .done
-            return [.log("EAP: \(transmissions) Requests went unanswered"), .failed(.peerNotResponding(.authentication))]
+            return [
+                .log("EAP: \(transmissions) Requests went unanswered"), .failed(.peerNotResponding(.authentication)),
+            ]
         }
         transmissions += 1
         return [.send(request), .setTimer(now + limits.restartInterval)]
@@ -62,7 +64,8 @@ struct EAPAuthenticator: AuthenticationSession {
             let challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
             stage = .challenge(challenge)
             let body = CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
             return sendRequest(inner.typeAndData, now: now) + [
                 .log("EAP: identity \(identity); sent EAP-MSCHAPv2 Challenge")
             ]
@@ -119,11 +122,13 @@ struct EAPAuthenticator: AuthenticationSession {
         {
         case .success(.success(let message, let keys)):
             stage = .success(.server(.eapMSCHAPv2, userName: user, keys: keys))
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier, body: Array(message.utf8))
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier, body: Array(message.utf8))
             return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Success-Request")]
         case .success(.failure(let message, let reason)):
             stage = .failure(printable(Array(reason.utf8)))
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier, body: Array(message.utf8))
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier, body: Array(message.utf8))
             return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Failure-Request")]
         case .failure(let failure):
             stage = .done

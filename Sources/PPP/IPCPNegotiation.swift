@@ -153,7 +153,9 @@ struct IPCPNegotiation: PPPOptionNegotiation {
     func clientConfiguration(mtu: Int) -> IPv4Configuration {
         IPv4Configuration(
             local: acknowledged[IPCPOption.ipAddress] ?? .zero, peer: peerAddress,
-            dns: [IPCPOption.primaryDNS, IPCPOption.secondaryDNS].compactMap { acknowledged[$0] }.filter { $0 != .zero },
+            dns: [IPCPOption.primaryDNS, IPCPOption.secondaryDNS].compactMap { acknowledged[$0] }.filter {
+                $0 != .zero
+            },
             nbns: [IPCPOption.primaryNBNS, IPCPOption.secondaryNBNS].compactMap { acknowledged[$0] }.filter {
                 $0 != .zero
             },

@@ -55,7 +55,8 @@ struct IPv6CPNegotiation: PPPOptionNegotiation {
                     rejects.append(option)
                     continue
                 }
-                let suggestion = random.nonZeroBytes(8, avoiding: [localIdentifier, value, lastSuggestion ?? Self.zero])
+                let suggestion = random.nonZeroBytes(
+                    8, avoiding: [localIdentifier, value, lastSuggestion ?? Self.zero])
                 lastSuggestion = suggestion
                 naks.append(PPPConfigurationOption(type: option.type, data: suggestion))
             } else {

@@ -10,7 +10,6 @@ struct LCPNegotiation: PPPOptionNegotiation {
         case authenticator(offered: [PPPAuthenticationMethod])
     }
 
-
     let name = "LCP"
     let role: Role
     let random: any PPPRandomSource
@@ -182,7 +181,8 @@ struct LCPNegotiation: PPPOptionNegotiation {
             switch option.type {
             case LCPOption.magicNumber: localMagic = option.uint32Value
             case LCPOption.maximumReceiveUnit: localMRU = Int(option.uint16Value ?? UInt16(LCPOption.defaultMRU))
-            case LCPOption.authenticationProtocol: authenticatorMethod = PPPAuthenticationMethod(optionData: option.data)
+            case LCPOption.authenticationProtocol:
+                authenticatorMethod = PPPAuthenticationMethod(optionData: option.data)
             default: break
             }
         }

@@ -26,7 +26,9 @@ struct PAPAuthenticatee: AuthenticationSession {
         sentIdentifiers.append(identifier)
         let request = PAPAuthenticateRequest(peerID: Array(userName.utf8), password: Array(password.utf8))
         return [
-            .send(PPPControlPacket.serialize(code: PAPCode.authenticateRequest, identifier: identifier, data: request.data)),
+            .send(
+                PPPControlPacket.serialize(
+                    code: PAPCode.authenticateRequest, identifier: identifier, data: request.data)),
             .setTimer(now + limits.restartInterval),
             .log("PAP: sent Authenticate-Request id \(identifier) for user \(userName)"),
         ]

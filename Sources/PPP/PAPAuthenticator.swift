@@ -22,7 +22,9 @@ struct PAPAuthenticator: AuthenticationSession {
             return [.log("PAP: ignored code \(packet.code) from the client")]
         }
         if let decided {
-            return [.send(PPPControlPacket.serialize(code: decided.code, identifier: packet.identifier, data: decided.data))]
+            return [
+                .send(PPPControlPacket.serialize(code: decided.code, identifier: packet.identifier, data: decided.data))
+            ]
         }
         let request: PAPAuthenticateRequest
         do {

@@ -196,7 +196,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             let rejected = packet.data.first ?? 0
             let catastrophic = (1...7).contains(rejected)
             out.append(.log("\(name): peer Code-Rejected \(PPPControlCode.name(rejected))"))
-            receiveReject(catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))", now: now, &out)
+            receiveReject(
+                catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))", now: now, &out)
         default:
             receiveUnknownCode(packet, &out)
         }
@@ -329,7 +330,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureNakOrReject(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureNakOrReject(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output])
+    {
         guard let options = validReply(to: packet, &out) else { return }
         let isReject = packet.code == PPPControlCode.configureReject
         if isReject {
@@ -389,7 +391,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
     private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output]) -> [PPPConfigurationOption]? {
         guard let pending = pendingRequest, pending.identifier == packet.identifier else {
             out.append(
-                .log("\(name): dropped \(PPPControlCode.name(packet.code)) id \(packet.identifier): no request of ours has that id"))
+                .log(
+                    "\(name): dropped \(PPPControlCode.name(packet.code)) id \(packet.identifier): no request of ours has that id"
+                ))
             return nil
         }
         do {
@@ -478,7 +482,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         let options = negotiation.requestOptions()
         let id = nextIdentifier()
         pendingRequest = (id, options)
-        send(code: PPPControlCode.configureRequest, identifier: id, data: PPPConfigurationOption.serialize(options), &out)
+        send(
+            code: PPPControlCode.configureRequest, identifier: id, data: PPPConfigurationOption.serialize(options), &out
+        )
         out.append(.log("\(name): sent Configure-Request id \(id) \(negotiation.describe(options))"))
         restartCounter -= 1
         startTimer(now: now, &out)
@@ -487,7 +493,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
     /// str.
     private mutating func sendTerminateRequest(reason: String, now: Duration, _ out: inout [Output]) {
         pendingRequest = nil
-        send(code: PPPControlCode.terminateRequest, identifier: nextIdentifier(), data: Array(reason.utf8.prefix(64)), &out)
+        send(
+            code: PPPControlCode.terminateRequest, identifier: nextIdentifier(), data: Array(reason.utf8.prefix(64)),
+            &out)
         out.append(.log("\(name): sent Terminate-Request"))
         restartCounter -= 1
         startTimer(now: now, &out)
@@ -502,7 +510,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         Self.appendSend(code: code, identifier: identifier, data: data, &out)
     }
 
-    private static func appendSend(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]) {
+    private static func appendSend(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output])
+    {
         out.append(.send(PPPControlPacket.serialize(code: code, identifier: identifier, data: data)))
     }
 

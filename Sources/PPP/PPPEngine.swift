@@ -243,7 +243,9 @@ struct PPPEngine: Sendable {
             var reply: [UInt8] = []
             reply.appendUInt32(lcp.negotiation.echoMagic)
             reply += packet.data.dropFirst(4)
-            send(PPPProtocolNumber.lcp, PPPControlPacket.serialize(code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
+            send(
+                PPPProtocolNumber.lcp,
+                PPPControlPacket.serialize(code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
         case PPPControlCode.echoReply:
             guard lcp.state == .opened, packet.data.count >= 4 else { return }
             let magic = PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
@@ -405,7 +407,9 @@ struct PPPEngine: Sendable {
         case .closed: reason = .closedLocally
         case .configureTimeout: reason = .peerNotResponding(layer.stage)
         case .terminateTimeout: reason = .peerNotResponding(.termination)
-        case .rejected(let what): reason = .negotiationFailed("the peer sent a \(what) for \(PPPProtocolNumber.name(of: layer.protocolNumber))")
+        case .rejected(let what):
+            reason = .negotiationFailed(
+                "the peer sent a \(what) for \(PPPProtocolNumber.name(of: layer.protocolNumber))")
         case .terminatedByPeer: reason = .terminatedByPeer(peerTerminateReason ?? "")
         }
         switch layer {
@@ -458,7 +462,8 @@ struct PPPEngine: Sendable {
         case .client(let configuration):
             switch method {
             case .pap:
-                session = PAPAuthenticatee(userName: configuration.userName, password: configuration.password, limits: limits)
+                session = PAPAuthenticatee(
+                    userName: configuration.userName, password: configuration.password, limits: limits)
             case .chapMD5, .mschapv2:
                 session = CHAPAuthenticatee(
                     method: method, userName: configuration.userName, password: configuration.password, random: random)

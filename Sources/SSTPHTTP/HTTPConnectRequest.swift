@@ -23,20 +23,21 @@ public enum HTTPConnect {
 
     /// Why the proxy did not open the tunnel.
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
-        /// 407: the proxy wants credentials (or refused the ones sent). The
-        /// schemes it offers, from Proxy-Authenticate.
-        case authenticationRequired(schemes: [String], credentialsSent: Bool)
+        /// 407 (or 401, which some proxies, tinyproxy among them, send for
+        /// wrong credentials): the proxy wants credentials or refused the ones
+        /// sent. The schemes it offers, from Proxy-Authenticate.
+        case authenticationRequired(status: Int, schemes: [String], credentialsSent: Bool)
         case status(Int, reason: String)
 
         public var description: String {
             switch self {
-            case .authenticationRequired(let schemes, let sent):
+            case .authenticationRequired(let status, let schemes, let sent):
                 let offered = schemes.isEmpty ? "" : " (it offers: \(schemes.joined(separator: ", ")))"
                 if sent {
-                    return "the proxy refused the proxy user name or password (HTTP 407)\(offered): "
+                    return "the proxy refused the proxy user name or password (HTTP \(status))\(offered): "
                         + "check the proxy credentials"
                 }
-                return "the proxy requires authentication (HTTP 407)\(offered): give a proxy user "
+                return "the proxy requires authentication (HTTP \(status))\(offered): give a proxy user "
                     + "and a proxy password file"
             case .status(let code, let reason):
                 return "the proxy refused to connect to the server: HTTP \(code) \(reason)"
@@ -48,11 +49,11 @@ public enum HTTPConnect {
     /// RFC 9110 §9.3.6: any 2xx opens the tunnel.
     public static func check(response: HTTPResponseHead, credentialsSent: Bool) -> Refusal? {
         if (200...299).contains(response.status) { return nil }
-        if response.status == 407 {
+        if response.status == 407 || response.status == 401 {
             let schemes = response.headers.all(named: "Proxy-Authenticate").compactMap {
                 $0.split(separator: " ").first.map(String.init)
             }
-            return .authenticationRequired(schemes: schemes, credentialsSent: credentialsSent)
+            return .authenticationRequired(status: response.status, schemes: schemes, credentialsSent: credentialsSent)
         }
         return .status(response.status, reason: response.reason)
     }

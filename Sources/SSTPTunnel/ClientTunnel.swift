@@ -574,7 +574,9 @@ public final class ClientTunnel {
         }
         ipv6Up = true
         emit(.phaseDone(.network, "IPv6CP opened"))
-        if ipv4Up { emit(.ipv6Up(status)) } else { emit(.up(status)) }
+        // The tunnel counts as up with IPv4; an IPv6CP that opens first is
+        // part of that report.
+        if ipv4Up { emit(.ipv6Up(status)) }
     }
 
     public var status: TunnelStatus {

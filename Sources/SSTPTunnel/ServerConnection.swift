@@ -217,10 +217,6 @@ final class ServerConnection {
                 }
             case .callConnected:
                 log("Crypto binding is valid; call connected")
-                if faults.silentAfterConnect {
-                    log("fault: going silent")
-                    silenced = true
-                }
             case .close(let reason):
                 log("call ended: \(reason)")
                 if let ppp {
@@ -283,6 +279,10 @@ final class ServerConnection {
                 ipv4Up = true
                 server.register(self, ipv4: config.peer ?? assigned ?? config.local)
                 log("IPCP up: client \(assigned.map { "\($0)" } ?? "?")")
+                if faults.silentAfterConnect {
+                    log("fault: going silent")
+                    silenced = true
+                }
             case .ipv4Down:
                 ipv4Up = false
             case .ipv6Up(let config):

@@ -15,7 +15,7 @@ public struct ServerOptions: Sendable {
         /// Never answer SSTP ECHO_REQUEST.
         public var ignoreEchoes = false
         /// Stop answering anything (no echoes, no LCP echo replies, no data)
-        /// once connected, as a dead server would.
+        /// once IPCP is up, as a server that died would.
         public var silentAfterConnect = false
         /// Wait this long before answering the HTTP request.
         public var slowHandshake: Duration?

@@ -31,7 +31,8 @@ import Testing
     func negotiate(
         _ method: PPPAuthenticationMethod, user: String = "alice", password: String = "secret"
     ) throws -> LinkHarness {
-        var link = LinkHarness(client: Self.client(user: user, password: password), server: Self.server(methods: [method]))
+        var link = LinkHarness(
+            client: Self.client(user: user, password: password), server: Self.server(methods: [method]))
         link.start()
         link.run(until: .seconds(60))
 
@@ -74,8 +75,10 @@ import Testing
         #expect(serverV6.peerInterfaceIdentifier == clientV6.localInterfaceIdentifier)
 
         // `.authenticated` precedes `.ipv4Up` (SSTP's Call Connected first).
-        let authIndex = try #require(link.clientRecord.actions.firstIndex { if case .authenticated = $0 { true } else { false } })
-        let upIndex = try #require(link.clientRecord.actions.firstIndex { if case .ipv4Up = $0 { true } else { false } })
+        let authIndex = try #require(
+            link.clientRecord.actions.firstIndex { if case .authenticated = $0 { true } else { false } })
+        let upIndex = try #require(
+            link.clientRecord.actions.firstIndex { if case .ipv4Up = $0 { true } else { false } })
         #expect(authIndex < upIndex)
 
         // Never a password in a log line.

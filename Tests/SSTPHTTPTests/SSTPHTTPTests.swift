@@ -100,7 +100,7 @@ import Testing
         let (head, _) = try #require(try parser.feed(Array(text.utf8)))
         #expect(
             HTTPConnect.check(response: head, credentialsSent: false)
-                == .authenticationRequired(schemes: ["Basic", "Negotiate"], credentialsSent: false))
+                == .authenticationRequired(status: 407, schemes: ["Basic", "Negotiate"], credentialsSent: false))
         var ok = HTTPResponseParser()
         let (established, _) = try #require(try ok.feed(Array("HTTP/1.0 200 Connection established\r\n\r\n".utf8)))
         #expect(HTTPConnect.check(response: established, credentialsSent: true) == nil)

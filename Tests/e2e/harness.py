@@ -228,6 +228,16 @@ class TunnelTestCase(unittest.TestCase):
         self.assertEqual(source.returncode, 0, source.stdout + source.stderr)
         return source.stdout.strip(), out.strip()
 
+    def start_transfer(self, size, listen_ns, listen_ip, connect_ns, port=5201):
+        """Starts a transfer and returns (sink, source) processes."""
+        sink = subprocess.Popen(self.ns.exec(listen_ns, "python3", TRANSFER, "sink", listen_ip, str(port)),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        source = subprocess.Popen(
+            self.ns.exec(connect_ns, "python3", TRANSFER, "source", listen_ip, str(port), str(size)),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return sink, source
+
     def assert_nothing_left(self):
         """No TUN of ours, no route through it, in the client namespace."""
         names = [line.split(":")[1].strip().split("@")[0]
