@@ -38,6 +38,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         .target(name: "ByteCoding", swiftSettings: strict),
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        .target(name: "SSTPDBus", dependencies: ["CDBus", "SSTPPlatform"], swiftSettings: strict),
         .target(name: "CSSTPPlatform", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "SSTPPlatform", dependencies: ["CSSTPPlatform", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
@@ -88,6 +90,7 @@ let package = Package(
             dependencies: ["SSTPFuzzBodies"],
             swiftSettings: strict
         ),
+        .testTarget(name: "SSTPDBusTests", dependencies: ["SSTPDBus", "SSTPPlatform"], swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
         .testTarget(

@@ -99,3 +99,7 @@ int csstp_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
 int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length) {
     return accept4(listener, (struct sockaddr *)peer, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+int csstp_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}

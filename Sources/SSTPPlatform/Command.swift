@@ -13,7 +13,7 @@ public enum Command {
     /// stderr captured (up to 64 KiB).
     public static func run(_ path: String, _ arguments: [String]) throws(SystemError) -> Result {
         var pipeFDs: [Int32] = [0, 0]
-        guard pipe2(&pipeFDs, O_CLOEXEC) == 0 else { throw SystemError("pipe2") }
+        guard csstp_pipe_cloexec(&pipeFDs) == 0 else { throw SystemError("pipe2") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

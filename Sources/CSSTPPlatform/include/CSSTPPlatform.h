@@ -1,9 +1,6 @@
 #ifndef CSSTP_PLATFORM_H
 #define CSSTP_PLATFORM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,8 +41,16 @@ int csstp_if_set_up(const char *name, int up);
 /* The credentials of a Unix socket's peer (SO_PEERCRED). */
 int csstp_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
+/* pipe2(O_CLOEXEC), declared here so the header needs no _GNU_SOURCE (which
+ * would change glibc's declarations against Swift's Glibc module). */
+int csstp_pipe_cloexec(int fds[2]);
+
 /* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC into a sockaddr_storage. */
 int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length);
+
+/* pipe2(O_CLOEXEC), declared here so the header needs no _GNU_SOURCE (which
+ * would change glibc's declarations against Swift's Glibc module). */
+int csstp_pipe_cloexec(int fds[2]);
 
 /* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC into a sockaddr_storage. */
 int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length);

@@ -1,0 +1,56 @@
+#ifndef CDBUS_SHIM_H
+#define CDBUS_SHIM_H
+#include <dbus/dbus.h>
+
+/* The basic-type union libdbus reads and writes through. */
+typedef union {
+    unsigned char byt;
+    dbus_bool_t bool_val;
+    dbus_int16_t i16;
+    dbus_uint16_t u16;
+    dbus_int32_t i32;
+    dbus_uint32_t u32;
+    dbus_int64_t i64;
+    dbus_uint64_t u64;
+    double dbl;
+    const char *str;
+    int fd;
+} csstp_dbus_basic;
+
+
+/* The type codes are macros Swift cannot import. */
+static const int CSSTP_DBUS_TYPE_INVALID = DBUS_TYPE_INVALID;
+static const int CSSTP_DBUS_TYPE_BYTE = DBUS_TYPE_BYTE;
+static const int CSSTP_DBUS_TYPE_BOOLEAN = DBUS_TYPE_BOOLEAN;
+static const int CSSTP_DBUS_TYPE_INT16 = DBUS_TYPE_INT16;
+static const int CSSTP_DBUS_TYPE_UINT16 = DBUS_TYPE_UINT16;
+static const int CSSTP_DBUS_TYPE_INT32 = DBUS_TYPE_INT32;
+static const int CSSTP_DBUS_TYPE_UINT32 = DBUS_TYPE_UINT32;
+static const int CSSTP_DBUS_TYPE_INT64 = DBUS_TYPE_INT64;
+static const int CSSTP_DBUS_TYPE_UINT64 = DBUS_TYPE_UINT64;
+static const int CSSTP_DBUS_TYPE_DOUBLE = DBUS_TYPE_DOUBLE;
+static const int CSSTP_DBUS_TYPE_STRING = DBUS_TYPE_STRING;
+static const int CSSTP_DBUS_TYPE_OBJECT_PATH = DBUS_TYPE_OBJECT_PATH;
+static const int CSSTP_DBUS_TYPE_SIGNATURE = DBUS_TYPE_SIGNATURE;
+static const int CSSTP_DBUS_TYPE_ARRAY = DBUS_TYPE_ARRAY;
+static const int CSSTP_DBUS_TYPE_VARIANT = DBUS_TYPE_VARIANT;
+static const int CSSTP_DBUS_TYPE_STRUCT = DBUS_TYPE_STRUCT;
+static const int CSSTP_DBUS_TYPE_DICT_ENTRY = DBUS_TYPE_DICT_ENTRY;
+static const int CSSTP_DBUS_TYPE_UNIX_FD = DBUS_TYPE_UNIX_FD;
+
+static const int CSSTP_DBUS_NAME_FLAG_DO_NOT_QUEUE = DBUS_NAME_FLAG_DO_NOT_QUEUE;
+static const int CSSTP_DBUS_NAME_FLAG_REPLACE_EXISTING = DBUS_NAME_FLAG_REPLACE_EXISTING;
+static const int CSSTP_DBUS_NAME_FLAG_ALLOW_REPLACEMENT = DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
+static const int CSSTP_DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER = DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER;
+static const int CSSTP_DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER = DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER;
+static const int CSSTP_DBUS_MESSAGE_TYPE_METHOD_CALL = DBUS_MESSAGE_TYPE_METHOD_CALL;
+static const int CSSTP_DBUS_MESSAGE_TYPE_METHOD_RETURN = DBUS_MESSAGE_TYPE_METHOD_RETURN;
+static const int CSSTP_DBUS_MESSAGE_TYPE_ERROR = DBUS_MESSAGE_TYPE_ERROR;
+static const int CSSTP_DBUS_MESSAGE_TYPE_SIGNAL = DBUS_MESSAGE_TYPE_SIGNAL;
+static const unsigned int CSSTP_DBUS_WATCH_READABLE = DBUS_WATCH_READABLE;
+static const unsigned int CSSTP_DBUS_WATCH_WRITABLE = DBUS_WATCH_WRITABLE;
+static const unsigned int CSSTP_DBUS_WATCH_HANGUP = DBUS_WATCH_HANGUP;
+static const unsigned int CSSTP_DBUS_WATCH_ERROR = DBUS_WATCH_ERROR;
+static const int CSSTP_DBUS_TIMEOUT_USE_DEFAULT = DBUS_TIMEOUT_USE_DEFAULT;
+
+#endif

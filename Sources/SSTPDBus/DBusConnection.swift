@@ -1,0 +1,509 @@
+import CDBus
+import Glibc
+public import SSTPPlatform
+
+/// A private libdbus connection driven by our epoll loop: libdbus's watches
+/// become fd registrations, its timeouts become loop timers, and incoming
+/// method calls are dispatched to exported objects on the loop's thread. No
+/// thread per call.
+public final class DBusConnection {
+    let raw: OpaquePointer
+    unowned let loop: EventLoop
+    private var objects: [String: DBusObject] = [:]
+    private var watches: [Int32: [OpaquePointer]] = [:]
+    private var timeouts: [OpaquePointer: EventLoop.TimerID] = [:]
+    private var dispatchScheduled = false
+    private var closed = false
+    /// Called once when the bus connection drops.
+    public var onDisconnected: (() -> Void)?
+    /// Method calls to objects we export, for logging (never arguments).
+    public var onMethodCall: ((DBusMethodCall) -> Void)?
+
+    /// The system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured by libdbus).
+    public static func system(loop: EventLoop) throws(DBusError) -> DBusConnection {
+        try open(loop: loop) { err in dbus_bus_get_private(DBUS_BUS_SYSTEM, err) }
+    }
+
+    public static func session(loop: EventLoop) throws(DBusError) -> DBusConnection {
+        try open(loop: loop) { err in dbus_bus_get_private(DBUS_BUS_SESSION, err) }
+    }
+
+    /// A bus at an explicit address, registered with Hello.
+    public static func bus(address: String, loop: EventLoop) throws(DBusError) -> DBusConnection {
+        try open(loop: loop) { err in
+            guard let c = dbus_connection_open_private(address, err) else { return nil }
+            guard dbus_bus_register(c, err) != 0 else {
+                dbus_connection_close(c)
+                dbus_connection_unref(c)
+                return nil
+            }
+            return c
+        }
+    }
+
+    private static func open(loop: EventLoop, _ body: (UnsafeMutablePointer<CDBus.DBusError>) -> OpaquePointer?)
+        throws(DBusError) -> DBusConnection
+    {
+        var error = CDBus.DBusError()
+        dbus_error_init(&error)
+        guard let raw = body(&error) else {
+            let e = takeError(&error, fallback: "cannot connect to the bus")
+            throw e
+        }
+        dbus_connection_set_exit_on_disconnect(raw, 0)
+        let connection = DBusConnection(raw: raw, loop: loop)
+        try connection.install()
+        return connection
+    }
+
+    private init(raw: OpaquePointer, loop: EventLoop) {
+        self.raw = raw
+        self.loop = loop
+    }
+
+    deinit {
+        close()
+        dbus_connection_unref(raw)
+    }
+
+    /// Closes the connection and stops watching it.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        for fd in watches.keys { loop.remove(fd: fd) }
+        watches.removeAll()
+        for (_, id) in timeouts { loop.cancel(id) }
+        timeouts.removeAll()
+        dbus_connection_close(raw)
+    }
+
+    /// Our unique name (":1.42").
+    public var uniqueName: String {
+        dbus_bus_get_unique_name(raw).map { String(cString: $0) } ?? ""
+    }
+
+    // MARK: - Loop integration
+
+    private func install() throws(DBusError) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        let added = dbus_connection_set_watch_functions(
+            raw,
+            { watch, data in
+                guard let watch, let data else { return 0 }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().addWatch(watch)
+                return 1
+            },
+            { watch, data in
+                guard let watch, let data else { return }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().removeWatch(watch)
+            },
+            { watch, data in
+                guard let watch, let data else { return }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().updateWatches(
+                    dbus_watch_get_unix_fd(watch))
+            }, me, nil)
+        let timed = dbus_connection_set_timeout_functions(
+            raw,
+            { timeout, data in
+                guard let timeout, let data else { return 0 }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().scheduleTimeout(timeout)
+                return 1
+            },
+            { timeout, data in
+                guard let timeout, let data else { return }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().cancelTimeout(timeout)
+            },
+            { timeout, data in
+                guard let timeout, let data else { return }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().scheduleTimeout(timeout)
+            }, me, nil)
+        dbus_connection_set_dispatch_status_function(
+            raw,
+            { _, status, data in
+                guard let data, status == DBUS_DISPATCH_DATA_REMAINS else { return }
+                Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().scheduleDispatch()
+            }, me, nil)
+        let filtered = dbus_connection_add_filter(
+            raw,
+            { _, message, data in
+                guard let message, let data else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
+                return Unmanaged<DBusConnection>.fromOpaque(data).takeUnretainedValue().filter(message)
+            }, me, nil)
+        guard added != 0, timed != 0, filtered != 0 else { throw DBusError.failed("out of memory setting up D-Bus") }
+        scheduleDispatch()
+    }
+
+    private func addWatch(_ watch: OpaquePointer) {
+        let fd = dbus_watch_get_unix_fd(watch)
+        let isNew = watches[fd] == nil
+        watches[fd, default: []].append(watch)
+        if isNew {
+            do {
+                try loop.add(fd: fd, events: []) { [weak self] events in self?.handle(fd: fd, events: events) }
+            } catch {
+                return
+            }
+        }
+        updateWatches(fd)
+    }
+
+    private func removeWatch(_ watch: OpaquePointer) {
+        let fd = dbus_watch_get_unix_fd(watch)
+        watches[fd]?.removeAll { $0 == watch }
+        if watches[fd]?.isEmpty ?? false {
+            watches[fd] = nil
+            loop.remove(fd: fd)
+        } else {
+            updateWatches(fd)
+        }
+    }
+
+    private func updateWatches(_ fd: Int32) {
+        guard let list = watches[fd] else { return }
+        var events: EventLoop.Events = []
+        for w in list where dbus_watch_get_enabled(w) != 0 {
+            let flags = dbus_watch_get_flags(w)
+            if flags & CSSTP_DBUS_WATCH_READABLE != 0 { events.insert(.readable) }
+            if flags & CSSTP_DBUS_WATCH_WRITABLE != 0 { events.insert(.writable) }
+        }
+        loop.modify(fd: fd, events: events)
+    }
+
+    private func handle(fd: Int32, events: EventLoop.Events) {
+        guard let list = watches[fd] else { return }
+        var flags: UInt32 = 0
+        if events.contains(.readable) { flags |= CSSTP_DBUS_WATCH_READABLE }
+        if events.contains(.writable) { flags |= CSSTP_DBUS_WATCH_WRITABLE }
+        if events.contains(.hangup) { flags |= CSSTP_DBUS_WATCH_HANGUP }
+        if events.contains(.error) { flags |= CSSTP_DBUS_WATCH_ERROR }
+        for w in list where dbus_watch_get_enabled(w) != 0 {
+            let wanted = dbus_watch_get_flags(w) | CSSTP_DBUS_WATCH_HANGUP | CSSTP_DBUS_WATCH_ERROR
+            if flags & wanted != 0 { dbus_watch_handle(w, flags & wanted) }
+        }
+        dispatchAll()
+    }
+
+    private func scheduleTimeout(_ timeout: OpaquePointer) {
+        cancelTimeout(timeout)
+        guard dbus_timeout_get_enabled(timeout) != 0 else { return }
+        let interval = Duration.milliseconds(Int64(dbus_timeout_get_interval(timeout)))
+        timeouts[timeout] = loop.schedule(at: loop.now + interval) { [weak self] in
+            guard let self else { return }
+            self.timeouts[timeout] = nil
+            dbus_timeout_handle(timeout)
+            // libdbus timeouts repeat until removed or disabled.
+            if dbus_timeout_get_enabled(timeout) != 0, self.timeouts[timeout] == nil {
+                self.scheduleTimeout(timeout)
+            }
+            self.dispatchAll()
+        }
+    }
+
+    private func cancelTimeout(_ timeout: OpaquePointer) {
+        if let id = timeouts.removeValue(forKey: timeout) { loop.cancel(id) }
+    }
+
+    private func scheduleDispatch() {
+        guard !dispatchScheduled else { return }
+        dispatchScheduled = true
+        loop.schedule(at: loop.now) { [weak self] in
+            self?.dispatchScheduled = false
+            self?.dispatchAll()
+        }
+    }
+
+    private func dispatchAll() {
+        guard !closed else { return }
+        while dbus_connection_dispatch(raw) == DBUS_DISPATCH_DATA_REMAINS {}
+        if dbus_connection_get_is_connected(raw) == 0 {
+            let callback = onDisconnected
+            onDisconnected = nil
+            callback?()
+        }
+    }
+
+    // MARK: - Names
+
+    public enum NameResult: Sendable {
+        case primaryOwner
+        case alreadyOwner
+        /// Someone else owns it (we asked not to queue).
+        case exists
+    }
+
+    /// RequestName, without queueing: we own the name or we are told why not.
+    public func requestName(_ name: String, allowReplacement: Bool = false, replaceExisting: Bool = false)
+        throws(DBusError) -> NameResult
+    {
+        var error = CDBus.DBusError()
+        dbus_error_init(&error)
+        var flags = UInt32(CSSTP_DBUS_NAME_FLAG_DO_NOT_QUEUE)
+        if allowReplacement { flags |= UInt32(CSSTP_DBUS_NAME_FLAG_ALLOW_REPLACEMENT) }
+        if replaceExisting { flags |= UInt32(CSSTP_DBUS_NAME_FLAG_REPLACE_EXISTING) }
+        let result = dbus_bus_request_name(raw, name, flags, &error)
+        if result < 0 { throw Self.takeError(&error, fallback: "cannot own \(name)") }
+        switch result {
+        case Int32(CSSTP_DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER): return .primaryOwner
+        case Int32(CSSTP_DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER): return .alreadyOwner
+        default: return .exists
+        }
+    }
+
+    // MARK: - Objects
+
+    /// Exports an object; calls to its path are dispatched to its interfaces.
+    public func export(_ object: DBusObject) {
+        objects[object.path] = object
+    }
+
+    public func unexport(path: String) {
+        objects[path] = nil
+    }
+
+    public func object(at path: String) -> DBusObject? { objects[path] }
+
+    /// Emits a signal from `path`.
+    public func emitSignal(path: String, interface: String, name: String, _ arguments: [DBusValue])
+        throws(DBusError)
+    {
+        guard let message = dbus_message_new_signal(path, interface, name) else {
+            throw DBusError.failed("cannot make signal \(interface).\(name)")
+        }
+        defer { dbus_message_unref(message) }
+        do {
+            try DBusWriter.append(arguments, to: message)
+        } catch {
+            throw DBusError.invalidArgs(error.description)
+        }
+        try send(message)
+    }
+
+    /// org.freedesktop.DBus.Properties.PropertiesChanged for `names`.
+    public func propertiesChanged(path: String, interface: String, names: [String]) {
+        guard let iface = objects[path]?.interface(interface) else { return }
+        var changed: [String: DBusValue] = [:]
+        for p in iface.properties where names.contains(p.name) && p.emitsChange { changed[p.name] = p.get() }
+        guard !changed.isEmpty else { return }
+        try? emitSignal(
+            path: path, interface: "org.freedesktop.DBus.Properties", name: "PropertiesChanged",
+            [.string(interface), .vardict(changed), .strings([])])
+    }
+
+    private func send(_ message: OpaquePointer) throws(DBusError) {
+        guard dbus_connection_send(raw, message, nil) != 0 else { throw DBusError.failed("out of memory sending") }
+    }
+
+    /// A blocking call (for the rare lookups the service needs, such as a
+    /// caller's uid); replies are also dispatched normally afterwards.
+    public func call(
+        destination: String, path: String, interface: String, member: String, _ arguments: [DBusValue],
+        timeoutMilliseconds: Int32 = 5000
+    ) throws(DBusError) -> [DBusValue] {
+        guard let message = dbus_message_new_method_call(destination, path, interface, member) else {
+            throw DBusError.failed("cannot make a call to \(interface).\(member)")
+        }
+        defer { dbus_message_unref(message) }
+        do {
+            try DBusWriter.append(arguments, to: message)
+        } catch {
+            throw DBusError.invalidArgs(error.description)
+        }
+        var error = CDBus.DBusError()
+        dbus_error_init(&error)
+        guard let reply = dbus_connection_send_with_reply_and_block(raw, message, timeoutMilliseconds, &error) else {
+            throw Self.takeError(&error, fallback: "\(interface).\(member) failed")
+        }
+        defer { dbus_message_unref(reply) }
+        scheduleDispatch()
+        do {
+            return try DBusReader.read(reply)
+        } catch {
+            throw DBusError.failed("unreadable reply: \(error)")
+        }
+    }
+
+    /// The Unix uid of a bus client (GetConnectionUnixUser).
+    public func unixUser(of sender: String) -> UInt32? {
+        let reply = try? call(
+            destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
+            member: "GetConnectionUnixUser", [.string(sender)])
+        return reply?.first?.uint32Value
+    }
+
+    /// Asks the bus to deliver signals matching `rule` to us.
+    public func addMatch(_ rule: String) throws(DBusError) {
+        var error = CDBus.DBusError()
+        dbus_error_init(&error)
+        dbus_bus_add_match(raw, rule, &error)
+        if dbus_error_is_set(&error) != 0 { throw Self.takeError(&error, fallback: "AddMatch failed") }
+    }
+
+    /// Signal handlers for matched signals, by interface and member.
+    public var onSignal:
+        ((_ sender: String, _ path: String, _ interface: String, _ member: String, [DBusValue]) -> Void)?
+
+    // MARK: - Dispatch
+
+    private func filter(_ message: OpaquePointer) -> DBusHandlerResult {
+        let type = dbus_message_get_type(message)
+        let path = dbus_message_get_path(message).map { String(cString: $0) } ?? ""
+        let interface = dbus_message_get_interface(message).map { String(cString: $0) } ?? ""
+        let member = dbus_message_get_member(message).map { String(cString: $0) } ?? ""
+        let sender = dbus_message_get_sender(message).map { String(cString: $0) } ?? ""
+        if type == CSSTP_DBUS_MESSAGE_TYPE_SIGNAL {
+            if interface == "org.freedesktop.DBus.Local", member == "Disconnected" {
+                let callback = onDisconnected
+                onDisconnected = nil
+                callback?()
+                return DBUS_HANDLER_RESULT_HANDLED
+            }
+            if let onSignal, let args = try? DBusReader.read(message) {
+                onSignal(sender, path, interface, member, args)
+            }
+            return DBUS_HANDLER_RESULT_NOT_YET_HANDLED
+        }
+        guard type == CSSTP_DBUS_MESSAGE_TYPE_METHOD_CALL else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
+        let children = childNames(of: path)
+        guard objects[path] != nil || !children.isEmpty else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
+        let result: Result<[DBusValue], DBusError>
+        do {
+            let arguments = try DBusReader.read(message)
+            let signature = dbus_message_get_signature(message).map { String(cString: $0) } ?? ""
+            let call = DBusMethodCall(
+                sender: sender, path: path, interface: interface, member: member, arguments: arguments,
+                callerUID: { [weak self] in self?.unixUser(of: sender) })
+            result = .success(try invoke(call, signature: signature, children: children))
+        } catch let error as DBusError {
+            result = .failure(error)
+        } catch {
+            result = .failure(.invalidArgs("\(error)"))
+        }
+        if dbus_message_get_no_reply(message) == 0 { reply(to: message, result) }
+        return DBUS_HANDLER_RESULT_HANDLED
+    }
+
+    private func invoke(_ call: DBusMethodCall, signature: String, children: [String]) throws(DBusError)
+        -> [DBusValue]
+    {
+        let object = objects[call.path]
+        switch (call.interface, call.member) {
+        case ("org.freedesktop.DBus.Introspectable", "Introspect"), ("", "Introspect"):
+            return [.string(DBusIntrospection.xml(for: object, children: children))]
+        case ("org.freedesktop.DBus.Peer", "Ping"), ("", "Ping"):
+            return []
+        case ("org.freedesktop.DBus.Peer", "GetMachineId"):
+            return [.string(Self.machineID())]
+        case ("org.freedesktop.DBus.Properties", "Get"):
+            guard signature == "ss", case .string(let iface) = call.arguments[0],
+                case .string(let name) = call.arguments[1]
+            else { throw DBusError.invalidArgs("Get takes (ss)") }
+            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+                throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
+            }
+            return [.variant(property.get())]
+        case ("org.freedesktop.DBus.Properties", "GetAll"):
+            guard signature == "s", case .string(let iface) = call.arguments[0] else {
+                throw DBusError.invalidArgs("GetAll takes (s)")
+            }
+            var all: [String: DBusValue] = [:]
+            for p in object?.interface(iface)?.properties ?? [] { all[p.name] = p.get() }
+            return [.vardict(all)]
+        case ("org.freedesktop.DBus.Properties", "Set"):
+            guard signature == "ssv", case .string(let iface) = call.arguments[0],
+                case .string(let name) = call.arguments[1], case .variant(let value) = call.arguments[2]
+            else { throw DBusError.invalidArgs("Set takes (ssv)") }
+            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+                throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
+            }
+            guard let setter = property.set else {
+                throw DBusError("org.freedesktop.DBus.Error.PropertyReadOnly", "\(iface).\(name) is read-only")
+            }
+            guard value.signature == property.signature else {
+                throw DBusError.invalidArgs("\(iface).\(name) has type \(property.signature), not \(value.signature)")
+            }
+            try Self.asDBusError { try setter(value) }
+            propertiesChanged(path: call.path, interface: iface, names: [name])
+            return []
+        default:
+            break
+        }
+        guard let object else {
+            throw DBusError("org.freedesktop.DBus.Error.UnknownObject", "no object at \(call.path)")
+        }
+        let candidates = object.interfaces.filter { call.interface.isEmpty || $0.name == call.interface }
+        guard !candidates.isEmpty else {
+            throw DBusError(
+                "org.freedesktop.DBus.Error.UnknownInterface", "no interface \(call.interface) at \(call.path)")
+        }
+        for iface in candidates {
+            if let method = iface.methods.first(where: { $0.name == call.member }) {
+                guard method.inSignature == signature else {
+                    throw DBusError.invalidArgs(
+                        "\(iface.name).\(method.name) takes (\(method.inSignature)), not (\(signature))")
+                }
+                onMethodCall?(call)
+                return try Self.asDBusError { try method.handler(call) }
+            }
+        }
+        throw DBusError.unknownMethod("no method \(call.member) in \(call.interface) at \(call.path)")
+    }
+
+    private func reply(to message: OpaquePointer, _ result: Result<[DBusValue], DBusError>) {
+        let reply: OpaquePointer?
+        switch result {
+        case .success(let values):
+            reply = dbus_message_new_method_return(message)
+            if let reply {
+                do {
+                    try DBusWriter.append(values, to: reply)
+                } catch {
+                    dbus_message_unref(reply)
+                    self.reply(to: message, .failure(.failed("could not marshal the reply: \(error)")))
+                    return
+                }
+            }
+        case .failure(let error):
+            let name = dbus_validate_error_name(error.name, nil) != 0 ? error.name : "org.freedesktop.DBus.Error.Failed"
+            reply = dbus_message_new_error(message, name, error.message)
+        }
+        guard let reply else { return }
+        _ = dbus_connection_send(raw, reply, nil)
+        dbus_message_unref(reply)
+    }
+
+    /// The names of exported objects directly below `path`.
+    private func childNames(of path: String) -> [String] {
+        let prefix = path == "/" ? "/" : path + "/"
+        var names: Set<String> = []
+        for p in objects.keys where p.hasPrefix(prefix) && p != path {
+            if let first = p.dropFirst(prefix.count).split(separator: "/").first { names.insert(String(first)) }
+        }
+        return names.sorted()
+    }
+
+    /// Runs a handler; a DBusError passes through, any other error becomes
+    /// org.freedesktop.DBus.Error.Failed with its description.
+    static func asDBusError<T>(_ body: () throws -> T) throws(DBusError) -> T {
+        do {
+            return try body()
+        } catch let error as DBusError {
+            throw error
+        } catch {
+            throw DBusError.failed("\(error)")
+        }
+    }
+
+    static func machineID() -> String {
+        guard let id = dbus_try_get_local_machine_id(nil) else { return "" }
+        defer { dbus_free(id) }
+        return String(cString: id)
+    }
+
+    static func takeError(_ error: UnsafeMutablePointer<CDBus.DBusError>, fallback: String) -> DBusError {
+        defer { dbus_error_free(error) }
+        guard dbus_error_is_set(error) != 0 else { return .failed(fallback) }
+        let name = error.pointee.name.map { String(cString: $0) } ?? "org.freedesktop.DBus.Error.Failed"
+        let message = error.pointee.message.map { String(cString: $0) } ?? fallback
+        return DBusError(name, message)
+    }
+}
