@@ -16,10 +16,11 @@ struct LCPNegotiation: PPPOptionNegotiation {
     let random: any PPPRandomSource
     /// The MRU we want (sent only when it is not the default 1500).
     let wantedMRU: Int
-    /// Naks of our Magic-Number in a row before the line counts as looped
-    /// back (RFC 1661 §6.4; pppd's lcp_loopbackfail). It is one more than
-    /// Max-Failure, so that it trips no later than the automaton starts
-    /// treating the peer's Naks as Rejects.
+    /// Signs of a loop in a row before the line counts as looped back (RFC
+    /// 1661 §6.4; pppd's lcp_loopbackfail): Configure-Requests carrying our
+    /// own Magic-Number, or Naks of it. It equals Max-Failure, so that it
+    /// trips before Max-Failure turns our Naks into Rejects and a looped
+    /// line would end up acknowledging itself.
     let loopbackLimit: Int
 
     // What our next Configure-Request holds.
@@ -45,6 +46,8 @@ struct LCPNegotiation: PPPOptionNegotiation {
 
     /// Naks of our Magic-Number in a row.
     private var magicNaks = 0
+    /// Configure-Requests carrying our own Magic-Number in a row.
+    private var magicEchoes = 0
     private(set) var loopbackDetected = false
     /// The authenticator: the client refused every method we offer.
     private(set) var noCommonAuthentication = false
@@ -52,7 +55,7 @@ struct LCPNegotiation: PPPOptionNegotiation {
     private var refusedByPeer: Set<PPPAuthenticationMethod> = []
 
     init(role: Role, random: any PPPRandomSource, mru: Int, maxFailure: Int) {
-        self.loopbackLimit = max(maxFailure, 1) + 1
+        self.loopbackLimit = max(maxFailure, 1)
         self.role = role
         self.random = random
         self.wantedMRU = min(max(mru, LCPOption.minimumMRU), 65535)
@@ -136,6 +139,12 @@ struct LCPNegotiation: PPPOptionNegotiation {
                 guard let value = option.uint32Value else {
                     rejects.append(option)
                     continue
+                }
+                if sendMagic && value == magic {
+                    magicEchoes += 1
+                    if magicEchoes >= loopbackLimit { loopbackDetected = true }
+                } else {
+                    magicEchoes = 0
                 }
                 if value == 0 || (sendMagic && value == magic) {
                     let suggestion = distinctMagic(from: [magic, value])

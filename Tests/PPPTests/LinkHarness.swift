@@ -1,4 +1,5 @@
 import ByteCoding
+import Synchronization
 import PPP
 
 /// Either engine, so that one harness drives both.
@@ -176,4 +177,36 @@ extension Array where Element == UInt8 {
     /// The control packet code (byte 4 of a frame we sent).
     var pppCode: UInt8? { count > 4 ? self[4] : nil }
     var pppIdentifier: UInt8? { count > 5 ? self[5] : nil }
+}
+
+extension Scripted {
+    /// Moves the clock to one timer's deadline and fires it.
+    @discardableResult
+    mutating func fire(_ timer: PPPTimer) -> [[UInt8]] {
+        guard let deadline = record.timers[timer] else { return [] }
+        now = max(now, deadline)
+        record.timers[timer] = nil
+        return feed(.timerExpired(timer))
+    }
+}
+
+/// Random bytes that start with scripted chunks (one per call), then come
+/// from a seeded generator: to force collisions between two ends.
+final class ScriptedRandom: PPPRandomSource {
+    private let chunks: Mutex<[[UInt8]]>
+    private let rest: SeededPPPRandom
+
+    init(_ chunks: [[UInt8]], seed: UInt64) {
+        self.chunks = Mutex(chunks)
+        rest = SeededPPPRandom(seed: seed)
+    }
+
+    func bytes(_ count: Int) -> [UInt8] {
+        let scripted = chunks.withLock { chunks -> [UInt8]? in
+            guard let first = chunks.first, first.count == count else { return nil }
+            chunks.removeFirst()
+            return first
+        }
+        return scripted ?? rest.bytes(count)
+    }
 }
