@@ -275,6 +275,7 @@ struct PPPEngine: Sendable {
         default:
             apply(lcp.receive(packet, now: now), .lcp, now: now)
         }
+        if lcp.state == .closing || lcp.state == .stopping { setPhase(.terminate) }
         if lcp.negotiation.loopbackDetected {
             requestClose(.loopbackDetected)
         }
@@ -376,15 +377,15 @@ struct PPPEngine: Sendable {
                 apply(out, .ipv6cp, now: now)
             }
             authentication = nil
+            authenticated = false
+            echoesPending = 0
             disarm(.authenticationRetransmit)
             disarm(.authenticationTimeout)
             disarm(.lcpEcho)
-            if failure == nil {
-                // The peer renegotiates LCP on an open link. SSTP cannot
-                // bind a second authentication to its TLS channel, so the
-                // link ends instead of authenticating again.
-                requestClose(.negotiationFailed("the peer restarted LCP negotiation on an open link"))
-            }
+            // §3.2: unless the link is terminating, LCP renegotiates (a
+            // retransmitted Configure-Request reaching an open peer does
+            // this) and authentication runs again once it reopens.
+            if phase != .terminate { setPhase(.establish) }
         case .ipcp:
             if ipv4IsUp {
                 ipv4IsUp = false
