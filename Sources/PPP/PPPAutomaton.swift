@@ -293,6 +293,12 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
     }
 
     private mutating func receiveConfigureAck(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+        if state == .closed || state == .stopped {
+            // Closed + RCA → sta/2, Stopped + RCA → sta/3: whatever it
+            // acknowledges, the peer is told the link is down.
+            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            return
+        }
         guard let options = validReply(to: packet, &out) else { return }
         // §5.2: the options must be exactly those of our last request.
         guard options == pendingRequest?.options else {
@@ -303,9 +309,6 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         pendingRequest = nil
         naksReceived = 0
         switch state {
-        case .closed, .stopped:
-            // Closed + RCA → sta/2, Stopped + RCA → sta/3
-            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
         case .requestSent:
             negotiation.receivedAck(options)
             initializeRestartCount(configure: true)  // Req-Sent + RCA → irc/7
@@ -324,12 +327,17 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             out.append(.thisLayerDown)
             sendConfigureRequest(now: now, fresh: true, &out)
             state = .requestSent
-        case .initial, .starting, .closing, .stopping:
-            break
+        case .initial, .starting, .closing, .stopping, .closed, .stopped:
+            break  // Closing 4 / Stopping 5: no change; Closed and Stopped answered above.
         }
     }
 
     private mutating func receiveConfigureNakOrReject(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+        if state == .closed || state == .stopped {
+            // Closed + RCN → sta/2, Stopped + RCN → sta/3.
+            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            return
+        }
         guard let options = validReply(to: packet, &out) else { return }
         let isReject = packet.code == PPPControlCode.configureReject
         if isReject {
@@ -346,11 +354,7 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
                     + negotiation.describe(options)))
         pendingRequest = nil
         switch state {
-        case .closed, .stopped:
-            // Closed + RCN → sta/2, Stopped + RCN → sta/3
-            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
-            return
-        case .initial, .starting, .closing, .stopping:
+        case .initial, .starting, .closing, .stopping, .closed, .stopped:
             return
         default:
             break
@@ -385,7 +389,10 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
 
     /// §5.2–§5.4: a reply counts only if its Identifier matches the last
     /// Configure-Request we sent and that request is still unanswered.
-    /// Invalid packets are silently discarded.
+    /// Invalid packets are silently discarded. So in Ack-Rcvd and Opened,
+    /// which have no unanswered request, the table's RCA and RCN rows
+    /// (scr/6x, tld,scr/6x) never fire: a stray Ack or Nak is discarded, as
+    /// pppd does.
     private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output]) -> [PPPConfigurationOption]? {
         guard let pending = pendingRequest, pending.identifier == packet.identifier else {
             out.append(
