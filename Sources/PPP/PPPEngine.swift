@@ -239,13 +239,21 @@ struct PPPEngine: Sendable {
         case PPPControlCode.echoRequest:
             // §5.8: answered in Opened only, with our Magic-Number (zero
             // when not negotiated: SoftEther rejects it and sends 0).
-            guard lcp.state == .opened, packet.data.count >= 4 else { return }
+            guard lcp.state == .opened else { return }
+            guard packet.data.count >= 4 else {
+                log("LCP: dropped an Echo-Request without a Magic-Number (RFC 1661 §5.8)")
+                return
+            }
             var reply: [UInt8] = []
             reply.appendUInt32(lcp.negotiation.echoMagic)
             reply += packet.data.dropFirst(4)
             send(PPPProtocolNumber.lcp, PPPControlPacket.serialize(code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
         case PPPControlCode.echoReply:
-            guard lcp.state == .opened, packet.data.count >= 4 else { return }
+            guard lcp.state == .opened else { return }
+            guard packet.data.count >= 4 else {
+                log("LCP: dropped an Echo-Reply without a Magic-Number (RFC 1661 §5.8)")
+                return
+            }
             let magic = PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
             if let ours = lcp.negotiation.localMagic, magic == ours {
                 // §6.4: our own magic coming back; like pppd, not a reply.
@@ -290,7 +298,11 @@ struct PPPEngine: Sendable {
     private mutating func receiveProtocolReject(_ packet: PPPControlPacket, now: Duration) {
         // §5.7: only meaningful in Opened; the data starts with the
         // rejected Protocol. Rejection of an NCP is catastrophic for it.
-        guard lcp.state == .opened, packet.data.count >= 2 else { return }
+        guard lcp.state == .opened else { return }
+        guard packet.data.count >= 2 else {
+            log("LCP: dropped a Protocol-Reject without a Rejected-Protocol (RFC 1661 §5.7)")
+            return
+        }
         let index = packet.data.startIndex
         let rejected = UInt16(packet.data[index]) << 8 | UInt16(packet.data[index + 1])
         log("LCP: the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))")
