@@ -18,7 +18,8 @@ struct CHAPAuthenticator: AuthenticationSession {
     private var decided: [UInt8]?
 
     init(
-        method: PPPAuthenticationMethod, users: PPPServerConfiguration, limits: PPPNegotiationLimits,
+        method: PPPAuthenticationMethod, users: PPPServerConfiguration,
+        limits: PPPNegotiationLimits,
         random: any PPPRandomSource
     ) {
         self.method = method
@@ -54,10 +55,14 @@ struct CHAPAuthenticator: AuthenticationSession {
     }
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {
-        guard packet.code == CHAPCode.response else { return [.log("CHAP: ignored code \(packet.code)")] }
+        guard packet.code == CHAPCode.response else {
+            return [.log("CHAP: ignored code \(packet.code)")]
+        }
         // RFC 1994 §4.1: the Response copies the Challenge's Identifier.
         guard packet.identifier == identifier else {
-            return [.log("CHAP: ignored a Response with id \(packet.identifier), not \(identifier)")]
+            return [
+                .log("CHAP: ignored a Response with id \(packet.identifier), not \(identifier)")
+            ]
         }
         if let decided { return [.send(decided)] }
         let response: CHAPChallengeOrResponse
@@ -76,7 +81,9 @@ struct CHAPAuthenticator: AuthenticationSession {
             } catch {
                 return [.log("CHAP: dropped a Response: \(error)")]
             }
-            switch MSCHAPv2Exchange.verify(response: value, challenge: challenge, userName: user, password: password) {
+            switch MSCHAPv2Exchange.verify(
+                response: value, challenge: challenge, userName: user, password: password)
+            {
             case .success(.success(let message, let keys)):
                 return reply(CHAPCode.success, Array(message.utf8)) + [
                     .log("CHAP: user \(printable(response.name)) authenticated with MS-CHAPv2"),
@@ -84,7 +91,9 @@ struct CHAPAuthenticator: AuthenticationSession {
                 ]
             case .success(.failure(let message, let reason)):
                 return reply(CHAPCode.failure, Array(message.utf8)) + [
-                    .failed(.authenticationFailed(message: "MS-CHAPv2 " + printable(Array(reason.utf8))))
+                    .failed(
+                        .authenticationFailed(message: "MS-CHAPv2 " + printable(Array(reason.utf8)))
+                    )
                 ]
             case .failure(let failure):
                 return [.cancelTimer, .failed(failure)]
@@ -93,7 +102,9 @@ struct CHAPAuthenticator: AuthenticationSession {
             // RFC 1994 §2: compare with MD5(Identifier, secret, Challenge).
             let expected: [UInt8]?
             do {
-                expected = try password.map { try digest(.md5, [identifier], Array($0.utf8), challenge) }
+                expected = try password.map {
+                    try digest(.md5, [identifier], Array($0.utf8), challenge)
+                }
             } catch {
                 return [.cancelTimer, .failed(cryptoFailure(error))]
             }
@@ -105,7 +116,8 @@ struct CHAPAuthenticator: AuthenticationSession {
             }
             let why = password == nil ? "unknown user" : "wrong password"
             return reply(CHAPCode.failure, Array("Authentication failure".utf8)) + [
-                .failed(.authenticationFailed(message: "CHAP user \(printable(response.name)): \(why)"))
+                .failed(
+                    .authenticationFailed(message: "CHAP user \(printable(response.name)): \(why)"))
             ]
         }
     }

@@ -33,7 +33,8 @@ struct EAPAuthenticator: AuthenticationSession {
     /// A new Request with a new Identifier (RFC 3748 §4.1).
     private mutating func sendRequest(_ data: [UInt8], now: Duration) -> [AuthenticationOutput] {
         identifier &+= 1
-        request = PPPControlPacket.serialize(code: EAPCode.request, identifier: identifier, data: data)
+        request = PPPControlPacket.serialize(
+            code: EAPCode.request, identifier: identifier, data: data)
         transmissions = 1
         return [.send(request), .setTimer(now + limits.restartInterval)]
     }
@@ -43,7 +44,10 @@ struct EAPAuthenticator: AuthenticationSession {
         // RFC 3748 §4.3: the authenticator retransmits the same Request.
         guard transmissions < limits.maxConfigure else {
             stage = .done
-            return [.log("EAP: \(transmissions) Requests went unanswered"), .failed(.peerNotResponding(.authentication))]
+            return [
+                .log("EAP: \(transmissions) Requests went unanswered"),
+                .failed(.peerNotResponding(.authentication)),
+            ]
         }
         transmissions += 1
         return [.send(request), .setTimer(now + limits.restartInterval)]
@@ -51,10 +55,13 @@ struct EAPAuthenticator: AuthenticationSession {
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {
         // RFC 3748 §4.1: a Response must match the outstanding Request.
-        guard packet.code == EAPCode.response, packet.identifier == identifier, stage != .done else {
+        guard packet.code == EAPCode.response, packet.identifier == identifier, stage != .done
+        else {
             return [.log("EAP: ignored code \(packet.code) id \(packet.identifier)")]
         }
-        guard let type = packet.data.first else { return [.log("EAP: dropped a Response without a Type")] }
+        guard let type = packet.data.first else {
+            return [.log("EAP: dropped a Response without a Type")]
+        }
         let typeData = packet.data.dropFirst()
         switch (stage, type) {
         case (.identity, EAPType.identity):
@@ -62,7 +69,8 @@ struct EAPAuthenticator: AuthenticationSession {
             let challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
             stage = .challenge(challenge)
             let body = CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
             return sendRequest(inner.typeAndData, now: now) + [
                 .log("EAP: identity \(identity); sent EAP-MSCHAPv2 Challenge")
             ]
@@ -71,8 +79,12 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.failure, identifier: packet.identifier, data: [])),
-                .failed(.negotiationFailed("the client Nak'd EAP-MSCHAPv2, the only EAP method offered")),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.failure, identifier: packet.identifier, data: [])),
+                .failed(
+                    .negotiationFailed("the client Nak'd EAP-MSCHAPv2, the only EAP method offered")
+                ),
             ]
         case (.challenge(let challenge), EAPType.mschapv2):
             return receiveMSCHAPv2Response(typeData, challenge: challenge, now: now)
@@ -82,7 +94,9 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.success, identifier: packet.identifier, data: [])),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.success, identifier: packet.identifier, data: [])),
                 .log("EAP: user \(result.userName ?? "") authenticated with EAP-MSCHAPv2"),
                 .succeeded(result),
             ]
@@ -90,7 +104,9 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.failure, identifier: packet.identifier, data: [])),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.failure, identifier: packet.identifier, data: [])),
                 .failed(.authenticationFailed(message: "EAP-MSCHAPv2 " + reason)),
             ]
         default:
@@ -115,16 +131,25 @@ struct EAPAuthenticator: AuthenticationSession {
         }
         let user = String(decoding: response.name, as: UTF8.self)
         switch MSCHAPv2Exchange.verify(
-            response: value, challenge: challenge, userName: user, password: users.password(for: user))
+            response: value, challenge: challenge, userName: user,
+            password: users.password(for: user))
         {
         case .success(.success(let message, let keys)):
             stage = .success(.server(.eapMSCHAPv2, userName: user, keys: keys))
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier, body: Array(message.utf8))
-            return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Success-Request")]
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier,
+                body: Array(message.utf8))
+            return sendRequest(inner.typeAndData, now: now) + [
+                .log("EAP: sent EAP-MSCHAPv2 Success-Request")
+            ]
         case .success(.failure(let message, let reason)):
             stage = .failure(printable(Array(reason.utf8)))
-            let inner = EAPMSCHAPv2Packet(opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier, body: Array(message.utf8))
-            return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Failure-Request")]
+            let inner = EAPMSCHAPv2Packet(
+                opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier,
+                body: Array(message.utf8))
+            return sendRequest(inner.typeAndData, now: now) + [
+                .log("EAP: sent EAP-MSCHAPv2 Failure-Request")
+            ]
         case .failure(let failure):
             stage = .done
             return [.cancelTimer, .failed(failure)]

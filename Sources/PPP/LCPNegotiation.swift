@@ -10,7 +10,6 @@ struct LCPNegotiation: PPPOptionNegotiation {
         case authenticator(offered: [PPPAuthenticationMethod])
     }
 
-
     let name = "LCP"
     let role: Role
     let random: any PPPRandomSource
@@ -104,13 +103,17 @@ struct LCPNegotiation: PPPOptionNegotiation {
         var options: [PPPConfigurationOption] = []
         if sendMRU { options.append(.uint16(type: LCPOption.maximumReceiveUnit, UInt16(mru))) }
         if let method = requestedMethod {
-            options.append(PPPConfigurationOption(type: LCPOption.authenticationProtocol, data: method.optionData))
+            options.append(
+                PPPConfigurationOption(
+                    type: LCPOption.authenticationProtocol, data: method.optionData))
         }
         if sendMagic { options.append(.uint32(type: LCPOption.magicNumber, magic)) }
         return options
     }
 
-    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict {
+    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+        -> PPPConfigureVerdict
+    {
         var rejects: [PPPConfigurationOption] = []
         var naks: [PPPConfigurationOption] = []
         var newPeerMRU = LCPOption.defaultMRU
@@ -158,12 +161,16 @@ struct LCPNegotiation: PPPOptionNegotiation {
                     // We do not authenticate ourselves to the client.
                     rejects.append(option)
                 case .authenticatee(let accepted):
-                    if let method = PPPAuthenticationMethod(optionData: option.data), accepted.contains(method) {
+                    if let method = PPPAuthenticationMethod(optionData: option.data),
+                        accepted.contains(method)
+                    {
                         newMethod = method
                     } else if let best = accepted.first {
                         // §6.2: Nak with a protocol we would accept; the
                         // preference order skips the refused methods.
-                        nak(option, PPPConfigurationOption(type: option.type, data: best.optionData))
+                        nak(
+                            option, PPPConfigurationOption(type: option.type, data: best.optionData)
+                        )
                     } else {
                         rejects.append(option)
                     }
@@ -190,8 +197,10 @@ struct LCPNegotiation: PPPOptionNegotiation {
         for option in options {
             switch option.type {
             case LCPOption.magicNumber: localMagic = option.uint32Value
-            case LCPOption.maximumReceiveUnit: localMRU = Int(option.uint16Value ?? UInt16(LCPOption.defaultMRU))
-            case LCPOption.authenticationProtocol: authenticatorMethod = PPPAuthenticationMethod(optionData: option.data)
+            case LCPOption.maximumReceiveUnit:
+                localMRU = Int(option.uint16Value ?? UInt16(LCPOption.defaultMRU))
+            case LCPOption.authenticationProtocol:
+                authenticatorMethod = PPPAuthenticationMethod(optionData: option.data)
             default: break
             }
         }
@@ -225,7 +234,9 @@ struct LCPNegotiation: PPPOptionNegotiation {
                 guard sendMagic else { continue }
                 magic = distinctMagic(from: [magic, option.uint32Value ?? 0])
             case LCPOption.authenticationProtocol:
-                guard case .authenticator(let offered) = role, let current = requestedMethod else { continue }
+                guard case .authenticator(let offered) = role, let current = requestedMethod else {
+                    continue
+                }
                 refusedByPeer.insert(current)
                 // §6.2: the client names a protocol it prefers.
                 if let wanted = PPPAuthenticationMethod(optionData: option.data),

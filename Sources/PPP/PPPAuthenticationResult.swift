@@ -30,11 +30,17 @@ public struct PPPAuthenticationResult: Hashable, Sendable {
         Self(method: method, userName: userName, mppeKeys: nil, higherLayerAuthenticationKey: .zero)
     }
 
-    static func client(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self {
-        Self(method: method, userName: userName, mppeKeys: keys, higherLayerAuthenticationKey: .mschapv2Client(keys))
+    static func client(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self
+    {
+        Self(
+            method: method, userName: userName, mppeKeys: keys,
+            higherLayerAuthenticationKey: .mschapv2Client(keys))
     }
 
-    static func server(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self {
-        Self(method: method, userName: userName, mppeKeys: keys, higherLayerAuthenticationKey: .mschapv2Server(keys))
+    static func server(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self
+    {
+        Self(
+            method: method, userName: userName, mppeKeys: keys,
+            higherLayerAuthenticationKey: .mschapv2Server(keys))
     }
 }

@@ -154,14 +154,18 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         } else {
             switch state {
             case .closing:
-                out.append(.thisLayerFinished(closing ? .closed : .terminateTimeout))  // TO- → tlf/2
+                // Closing + TO- → tlf/2
+                out.append(.thisLayerFinished(closing ? .closed : .terminateTimeout))
                 state = .closed
             case .stopping:
-                out.append(.thisLayerFinished(peerTerminated ? .terminatedByPeer : .terminateTimeout))  // → tlf/3
+                // Stopping + TO- → tlf/3
+                out.append(
+                    .thisLayerFinished(peerTerminated ? .terminatedByPeer : .terminateTimeout))
                 state = .stopped
             case .requestSent, .ackReceived, .ackSent:
                 // → tlf/3p
-                out.append(.log("\(name): \(limits.maxConfigure) Configure-Requests went unanswered"))
+                out.append(
+                    .log("\(name): \(limits.maxConfigure) Configure-Requests went unanswered"))
                 out.append(.thisLayerFinished(.configureTimeout))
                 state = .stopped
             default:
@@ -196,7 +200,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             let rejected = packet.data.first ?? 0
             let catastrophic = (1...7).contains(rejected)
             out.append(.log("\(name): peer Code-Rejected \(PPPControlCode.name(rejected))"))
-            receiveReject(catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))", now: now, &out)
+            receiveReject(
+                catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))",
+                now: now, &out)
         default:
             receiveUnknownCode(packet, &out)
         }
@@ -211,7 +217,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         return finish(out)
     }
 
-    private mutating func receiveReject(catastrophic: Bool, what: String, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveReject(
+        catastrophic: Bool, what: String, now: Duration, _ out: inout [Output]
+    ) {
         guard catastrophic else { return }  // RXJ+: no change in any state.
         switch state {
         case .closed, .closing:
@@ -231,7 +239,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureRequest(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureRequest(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         let options: [PPPConfigurationOption]
         do {
             options = try PPPConfigurationOption.parseList(packet.data)
@@ -249,7 +259,10 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         default:
             break
         }
-        out.append(.log("\(name): received Configure-Request id \(packet.identifier) \(negotiation.describe(options))"))
+        out.append(
+            .log(
+                "\(name): received Configure-Request id \(packet.identifier) \(negotiation.describe(options))"
+            ))
         let wasState = state
         if wasState == .opened {
             out.append(.thisLayerDown)  // Opened + RCR → tld,scr,...
@@ -260,12 +273,15 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             initializeRestartCount(configure: true)
             sendConfigureRequest(now: now, fresh: true, &out)
         }
-        let verdict = negotiation.evaluate(request: options, nakAllowed: naksSent < limits.maxFailure)
+        let verdict = negotiation.evaluate(
+            request: options, nakAllowed: naksSent < limits.maxFailure)
         switch verdict {
         case .ack:
             // RCR+: sca
             naksSent = 0
-            send(code: PPPControlCode.configureAck, identifier: packet.identifier, data: packet.data, &out)
+            send(
+                code: PPPControlCode.configureAck, identifier: packet.identifier, data: packet.data,
+                &out)
             out.append(.log("\(name): sent Configure-Ack id \(packet.identifier)"))
             switch wasState {
             case .ackReceived:
@@ -280,9 +296,13 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             if case .nak = verdict { isNak = true } else { isNak = false }
             if isNak { naksSent += 1 }
             let code = isNak ? PPPControlCode.configureNak : PPPControlCode.configureReject
-            send(code: code, identifier: packet.identifier, data: PPPConfigurationOption.serialize(nak), &out)
+            send(
+                code: code, identifier: packet.identifier,
+                data: PPPConfigurationOption.serialize(nak), &out)
             out.append(
-                .log("\(name): sent \(PPPControlCode.name(code)) id \(packet.identifier) \(negotiation.describe(nak))"))
+                .log(
+                    "\(name): sent \(PPPControlCode.name(code)) id \(packet.identifier) \(negotiation.describe(nak))"
+                ))
             switch wasState {
             case .ackReceived:
                 state = .ackReceived  // Ack-Rcvd + RCR- → scn/7
@@ -292,7 +312,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureAck(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureAck(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         if state == .closed || state == .stopped {
             // Closed + RCA → sta/2, Stopped + RCA → sta/3: whatever it
             // acknowledges, the peer is told the link is down.
@@ -332,7 +354,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureNakOrReject(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureNakOrReject(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         if state == .closed || state == .stopped {
             // Closed + RCN → sta/2, Stopped + RCN → sta/3.
             send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
@@ -344,7 +368,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             // §5.4: a Reject lists a subset of our options, unmodified.
             let sent = pendingRequest?.options ?? []
             guard options.allSatisfy({ sent.contains($0) }) else {
-                out.append(.log("\(name): dropped a Configure-Reject that is not a subset of our request"))
+                out.append(
+                    .log("\(name): dropped a Configure-Reject that is not a subset of our request"))
                 return
             }
         }
@@ -393,23 +418,31 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
     /// which have no unanswered request, the table's RCA and RCN rows
     /// (scr/6x, tld,scr/6x) never fire: a stray Ack or Nak is discarded, as
     /// pppd does.
-    private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output]) -> [PPPConfigurationOption]? {
+    private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output])
+        -> [PPPConfigurationOption]?
+    {
         guard let pending = pendingRequest, pending.identifier == packet.identifier else {
             out.append(
-                .log("\(name): dropped \(PPPControlCode.name(packet.code)) id \(packet.identifier): no request of ours has that id"))
+                .log(
+                    "\(name): dropped \(PPPControlCode.name(packet.code)) id \(packet.identifier): no request of ours has that id"
+                ))
             return nil
         }
         do {
             return try PPPConfigurationOption.parseList(packet.data)
         } catch {
-            out.append(.log("\(name): dropped a malformed \(PPPControlCode.name(packet.code)): \(error)"))
+            out.append(
+                .log("\(name): dropped a malformed \(PPPControlCode.name(packet.code)): \(error)"))
             return nil
         }
     }
 
-    private mutating func receiveTerminateRequest(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveTerminateRequest(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         let ack = { (out: inout [Output]) in
-            Self.appendSend(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            Self.appendSend(
+                code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
         }
         switch state {
         case .initial, .starting:
@@ -428,7 +461,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             peerTerminated = true
             state = .stopping
         }
-        out.append(.log("\(name): peer sent Terminate-Request id \(packet.identifier); sent Terminate-Ack"))
+        out.append(
+            .log("\(name): peer sent Terminate-Request id \(packet.identifier); sent Terminate-Ack")
+        )
     }
 
     private mutating func receiveTerminateAck(now: Duration, _ out: inout [Output]) {
@@ -460,7 +495,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             // rejected packet, cut to the peer's MRU.
             let rejected = packet.serialized()
             let room = max(peerMRU - PPPControlPacket.headerLength, 0)
-            send(code: PPPControlCode.codeReject, identifier: nextIdentifier(), data: rejected.prefix(room), &out)
+            send(
+                code: PPPControlCode.codeReject, identifier: nextIdentifier(),
+                data: rejected.prefix(room), &out)
             out.append(.log("\(name): Code-Rejected unknown code \(packet.code)"))
         }
     }
@@ -485,16 +522,24 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         let options = negotiation.requestOptions()
         let id = nextIdentifier()
         pendingRequest = (id, options)
-        send(code: PPPControlCode.configureRequest, identifier: id, data: PPPConfigurationOption.serialize(options), &out)
-        out.append(.log("\(name): sent Configure-Request id \(id) \(negotiation.describe(options))"))
+        send(
+            code: PPPControlCode.configureRequest, identifier: id,
+            data: PPPConfigurationOption.serialize(options), &out
+        )
+        out.append(
+            .log("\(name): sent Configure-Request id \(id) \(negotiation.describe(options))"))
         restartCounter -= 1
         startTimer(now: now, &out)
     }
 
     /// str.
-    private mutating func sendTerminateRequest(reason: String, now: Duration, _ out: inout [Output]) {
+    private mutating func sendTerminateRequest(reason: String, now: Duration, _ out: inout [Output])
+    {
         pendingRequest = nil
-        send(code: PPPControlCode.terminateRequest, identifier: nextIdentifier(), data: Array(reason.utf8.prefix(64)), &out)
+        send(
+            code: PPPControlCode.terminateRequest, identifier: nextIdentifier(),
+            data: Array(reason.utf8.prefix(64)),
+            &out)
         out.append(.log("\(name): sent Terminate-Request"))
         restartCounter -= 1
         startTimer(now: now, &out)
@@ -505,12 +550,17 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         out.append(.startTimer(now + limits.restartInterval))
     }
 
-    private func send(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]) {
+    private func send(
+        code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]
+    ) {
         Self.appendSend(code: code, identifier: identifier, data: data, &out)
     }
 
-    private static func appendSend(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]) {
-        out.append(.send(PPPControlPacket.serialize(code: code, identifier: identifier, data: data)))
+    private static func appendSend(
+        code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]
+    ) {
+        out.append(
+            .send(PPPControlPacket.serialize(code: code, identifier: identifier, data: data)))
     }
 
     /// Stops the Restart timer in every state that does not run it (§4.6),

@@ -5,7 +5,9 @@
 public struct PPPClient: Sendable {
     private var engine: PPPEngine
 
-    public init(configuration: PPPClientConfiguration, random: any PPPRandomSource = SystemPPPRandom()) {
+    public init(
+        configuration: PPPClientConfiguration, random: any PPPRandomSource = SystemPPPRandom()
+    ) {
         engine = PPPEngine(role: .client(configuration), random: random)
     }
 
@@ -30,7 +32,9 @@ public struct PPPClient: Sendable {
 public struct PPPServer: Sendable {
     private var engine: PPPEngine
 
-    public init(configuration: PPPServerConfiguration, random: any PPPRandomSource = SystemPPPRandom()) {
+    public init(
+        configuration: PPPServerConfiguration, random: any PPPRandomSource = SystemPPPRandom()
+    ) {
         engine = PPPEngine(role: .server(configuration), random: random)
     }
 

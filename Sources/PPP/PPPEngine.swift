@@ -85,7 +85,8 @@ struct PPPEngine: Sendable {
             authenticationTimeout = configuration.authenticationTimeout
             localMRU = configuration.mru
             lcpRole = .authenticatee(accepted: configuration.acceptedMethods)
-            ipcpRole = .client(requestDNS: configuration.requestDNS, requestNBNS: configuration.requestNBNS)
+            ipcpRole = .client(
+                requestDNS: configuration.requestDNS, requestNBNS: configuration.requestNBNS)
             wantIPv6 = configuration.requestIPv6
         case .server(let configuration):
             limits = configuration.limits
@@ -94,15 +95,19 @@ struct PPPEngine: Sendable {
             localMRU = configuration.mru
             lcpRole = .authenticator(offered: configuration.methods)
             ipcpRole = .server(
-                local: configuration.localIPv4, assigned: configuration.peerIPv4, dns: configuration.dns,
+                local: configuration.localIPv4, assigned: configuration.peerIPv4,
+                dns: configuration.dns,
                 nbns: configuration.nbns)
             wantIPv6 = configuration.ipv6
         }
         lcp = PPPAutomaton(
-            negotiation: LCPNegotiation(role: lcpRole, random: random, mru: localMRU, maxFailure: limits.maxFailure),
+            negotiation: LCPNegotiation(
+                role: lcpRole, random: random, mru: localMRU, maxFailure: limits.maxFailure),
             limits: limits)
         ipcp = PPPAutomaton(negotiation: IPCPNegotiation(role: ipcpRole), limits: limits)
-        ipv6cp = wantIPv6 ? PPPAutomaton(negotiation: IPv6CPNegotiation(random: random), limits: limits) : nil
+        ipv6cp =
+            wantIPv6
+            ? PPPAutomaton(negotiation: IPv6CPNegotiation(random: random), limits: limits) : nil
     }
 
     /// The MTU for the interface: the peer's MRU, capped by ours.
@@ -171,7 +176,9 @@ struct PPPEngine: Sendable {
         }
         // §3.5: in the Authenticate phase only authentication packets count.
         guard phase == .network else {
-            log("dropped a \(PPPProtocolNumber.name(of: protocolNumber)) frame during authentication")
+            log(
+                "dropped a \(PPPProtocolNumber.name(of: protocolNumber)) frame during authentication"
+            )
             return
         }
         switch protocolNumber {
@@ -191,7 +198,9 @@ struct PPPEngine: Sendable {
         }
     }
 
-    private mutating func receiveNCP(_ information: ArraySlice<UInt8>, _ layer: Layer, now: Duration) {
+    private mutating func receiveNCP(
+        _ information: ArraySlice<UInt8>, _ layer: Layer, now: Duration
+    ) {
         let packet: PPPControlPacket
         do {
             packet = try PPPControlPacket(parsing: information)
@@ -212,7 +221,9 @@ struct PPPEngine: Sendable {
 
     /// RFC 1661 §5.7: Protocol-Reject carries the rejected Protocol and
     /// Information, cut so the packet fits the peer's MRU.
-    private mutating func sendProtocolReject(_ protocolNumber: UInt16, information: ArraySlice<UInt8>) {
+    private mutating func sendProtocolReject(
+        _ protocolNumber: UInt16, information: ArraySlice<UInt8>
+    ) {
         let room = max(lcp.negotiation.peerMRU - PPPControlPacket.headerLength - 2, 0)
         var data: [UInt8] = []
         data.appendUInt16(protocolNumber)
@@ -247,14 +258,18 @@ struct PPPEngine: Sendable {
             var reply: [UInt8] = []
             reply.appendUInt32(lcp.negotiation.echoMagic)
             reply += packet.data.dropFirst(4)
-            send(PPPProtocolNumber.lcp, PPPControlPacket.serialize(code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
+            send(
+                PPPProtocolNumber.lcp,
+                PPPControlPacket.serialize(
+                    code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
         case PPPControlCode.echoReply:
             guard lcp.state == .opened else { return }
             guard packet.data.count >= 4 else {
                 log("LCP: dropped an Echo-Reply without a Magic-Number (RFC 1661 §5.8)")
                 return
             }
-            let magic = PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
+            let magic =
+                PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
             if let ours = lcp.negotiation.localMagic, magic == ours {
                 // §6.4: our own magic coming back; like pppd, not a reply.
                 log("LCP: ignored an Echo-Reply carrying our own magic number (looped back?)")
@@ -277,7 +292,9 @@ struct PPPEngine: Sendable {
                 disarm(.lcpEcho)
             }
             if (1...7).contains(rejected) {
-                record(.negotiationFailed("the peer Code-Rejected LCP \(PPPControlCode.name(rejected))"))
+                record(
+                    .negotiationFailed(
+                        "the peer Code-Rejected LCP \(PPPControlCode.name(rejected))"))
             }
             apply(lcp.receive(packet, now: now), .lcp, now: now)
         default:
@@ -308,7 +325,9 @@ struct PPPEngine: Sendable {
         log("LCP: the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))")
         switch rejected {
         case PPPProtocolNumber.ipcp, PPPProtocolNumber.ipv4:
-            apply(ipcp.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now), .ipcp, now: now)
+            apply(
+                ipcp.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now), .ipcp,
+                now: now)
         case PPPProtocolNumber.ipv6cp, PPPProtocolNumber.ipv6:
             guard var automaton = ipv6cp else { return }
             let out = automaton.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now)
@@ -316,10 +335,14 @@ struct PPPEngine: Sendable {
             apply(out, .ipv6cp, now: now)
         case PPPProtocolNumber.lcp:
             record(.negotiationFailed("the peer Protocol-Rejected LCP"))
-            apply(lcp.receiveReject(catastrophic: true, what: "Protocol-Reject of LCP", now: now), .lcp, now: now)
+            apply(
+                lcp.receiveReject(catastrophic: true, what: "Protocol-Reject of LCP", now: now),
+                .lcp, now: now)
         default:
             if let session = authentication, session.protocolNumber == rejected, !authenticated {
-                requestClose(.negotiationFailed("the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))"))
+                requestClose(
+                    .negotiationFailed(
+                        "the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))"))
             }
         }
     }
@@ -362,7 +385,9 @@ struct PPPEngine: Sendable {
             case .server: configuration = ipcp.negotiation.serverConfiguration(mtu: mtu)
             }
             guard configuration.local.isUsableUnicast else {
-                requestClose(.badIPConfiguration("IPCP ended with the unusable local address \(configuration.local)"))
+                requestClose(
+                    .badIPConfiguration(
+                        "IPCP ended with the unusable local address \(configuration.local)"))
                 return
             }
             ipv4IsUp = true
@@ -412,13 +437,16 @@ struct PPPEngine: Sendable {
     }
 
     /// §4.4 tlf.
-    private mutating func layerFinished(_ layer: Layer, _ cause: PPPLayerFinishCause, now: Duration) {
+    private mutating func layerFinished(_ layer: Layer, _ cause: PPPLayerFinishCause, now: Duration)
+    {
         let reason: PPPFailure
         switch cause {
         case .closed: reason = .closedLocally
         case .configureTimeout: reason = .peerNotResponding(layer.stage)
         case .terminateTimeout: reason = .peerNotResponding(.termination)
-        case .rejected(let what): reason = .negotiationFailed("the peer sent a \(what) for \(PPPProtocolNumber.name(of: layer.protocolNumber))")
+        case .rejected(let what):
+            reason = .negotiationFailed(
+                "the peer sent a \(what) for \(PPPProtocolNumber.name(of: layer.protocolNumber))")
         case .terminatedByPeer: reason = .terminatedByPeer(peerTerminateReason ?? "")
         }
         switch layer {
@@ -447,7 +475,8 @@ struct PPPEngine: Sendable {
         case .peerNotResponding, .terminatedByPeer, .closedLocally, .badIPConfiguration:
             requestClose(reason)
         default:
-            requestClose(.badIPConfiguration("neither IPv4 nor IPv6 could be configured: \(reason)"))
+            requestClose(
+                .badIPConfiguration("neither IPv4 nor IPv6 could be configured: \(reason)"))
         }
     }
 
@@ -471,10 +500,13 @@ struct PPPEngine: Sendable {
         case .client(let configuration):
             switch method {
             case .pap:
-                session = PAPAuthenticatee(userName: configuration.userName, password: configuration.password, limits: limits)
+                session = PAPAuthenticatee(
+                    userName: configuration.userName, password: configuration.password,
+                    limits: limits)
             case .chapMD5, .mschapv2:
                 session = CHAPAuthenticatee(
-                    method: method, userName: configuration.userName, password: configuration.password, random: random)
+                    method: method, userName: configuration.userName,
+                    password: configuration.password, random: random)
             case .eapMSCHAPv2:
                 session = EAPAuthenticatee(
                     userName: configuration.userName, password: configuration.password,
@@ -485,7 +517,8 @@ struct PPPEngine: Sendable {
             case .pap:
                 session = PAPAuthenticator(users: configuration.users)
             case .chapMD5, .mschapv2:
-                session = CHAPAuthenticator(method: method, users: configuration, limits: limits, random: random)
+                session = CHAPAuthenticator(
+                    method: method, users: configuration, limits: limits, random: random)
             case .eapMSCHAPv2:
                 session = EAPAuthenticator(users: configuration, limits: limits, random: random)
             }
@@ -532,7 +565,8 @@ struct PPPEngine: Sendable {
         }
     }
 
-    private mutating func authenticationSucceeded(_ result: PPPAuthenticationResult, now: Duration) {
+    private mutating func authenticationSucceeded(_ result: PPPAuthenticationResult, now: Duration)
+    {
         authenticated = true
         disarm(.authenticationTimeout)
         actions.append(.authenticated(result))
@@ -593,7 +627,8 @@ struct PPPEngine: Sendable {
         data.appendUInt32(lcp.negotiation.echoMagic)
         send(
             PPPProtocolNumber.lcp,
-            PPPControlPacket.serialize(code: PPPControlCode.echoRequest, identifier: lcp.nextIdentifier(), data: data))
+            PPPControlPacket.serialize(
+                code: PPPControlCode.echoRequest, identifier: lcp.nextIdentifier(), data: data))
         echoesPending += 1
         arm(.lcpEcho, now + keepalive.interval)
     }
@@ -655,7 +690,8 @@ struct PPPEngine: Sendable {
     // MARK: Output helpers
 
     private mutating func send(_ protocolNumber: UInt16, _ packet: [UInt8]) {
-        actions.append(.send(PPPFrame.serialize(protocolNumber: protocolNumber, information: packet)))
+        actions.append(
+            .send(PPPFrame.serialize(protocolNumber: protocolNumber, information: packet)))
     }
 
     private mutating func arm(_ timer: PPPTimer, _ deadline: Duration) {

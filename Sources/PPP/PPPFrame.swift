@@ -33,7 +33,9 @@ public struct PPPFrame: Hashable, Sendable {
     /// The frame as this engine always sends it: `ff 03`, the 2-byte
     /// Protocol field (RFC 1661 §6.5, §6.6: LCP must never be compressed,
     /// and we negotiate no compression), then the information.
-    public static func serialize(protocolNumber: UInt16, information: some Collection<UInt8>) -> [UInt8] {
+    public static func serialize(protocolNumber: UInt16, information: some Collection<UInt8>)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(PPPFrameHeader.length + information.count)
         out.append(PPPFrameHeader.address)

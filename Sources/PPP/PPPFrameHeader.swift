@@ -18,7 +18,9 @@ public enum PPPFrameHeader {
     /// accepting both on receipt costs nothing and is what §6.5 and §6.6
     /// describe. `nil` for an empty, cut or invalid header.
     @inlinable
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> (protocolNumber: UInt16, headerLength: Int)? {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> (
+        protocolNumber: UInt16, headerLength: Int
+    )? {
         var offset = 0
         if bytes.count >= 1 && bytes[0] == address {
             // 0xff can only be the Address: we never negotiate ACFC, and a

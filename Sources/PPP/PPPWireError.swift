@@ -37,7 +37,9 @@ public enum PPPWireError: Error, Hashable, Sendable, CustomStringConvertible {
         case .emptyFrame:
             "empty PPP frame"
         case .invalidAddressOrControl(let control):
-            control.map { "PPP Address 0xff followed by Control 0x\([$0].hexString), not 0x03 (RFC 1662 §3.1)" }
+            control.map {
+                "PPP Address 0xff followed by Control 0x\([$0].hexString), not 0x03 (RFC 1662 §3.1)"
+            }
                 ?? "PPP frame ends after its Address field (RFC 1662 §3.1)"
         case .truncatedProtocolField:
             "PPP frame ends inside the Protocol field (RFC 1661 §2)"

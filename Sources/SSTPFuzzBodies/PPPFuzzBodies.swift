@@ -100,25 +100,32 @@ public func runPPPFuzzLink(_ data: [UInt8], target: PPPFuzzTarget) -> PPPFuzzRep
     let methods = PPPAuthenticationMethod.allCases
     let method = methods[Int(setup) % methods.count]
     let ipv6 = setup & 0x10 != 0
-    let limits = PPPNegotiationLimits(restartInterval: .seconds(1), maxConfigure: 3, maxTerminate: 2, maxFailure: 2)
+    let limits = PPPNegotiationLimits(
+        restartInterval: .seconds(1), maxConfigure: 3, maxTerminate: 2, maxFailure: 2)
     var client = FuzzEnd(
         engine: PPPClient(
             configuration: PPPClientConfiguration(
                 userName: "user", password: "pass", refusedMethods: setup & 0x20 != 0 ? [.pap] : [],
-                requestIPv6: ipv6, limits: limits, keepalive: PPPKeepalive(interval: .seconds(5), failureLimit: 2)),
+                requestIPv6: ipv6, limits: limits,
+                keepalive: PPPKeepalive(interval: .seconds(5), failureLimit: 2)),
             random: SeededPPPRandom(seed: UInt64(setup))))
     var server = FuzzEnd(
         engine: PPPServer(
             configuration: PPPServerConfiguration(
-                users: ["user": "pass"], methods: setup & 0x40 != 0 ? methods : [method], localIPv4: IPv4Address(10, 0, 0, 1),
-                peerIPv4: IPv4Address(10, 0, 0, 2), dns: [IPv4Address(10, 0, 0, 53)], ipv6: setup & 0x80 != 0,
+                users: ["user": "pass"], methods: setup & 0x40 != 0 ? methods : [method],
+                localIPv4: IPv4Address(10, 0, 0, 1),
+                peerIPv4: IPv4Address(10, 0, 0, 2), dns: [IPv4Address(10, 0, 0, 53)],
+                ipv6: setup & 0x80 != 0,
                 limits: limits),
             random: SeededPPPRandom(seed: UInt64(setup) &+ 1)))
     var toServer: [[UInt8]] = []
     var toClient: [[UInt8]] = []
     var now: Duration = .zero
 
-    func record<E>(_ actions: [PPPAction], _ end: inout FuzzEnd<E>, _ queue: inout [[UInt8]], _ report: inout PPPFuzzReport) {
+    func record<E>(
+        _ actions: [PPPAction], _ end: inout FuzzEnd<E>, _ queue: inout [[UInt8]],
+        _ report: inout PPPFuzzReport
+    ) {
         if end.finished {
             report.actionsAfterLinkDown += actions.count
             return
@@ -126,7 +133,9 @@ public func runPPPFuzzLink(_ data: [UInt8], target: PPPFuzzTarget) -> PPPFuzzRep
         for action in actions {
             switch action {
             case .send(let frame):
-                if frame.count < 4 || frame[0] != 0xff || frame[1] != 0x03 { report.badlyFramedSends += 1 }
+                if frame.count < 4 || frame[0] != 0xff || frame[1] != 0x03 {
+                    report.badlyFramedSends += 1
+                }
                 queue.append(frame)
             case .setTimer(let timer, let deadline): end.timers[timer] = deadline
             case .cancelTimer(let timer): end.timers[timer] = nil
@@ -184,7 +193,11 @@ public func runPPPFuzzLink(_ data: [UInt8], target: PPPFuzzTarget) -> PPPFuzzRep
             let protocolNumber = fuzzProtocols[Int(cursor.byte()) % fuzzProtocols.count]
             let body = cursor.bytes(Int(cursor.byte()) % 48)
             let frame = PPPFrame.serialize(protocolNumber: protocolNumber, information: body)
-            if target == .client { toClientEvent(.frame(frame)) } else { toServerEvent(.frame(frame)) }
+            if target == .client {
+                toClientEvent(.frame(frame))
+            } else {
+                toServerEvent(.frame(frame))
+            }
         case 6:
             // Raw bytes, no header.
             let raw = cursor.bytes(Int(cursor.byte()) % 24)
@@ -193,7 +206,9 @@ public func runPPPFuzzLink(_ data: [UInt8], target: PPPFuzzTarget) -> PPPFuzzRep
             fireTimer(client: cursor.byte() & 1 == 0)
         case 8:
             // Lose the next frame one way.
-            if cursor.byte() & 1 == 0 { if !toClient.isEmpty { toClient.removeFirst() } } else if !toServer.isEmpty {
+            if cursor.byte() & 1 == 0 {
+                if !toClient.isEmpty { toClient.removeFirst() }
+            } else if !toServer.isEmpty {
                 toServer.removeFirst()
             }
         default:
@@ -224,8 +239,12 @@ public func runPPPFuzzLink(_ data: [UInt8], target: PPPFuzzTarget) -> PPPFuzzRep
         if client.up && server.up && toServer.isEmpty && toClient.isEmpty { break }
     }
     // Finished engines must stay silent.
-    if client.finished { report.actionsAfterLinkDown += client.engine.handle(.lowerDown, now: now).count }
-    if server.finished { report.actionsAfterLinkDown += server.engine.handle(.lowerUp, now: now).count }
+    if client.finished {
+        report.actionsAfterLinkDown += client.engine.handle(.lowerDown, now: now).count
+    }
+    if server.finished {
+        report.actionsAfterLinkDown += server.engine.handle(.lowerUp, now: now).count
+    }
     report.clientLinkDowns = client.linkDowns
     report.serverLinkDowns = server.linkDowns
     report.clientUp = client.up
@@ -237,7 +256,8 @@ public func runHDLCFuzz(_ data: [UInt8]) -> PPPFuzzReport {
     var report = PPPFuzzReport()
     let setup = data.first ?? 0
     var decoder = HDLCCodec(
-        transmitAsyncMap: setup & 1 == 0 ? 0 : 0xffff_ffff, receiveAsyncMap: setup & 2 == 0 ? 0 : 0x000a_0000,
+        transmitAsyncMap: setup & 1 == 0 ? 0 : 0xffff_ffff,
+        receiveAsyncMap: setup & 2 == 0 ? 0 : 0x000a_0000,
         maximumFrameLength: Int(setup) * 4 + 4)
     decoder.decode(data.dropFirst()) { _ in }
     // Round trip: whatever the frame, it comes back intact (no receive map,

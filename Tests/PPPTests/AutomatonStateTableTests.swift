@@ -11,8 +11,11 @@ import Testing
         let name = "TEST"
         mutating func reset() {}
         mutating func requestOptions() -> [PPPConfigurationOption] { [] }
-        mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict {
-            options.contains { $0.type == 99 } ? .nak([PPPConfigurationOption(type: 99, data: [])]) : .ack
+        mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+            -> PPPConfigureVerdict
+        {
+            options.contains { $0.type == 99 }
+                ? .nak([PPPConfigurationOption(type: 99, data: [])]) : .ack
         }
         mutating func receivedAck(_ options: [PPPConfigurationOption]) {}
         mutating func receivedNak(_ options: [PPPConfigurationOption], treatAsReject: Bool) {}
@@ -38,7 +41,8 @@ import Testing
         init(maxConfigure: Int = 10, maxTerminate: Int = 2) {
             automaton = Automaton(
                 negotiation: TableNegotiation(),
-                limits: PPPNegotiationLimits(maxConfigure: maxConfigure, maxTerminate: maxTerminate))
+                limits: PPPNegotiationLimits(maxConfigure: maxConfigure, maxTerminate: maxTerminate)
+            )
         }
 
         /// The visible actions, as the table names them.
@@ -70,7 +74,8 @@ import Testing
                 case .send(let bytes):
                     let code = bytes.first ?? 0
                     if code == 1 { lastRequest = bytes[1] }
-                    names.append(["", "scr", "sca", "scn", "scn", "str", "sta", "scj"][Int(min(code, 7))])
+                    names.append(
+                        ["", "scr", "sca", "scn", "scn", "str", "sta", "scj"][Int(min(code, 7))])
                 case .thisLayerUp: names.append("tlu")
                 case .thisLayerDown: names.append("tld")
                 case .thisLayerStarted: names.append("tls")
@@ -115,61 +120,85 @@ import Testing
     /// cannot happen there and is ignored (no action, no change).
     static let table: [PPPAutomatonState: [Event: String]] = [
         .initial: [
-            .up: "/closed", .down: "-", .open: "tls/starting", .close: "/initial", .timeoutPositive: "-",
-            .timeoutNegative: "-", .rcrGood: "-", .rcrBad: "-", .rca: "-", .rcn: "-", .rtr: "-", .rta: "-", .ruc: "-",
+            .up: "/closed", .down: "-", .open: "tls/starting", .close: "/initial",
+            .timeoutPositive: "-",
+            .timeoutNegative: "-", .rcrGood: "-", .rcrBad: "-", .rca: "-", .rcn: "-", .rtr: "-",
+            .rta: "-", .ruc: "-",
             .rxjGood: "-", .rxjBad: "-",
         ],
         .starting: [
-            .up: "scr/requestSent", .down: "-", .open: "/starting", .close: "tlf/initial", .timeoutPositive: "-",
-            .timeoutNegative: "-", .rcrGood: "-", .rcrBad: "-", .rca: "-", .rcn: "-", .rtr: "-", .rta: "-", .ruc: "-",
+            .up: "scr/requestSent", .down: "-", .open: "/starting", .close: "tlf/initial",
+            .timeoutPositive: "-",
+            .timeoutNegative: "-", .rcrGood: "-", .rcrBad: "-", .rca: "-", .rcn: "-", .rtr: "-",
+            .rta: "-", .ruc: "-",
             .rxjGood: "-", .rxjBad: "-",
         ],
         .closed: [
-            .up: "-", .down: "/initial", .open: "scr/requestSent", .close: "/closed", .timeoutPositive: "-",
-            .timeoutNegative: "-", .rcrGood: "sta/closed", .rcrBad: "sta/closed", .rca: "sta/closed", .rcn: "sta/closed",
-            .rtr: "sta/closed", .rta: "/closed", .ruc: "scj/closed", .rxjGood: "/closed", .rxjBad: "tlf/closed",
+            .up: "-", .down: "/initial", .open: "scr/requestSent", .close: "/closed",
+            .timeoutPositive: "-",
+            .timeoutNegative: "-", .rcrGood: "sta/closed", .rcrBad: "sta/closed",
+            .rca: "sta/closed",
+            .rcn: "sta/closed",
+            .rtr: "sta/closed", .rta: "/closed", .ruc: "scj/closed", .rxjGood: "/closed",
+            .rxjBad: "tlf/closed",
         ],
         .stopped: [
-            .up: "-", .down: "tls/starting", .open: "/stopped", .close: "/closed", .timeoutPositive: "-",
-            .timeoutNegative: "-", .rcrGood: "scr,sca/ackSent", .rcrBad: "scr,scn/requestSent", .rca: "sta/stopped",
-            .rcn: "sta/stopped", .rtr: "sta/stopped", .rta: "/stopped", .ruc: "scj/stopped", .rxjGood: "/stopped",
+            .up: "-", .down: "tls/starting", .open: "/stopped", .close: "/closed",
+            .timeoutPositive: "-",
+            .timeoutNegative: "-", .rcrGood: "scr,sca/ackSent", .rcrBad: "scr,scn/requestSent",
+            .rca: "sta/stopped",
+            .rcn: "sta/stopped", .rtr: "sta/stopped", .rta: "/stopped", .ruc: "scj/stopped",
+            .rxjGood: "/stopped",
             .rxjBad: "tlf/stopped",
         ],
         .closing: [
-            .up: "-", .down: "/initial", .open: "/stopping", .close: "/closing", .timeoutPositive: "str/closing",
-            .timeoutNegative: "tlf/closed", .rcrGood: "/closing", .rcrBad: "/closing", .rca: "/closing",
-            .rcn: "/closing", .rtr: "sta/closing", .rta: "tlf/closed", .ruc: "scj/closing", .rxjGood: "/closing",
+            .up: "-", .down: "/initial", .open: "/stopping", .close: "/closing",
+            .timeoutPositive: "str/closing",
+            .timeoutNegative: "tlf/closed", .rcrGood: "/closing", .rcrBad: "/closing",
+            .rca: "/closing",
+            .rcn: "/closing", .rtr: "sta/closing", .rta: "tlf/closed", .ruc: "scj/closing",
+            .rxjGood: "/closing",
             .rxjBad: "tlf/closed",
         ],
         .stopping: [
-            .up: "-", .down: "/starting", .open: "/stopping", .close: "/closing", .timeoutPositive: "str/stopping",
-            .timeoutNegative: "tlf/stopped", .rcrGood: "/stopping", .rcrBad: "/stopping", .rca: "/stopping",
+            .up: "-", .down: "/starting", .open: "/stopping", .close: "/closing",
+            .timeoutPositive: "str/stopping",
+            .timeoutNegative: "tlf/stopped", .rcrGood: "/stopping", .rcrBad: "/stopping",
+            .rca: "/stopping",
             .rcn: "/stopping", .rtr: "sta/stopping", .rta: "tlf/stopped", .ruc: "scj/stopping",
             .rxjGood: "/stopping", .rxjBad: "tlf/stopped",
         ],
         .requestSent: [
             .up: "-", .down: "/starting", .open: "/requestSent", .close: "str/closing",
-            .timeoutPositive: "scr/requestSent", .timeoutNegative: "tlf/stopped", .rcrGood: "sca/ackSent",
-            .rcrBad: "scn/requestSent", .rca: "/ackReceived", .rcn: "scr/requestSent", .rtr: "sta/requestSent",
-            .rta: "/requestSent", .ruc: "scj/requestSent", .rxjGood: "/requestSent", .rxjBad: "tlf/stopped",
+            .timeoutPositive: "scr/requestSent", .timeoutNegative: "tlf/stopped",
+            .rcrGood: "sca/ackSent",
+            .rcrBad: "scn/requestSent", .rca: "/ackReceived", .rcn: "scr/requestSent",
+            .rtr: "sta/requestSent",
+            .rta: "/requestSent", .ruc: "scj/requestSent", .rxjGood: "/requestSent",
+            .rxjBad: "tlf/stopped",
         ],
         .ackReceived: [
             .up: "-", .down: "/starting", .open: "/ackReceived", .close: "str/closing",
-            .timeoutPositive: "scr/requestSent", .rcrGood: "sca,tlu/opened", .rcrBad: "scn/ackReceived",
+            .timeoutPositive: "scr/requestSent", .rcrGood: "sca,tlu/opened",
+            .rcrBad: "scn/ackReceived",
             // RCA and RCN: no request is outstanding here, so an Ack or Nak
             // is invalid and discarded (§5.2–§5.4) instead of scr/6x.
-            .rca: "/ackReceived", .rcn: "/ackReceived", .rtr: "sta/requestSent", .rta: "/requestSent",
+            .rca: "/ackReceived", .rcn: "/ackReceived", .rtr: "sta/requestSent",
+            .rta: "/requestSent",
             .ruc: "scj/ackReceived", .rxjGood: "/ackReceived", .rxjBad: "tlf/stopped",
         ],
         .ackSent: [
-            .up: "-", .down: "/starting", .open: "/ackSent", .close: "str/closing", .timeoutPositive: "scr/ackSent",
+            .up: "-", .down: "/starting", .open: "/ackSent", .close: "str/closing",
+            .timeoutPositive: "scr/ackSent",
             .timeoutNegative: "tlf/stopped", .rcrGood: "sca/ackSent", .rcrBad: "scn/requestSent",
             .rca: "tlu/opened", .rcn: "scr/ackSent", .rtr: "sta/requestSent", .rta: "/ackSent",
             .ruc: "scj/ackSent", .rxjGood: "/ackSent", .rxjBad: "tlf/stopped",
         ],
         .opened: [
-            .up: "-", .down: "tld/starting", .open: "/opened", .close: "tld,str/closing", .timeoutPositive: "-",
-            .timeoutNegative: "-", .rcrGood: "tld,scr,sca/ackSent", .rcrBad: "tld,scr,scn/requestSent",
+            .up: "-", .down: "tld/starting", .open: "/opened", .close: "tld,str/closing",
+            .timeoutPositive: "-",
+            .timeoutNegative: "-", .rcrGood: "tld,scr,sca/ackSent",
+            .rcrBad: "tld,scr,scn/requestSent",
             // As in Ack-Rcvd: no outstanding request, so no tld,scr/6x.
             .rca: "/opened", .rcn: "/opened", .rtr: "tld,sta/stopping", .rta: "tld,scr/requestSent",
             .ruc: "scj/opened", .rxjGood: "/opened", .rxjBad: "tld,str/stopping",
@@ -177,7 +206,8 @@ import Testing
     ]
 
     @Test(arguments: [
-        PPPAutomatonState.initial, .starting, .closed, .stopped, .closing, .stopping, .requestSent, .ackReceived,
+        PPPAutomatonState.initial, .starting, .closed, .stopped, .closing, .stopping, .requestSent,
+        .ackReceived,
         .ackSent, .opened,
     ])
     func stateTableRow(_ state: PPPAutomatonState) throws {
@@ -192,8 +222,10 @@ import Testing
                 continue
             }
             let parts = cell.split(separator: "/", omittingEmptySubsequences: false)
-            let expectedActions = parts[0].isEmpty ? [] : parts[0].split(separator: ",").map(String.init)
-            #expect(actions == expectedActions, "\(state) + \(event.rawValue): \(actions) vs \(cell)")
+            let expectedActions =
+                parts[0].isEmpty ? [] : parts[0].split(separator: ",").map(String.init)
+            #expect(
+                actions == expectedActions, "\(state) + \(event.rawValue): \(actions) vs \(cell)")
             #expect(
                 "\(driver.automaton.state)" == Self.names[String(parts[1])],
                 "\(state) + \(event.rawValue) → \(driver.automaton.state), table: \(cell)")
@@ -201,8 +233,10 @@ import Testing
     }
 
     static let names: [String: String] = [
-        "initial": "Initial", "starting": "Starting", "closed": "Closed", "stopped": "Stopped", "closing": "Closing",
-        "stopping": "Stopping", "requestSent": "Req-Sent", "ackReceived": "Ack-Rcvd", "ackSent": "Ack-Sent",
+        "initial": "Initial", "starting": "Starting", "closed": "Closed", "stopped": "Stopped",
+        "closing": "Closing",
+        "stopping": "Stopping", "requestSent": "Req-Sent", "ackReceived": "Ack-Rcvd",
+        "ackSent": "Ack-Sent",
         "opened": "Opened",
     ]
 

@@ -7,7 +7,8 @@ import Testing
     @Test(arguments: PPPAuthenticationMethod.allCases)
     func wrongPasswordFailsWithinOneExchange(_ method: PPPAuthenticationMethod) throws {
         var link = LinkHarness(
-            client: NegotiationTests.client(password: "wrong"), server: NegotiationTests.server(methods: [method]))
+            client: NegotiationTests.client(password: "wrong"),
+            server: NegotiationTests.server(methods: [method]))
         link.start()
         link.run(until: .seconds(60))
         guard case .authenticationFailed = link.clientRecord.linkDowns.first else {
@@ -27,12 +28,15 @@ import Testing
         case .pap:
             credentials = link.clientRecord.sent(protocol: PPPProtocolNumber.pap).count
         case .chapMD5, .mschapv2:
-            credentials = link.clientRecord.sent(protocol: PPPProtocolNumber.chap).filter { $0.pppCode == 2 }.count
+            credentials =
+                link.clientRecord.sent(protocol: PPPProtocolNumber.chap).filter { $0.pppCode == 2 }
+                .count
         case .eapMSCHAPv2:
             // Type 26, OpCode 2 (Response).
-            credentials = link.clientRecord.sent(protocol: PPPProtocolNumber.eap).filter {
-                $0.count > 9 && $0[8] == 26 && $0[9] == 2
-            }.count
+            credentials =
+                link.clientRecord.sent(protocol: PPPProtocolNumber.eap).filter {
+                    $0.count > 9 && $0[8] == 26 && $0[9] == 2
+                }.count
         }
         #expect(credentials == 1)
         #expect(link.clientRecord.authenticated.isEmpty)
@@ -41,7 +45,8 @@ import Testing
 
     @Test func wrongMSCHAPv2PasswordReportsTheServersErrorCode() throws {
         var link = LinkHarness(
-            client: NegotiationTests.client(password: "wrong"), server: NegotiationTests.server(methods: [.mschapv2]))
+            client: NegotiationTests.client(password: "wrong"),
+            server: NegotiationTests.server(methods: [.mschapv2]))
         link.start()
         link.run(until: .seconds(60))
         guard case .authenticationFailed(let message) = link.clientRecord.linkDowns.first else {
@@ -54,7 +59,9 @@ import Testing
     }
 
     @Test func unknownUserFails() throws {
-        var link = LinkHarness(client: NegotiationTests.client(user: "mallory"), server: NegotiationTests.server(methods: [.pap]))
+        var link = LinkHarness(
+            client: NegotiationTests.client(user: "mallory"),
+            server: NegotiationTests.server(methods: [.pap]))
         link.start()
         link.run(until: .seconds(60))
         guard case .authenticationFailed(let message) = link.serverRecord.linkDowns.first else {
@@ -64,10 +71,13 @@ import Testing
         #expect(message.contains("unknown user"))
     }
 
-    static func silentServerClient(_ limits: PPPNegotiationLimits, ipv6: Bool = false) -> Scripted<PPPClient> {
+    static func silentServerClient(_ limits: PPPNegotiationLimits, ipv6: Bool = false) -> Scripted<
+        PPPClient
+    > {
         Scripted(
             PPPClient(
-                configuration: PPPClientConfiguration(userName: "u", password: "p", requestIPv6: ipv6, limits: limits),
+                configuration: PPPClientConfiguration(
+                    userName: "u", password: "p", requestIPv6: ipv6, limits: limits),
                 random: SeededPPPRandom(seed: 5)))
     }
 
@@ -77,7 +87,10 @@ import Testing
         while !link.engine.isFinished && link.now < .seconds(600) { link.fireNextTimer() }
         // RFC 1661 §4.6 defaults: 10 Configure-Requests, 3 s apart; TO- at 30 s.
         #expect(link.record.sent.count == 10)
-        #expect(link.record.sent.allSatisfy { $0.pppProtocol == PPPProtocolNumber.lcp && $0.pppCode == 1 })
+        #expect(
+            link.record.sent.allSatisfy {
+                $0.pppProtocol == PPPProtocolNumber.lcp && $0.pppCode == 1
+            })
         #expect(link.now == .seconds(30))
         #expect(link.record.linkDowns == [.peerNotResponding(.lcp)])
         // Every timer was cancelled with the link.
@@ -85,7 +98,8 @@ import Testing
     }
 
     @Test func silentServerHonoursConfiguredRetries() throws {
-        var link = Self.silentServerClient(PPPNegotiationLimits(restartInterval: .milliseconds(500), maxConfigure: 4))
+        var link = Self.silentServerClient(
+            PPPNegotiationLimits(restartInterval: .milliseconds(500), maxConfigure: 4))
         link.feed(.lowerUp)
         while !link.engine.isFinished && link.now < .seconds(600) { link.fireNextTimer() }
         #expect(link.record.sent.count == 4)
@@ -123,7 +137,8 @@ import Testing
         var link = Scripted(
             PPPClient(
                 configuration: PPPClientConfiguration(
-                    userName: "u", password: "p", requestIPv6: false, authenticationTimeout: .seconds(8)),
+                    userName: "u", password: "p", requestIPv6: false,
+                    authenticationTimeout: .seconds(8)),
                 random: SeededPPPRandom(seed: 5)))
         let request = try #require(link.feed(.lowerUp).first)
         _ = link.feed(hex: "ff 03 c0 21 01 01 00 09 03 05 c2 23 81")
@@ -148,16 +163,23 @@ import Testing
         let refused = Set(all.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
         var link = LinkHarness(
             client: NegotiationTests.client(refused: refused, ipv6: false),
-            server: NegotiationTests.server(methods: [.pap, .chapMD5, .mschapv2, .eapMSCHAPv2], ipv6: false))
+            server: NegotiationTests.server(
+                methods: [.pap, .chapMD5, .mschapv2, .eapMSCHAPv2], ipv6: false))
         link.start()
         link.run(until: .seconds(60))
         let result = try #require(link.clientRecord.authenticated.first)
         let used = try #require(result.method)
         #expect(!refused.contains(used))
-        let expected = refused.contains(.pap) ? PPPAuthenticationMethod.clientPreference.first { !refused.contains($0) } : .pap
+        let expected =
+            refused.contains(.pap)
+            ? PPPAuthenticationMethod.clientPreference.first { !refused.contains($0) } : .pap
         #expect(used == expected)
-        if refused.contains(.pap) { #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.pap).isEmpty) }
-        if refused.contains(.eapMSCHAPv2) { #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.eap).isEmpty) }
+        if refused.contains(.pap) {
+            #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.pap).isEmpty)
+        }
+        if refused.contains(.eapMSCHAPv2) {
+            #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.eap).isEmpty)
+        }
         if refused.contains(.chapMD5) && refused.contains(.mschapv2) {
             #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.chap).isEmpty)
         }
@@ -206,13 +228,20 @@ import Testing
 
     @Test(arguments: PPPAuthenticationMethod.allCases)
     func lostPacketsAreRecovered(_ method: PPPAuthenticationMethod) throws {
-        var link = LinkHarness(client: NegotiationTests.client(), server: NegotiationTests.server(methods: [method]))
+        var link = LinkHarness(
+            client: NegotiationTests.client(), server: NegotiationTests.server(methods: [method]))
         // Lose, once each: both first LCP requests, a Conf-Ack, the PAP
         // request, the CHAP Challenge and Response, an EAP Request and
         // Response, IPCP and IPv6CP requests and acks. Lost Successes have
         // no retransmission in RFC 1994 / RFC 3748, so those are kept.
-        let toServer = LossPlan([[0xc0, 0x21, 1], [0xc0, 0x23, 1], [0xc2, 0x23, 2], [0xc2, 0x27, 2], [0x80, 0x21, 1], [0x80, 0x57, 2]])
-        let toClient = LossPlan([[0xc0, 0x21, 1], [0xc0, 0x21, 2], [0xc2, 0x23, 1], [0xc2, 0x27, 1], [0x80, 0x21, 2], [0x80, 0x57, 1]])
+        let toServer = LossPlan([
+            [0xc0, 0x21, 1], [0xc0, 0x23, 1], [0xc2, 0x23, 2], [0xc2, 0x27, 2], [0x80, 0x21, 1],
+            [0x80, 0x57, 2],
+        ])
+        let toClient = LossPlan([
+            [0xc0, 0x21, 1], [0xc0, 0x21, 2], [0xc2, 0x23, 1], [0xc2, 0x27, 1], [0x80, 0x21, 2],
+            [0x80, 0x57, 1],
+        ])
         link.dropToServer = { _, frame in toServer.drop(frame) }
         link.dropToClient = { _, frame in toClient.drop(frame) }
         link.start()
@@ -228,8 +257,9 @@ import Testing
         // Recovery needed the Restart timer: the clock moved.
         #expect(link.now >= .seconds(3))
         if method == .mschapv2 || method == .eapMSCHAPv2 {
-            #expect(link.clientRecord.authenticated.first?.higherLayerAuthenticationKey
-                == link.serverRecord.authenticated.first?.higherLayerAuthenticationKey)
+            #expect(
+                link.clientRecord.authenticated.first?.higherLayerAuthenticationKey
+                    == link.serverRecord.authenticated.first?.higherLayerAuthenticationKey)
         }
     }
 
@@ -254,7 +284,8 @@ import Testing
     @Test func failureDescriptionsSayWhatToDo() {
         let failures: [PPPFailure] = [
             .authenticationFailed(message: "x"), .peerNotResponding(.lcp), .negotiationFailed("x"),
-            .badIPConfiguration("x"), .terminatedByPeer(""), .terminatedByPeer("bye"), .loopbackDetected,
+            .badIPConfiguration("x"), .terminatedByPeer(""), .terminatedByPeer("bye"),
+            .loopbackDetected,
             .lowerLayerDown, .closedLocally, .cryptoUnavailable("x"),
         ]
         let texts = failures.map(\.description)

@@ -16,9 +16,20 @@ import Testing
     /// Random bytes and valid frames with a byte changed or cut short.
     static func frameInputs() -> [[UInt8]] {
         let seeds: [[UInt8]] = [
-            [0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x0e, 0x01, 0x04, 0x05, 0xdc, 0x05, 0x06, 0xd9, 0x9d, 0x45, 0x02],
-            [0xff, 0x03, 0x80, 0x21, 0x03, 0x0c, 0x00, 0x10, 0x03, 0x06, 0xc0, 0xa8, 0x1e, 0x0a, 0x81, 0x06, 0xc0, 0xa8, 0x1e, 0x01],
-            [0xff, 0x03, 0xc0, 0x23, 0x01, 0x01, 0x00, 0x0c, 0x03, 0x61, 0x62, 0x63, 0x02, 0x70, 0x77, 0x00],
+            [
+                0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x0e, 0x01, 0x04, 0x05, 0xdc, 0x05, 0x06,
+                0xd9, 0x9d, 0x45,
+                0x02,
+            ],
+            [
+                0xff, 0x03, 0x80, 0x21, 0x03, 0x0c, 0x00, 0x10, 0x03, 0x06, 0xc0, 0xa8, 0x1e, 0x0a,
+                0x81, 0x06, 0xc0,
+                0xa8, 0x1e, 0x01,
+            ],
+            [
+                0xff, 0x03, 0xc0, 0x23, 0x01, 0x01, 0x00, 0x0c, 0x03, 0x61, 0x62, 0x63, 0x02, 0x70,
+                0x77, 0x00,
+            ],
         ]
         let random = SeededPPPRandom(seed: 17)
         var out = inputs(seed: 1, count: 3000, maxLength: 64)
@@ -75,30 +86,47 @@ import Testing
     /// second terminal action.
     @Test func loneEnginesFedRandomFrames() {
         let random = SeededPPPRandom(seed: 8)
-        let protocols: [[UInt8]] = [[0xc0, 0x21], [0xc0, 0x23], [0xc2, 0x23], [0xc2, 0x27], [0x80, 0x21], [0x80, 0x57], [0x80, 0xfd]]
+        let protocols: [[UInt8]] = [
+            [0xc0, 0x21], [0xc0, 0x23], [0xc2, 0x23], [0xc2, 0x27], [0x80, 0x21], [0x80, 0x57],
+            [0x80, 0xfd],
+        ]
         for round in 0..<200 {
             var client = PPPClient(
-                configuration: PPPClientConfiguration(userName: "u", password: "p"), random: SeededPPPRandom(seed: UInt64(round)))
+                configuration: PPPClientConfiguration(userName: "u", password: "p"),
+                random: SeededPPPRandom(seed: UInt64(round)))
             var server = PPPServer(
                 configuration: PPPServerConfiguration(
-                    users: ["u": "p"], localIPv4: IPv4Address(10, 0, 0, 1), peerIPv4: IPv4Address(10, 0, 0, 2)),
+                    users: ["u": "p"], localIPv4: IPv4Address(10, 0, 0, 1),
+                    peerIPv4: IPv4Address(10, 0, 0, 2)),
                 random: SeededPPPRandom(seed: UInt64(round)))
             var downs = 0
             var now: Duration = .zero
-            let count = { (actions: [PPPAction]) in actions.filter { if case .linkDown = $0 { true } else { false } }.count }
-            downs += count(client.handle(.lowerUp, now: now)) + count(server.handle(.lowerUp, now: now))
+            let count = { (actions: [PPPAction]) in
+                actions.filter { if case .linkDown = $0 { true } else { false } }.count
+            }
+            downs +=
+                count(client.handle(.lowerUp, now: now)) + count(server.handle(.lowerUp, now: now))
             for _ in 0..<60 {
                 let pick = random.bytes(3)
                 let body = random.bytes(Int(pick[1]) % 40)
                 let frame = [0xff, 0x03] + protocols[Int(pick[0]) % protocols.count] + body
                 now += .milliseconds(Int(pick[2]) * 50)
-                downs += count(client.handle(.frame(frame), now: now)) + count(server.handle(.frame(frame), now: now))
-                for timer in [PPPTimer.lcpRestart, .ipcpRestart, .ipv6cpRestart, .authenticationRetransmit, .authenticationTimeout, .lcpEcho]
+                downs +=
+                    count(client.handle(.frame(frame), now: now))
+                    + count(server.handle(.frame(frame), now: now))
+                for timer in [
+                    PPPTimer.lcpRestart, .ipcpRestart, .ipv6cpRestart, .authenticationRetransmit,
+                    .authenticationTimeout, .lcpEcho,
+                ]
                 where pick[2] % 7 == 0 {
-                    downs += count(client.handle(.timerExpired(timer), now: now)) + count(server.handle(.timerExpired(timer), now: now))
+                    downs +=
+                        count(client.handle(.timerExpired(timer), now: now))
+                        + count(server.handle(.timerExpired(timer), now: now))
                 }
             }
-            downs += count(client.handle(.lowerDown, now: now)) + count(server.handle(.lowerDown, now: now))
+            downs +=
+                count(client.handle(.lowerDown, now: now))
+                + count(server.handle(.lowerDown, now: now))
             // Each end says down exactly once.
             #expect(downs == 2)
         }

@@ -13,7 +13,9 @@ import Testing
         // RFC 1662 §C.2: a frame followed by its FCS gives the good FCS.
         for frame in [Self.lcpRequest, Array("123456789".utf8), [0x7e, 0x7d, 0x00]] {
             let whole = frame + HDLCFrameCheckSequence.transmitted(for: frame)
-            #expect(HDLCFrameCheckSequence.update(HDLCFrameCheckSequence.initial, with: whole) == 0xf0b8)
+            #expect(
+                HDLCFrameCheckSequence.update(HDLCFrameCheckSequence.initial, with: whole) == 0xf0b8
+            )
         }
     }
 
@@ -23,7 +25,10 @@ import Testing
         // Flags at both ends; 0x03, 0x7e, 0x7d and 0x11 escaped (RFC 1662 §4.2).
         #expect(encoded.first == 0x7e)
         #expect(encoded.last == 0x7e)
-        #expect(Array(encoded.prefix(11)) == [0x7e, 0xff, 0x7d, 0x23, 0x7d, 0x5e, 0x7d, 0x5d, 0x7d, 0x31, 0x20])
+        #expect(
+            Array(encoded.prefix(11)) == [
+                0x7e, 0xff, 0x7d, 0x23, 0x7d, 0x5e, 0x7d, 0x5d, 0x7d, 0x31, 0x20,
+            ])
         // With ACCM 0 only the flag and the escape are escaped.
         let raw = HDLCCodec(transmitAsyncMap: 0).encode([0xff, 0x03, 0x7e, 0x7d, 0x11, 0x20])
         #expect(Array(raw.prefix(8)) == [0x7e, 0xff, 0x03, 0x7d, 0x5e, 0x7d, 0x5d, 0x11])
@@ -65,7 +70,8 @@ import Testing
     @Test func backToBackFlagsAreFill() {
         var decoder = HDLCCodec()
         let encoded = HDLCCodec().encode(Self.lcpRequest)
-        let results = decoder.decode([0x7e, 0x7e, 0x7e] + encoded + [0x7e, 0x7e] + encoded.dropFirst())
+        let results = decoder.decode(
+            [0x7e, 0x7e, 0x7e] + encoded + [0x7e, 0x7e] + encoded.dropFirst())
         #expect(results.count == 2)
         #expect(results.allSatisfy { (try? $0.get()) == Self.lcpRequest })
     }
@@ -76,16 +82,23 @@ import Testing
         var decoder = HDLCCodec()
         let results = decoder.decode(encoded + HDLCCodec().encode(Self.lcpRequest))
         #expect(results.count == 2)
-        #expect(results.first.map { if case .failure(.badFrameCheckSequence) = $0 { true } else { false } } == true)
+        #expect(
+            results.first.map {
+                if case .failure(.badFrameCheckSequence) = $0 { true } else { false }
+            } == true)
         #expect((try? results.last?.get()) == Self.lcpRequest)
     }
 
     @Test func abortTooShortAndTooLong() {
         var decoder = HDLCCodec(maximumFrameLength: 16)
         // RFC 1662 §4.2: 0x7d 0x7e aborts.
-        #expect(decoder.decode([0x7e, 0xff, 0x03, 0x7d, 0x7e]).map { $0.failureValue } == [.aborted])
+        #expect(
+            decoder.decode([0x7e, 0xff, 0x03, 0x7d, 0x7e]).map { $0.failureValue } == [.aborted])
         // Fewer than 4 bytes between flags.
-        #expect(decoder.decode([0x01, 0x02, 0x7e]).map { $0.failureValue } == [.frameTooShort(length: 2)])
+        #expect(
+            decoder.decode([0x01, 0x02, 0x7e]).map { $0.failureValue } == [
+                .frameTooShort(length: 2)
+            ])
         // Longer than the limit: one error, the rest up to the flag skipped.
         let long = [UInt8](repeating: 0x41, count: 60) + [0x7e]
         #expect(decoder.decode(long).map { $0.failureValue } == [.frameTooLong(limit: 16)])
@@ -104,7 +117,9 @@ import Testing
         #expect(flagged.decode(stream).map { try? $0.get() } == [Self.lcpRequest])
         // With the default receive map 0 they count as data: a bad FCS.
         var plain = HDLCCodec()
-        #expect(plain.decode(stream).first?.failureValue == .badFrameCheckSequence(length: Self.lcpRequest.count + 4))
+        #expect(
+            plain.decode(stream).first?.failureValue
+                == .badFrameCheckSequence(length: Self.lcpRequest.count + 4))
     }
 }
 

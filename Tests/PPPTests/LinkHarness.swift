@@ -99,12 +99,15 @@ struct LinkHarness {
 
     /// Runs until both ends are finished or quiet with no timer before
     /// `limit`, or both are up when `untilUp` is set.
-    mutating func run(until limit: Duration = .seconds(300), untilUp: Bool = false, maxSteps: Int = 20000) {
+    mutating func run(
+        until limit: Duration = .seconds(300), untilUp: Bool = false, maxSteps: Int = 20000
+    ) {
         var steps = 0
         while steps < maxSteps {
             steps += 1
             if client.isFinished && server.isFinished { return }
-            if untilUp && !clientRecord.ipv4.isEmpty && !serverRecord.ipv4.isEmpty && toServer.isEmpty
+            if untilUp && !clientRecord.ipv4.isEmpty && !serverRecord.ipv4.isEmpty
+                && toServer.isEmpty
                 && toClient.isEmpty
             {
                 return
@@ -119,8 +122,10 @@ struct LinkHarness {
                 if !client.isFinished { deliverToClient(.frame(frame)) }
                 continue
             }
-            let clientNext = client.isFinished ? nil : clientRecord.timers.min { $0.value < $1.value }
-            let serverNext = server.isFinished ? nil : serverRecord.timers.min { $0.value < $1.value }
+            let clientNext =
+                client.isFinished ? nil : clientRecord.timers.min { $0.value < $1.value }
+            let serverNext =
+                server.isFinished ? nil : serverRecord.timers.min { $0.value < $1.value }
             let next = [clientNext, serverNext].compactMap { $0?.value }.min()
             guard let next, next <= limit else { return }
             now = max(now, next)

@@ -5,13 +5,15 @@ import Testing
 /// Exchanges built from the rules of RFC 1661, 1332 and 5072.
 @Suite struct RFCTranscriptTests {
     static func client(
-        refused: Set<PPPAuthenticationMethod> = [], ipv6: Bool = false, limits: PPPNegotiationLimits = .default,
+        refused: Set<PPPAuthenticationMethod> = [], ipv6: Bool = false,
+        limits: PPPNegotiationLimits = .default,
         keepalive: PPPKeepalive = .off
     ) -> Scripted<PPPClient> {
         Scripted(
             PPPClient(
                 configuration: PPPClientConfiguration(
-                    userName: "alice", password: "secret", refusedMethods: refused, mru: 1500, requestIPv6: ipv6,
+                    userName: "alice", password: "secret", refusedMethods: refused, mru: 1500,
+                    requestIPv6: ipv6,
                     limits: limits, keepalive: keepalive),
                 random: SeededPPPRandom(seed: 11)))
     }
@@ -20,7 +22,8 @@ import Testing
     /// authentication, so the client goes straight to the Network phase.
     static func openWithoutAuthentication(_ link: inout Scripted<PPPClient>) throws {
         let request = try #require(link.feed(.lowerUp).first)
-        #expect(link.feed(hex: "ff 03 c0 21 01 33 00 04") == [[UInt8](hex: "ff 03 c0 21 02 33 00 04")!])
+        #expect(
+            link.feed(hex: "ff 03 c0 21 01 33 00 04") == [[UInt8](hex: "ff 03 c0 21 02 33 00 04")!])
         var ack = request
         ack[4] = 2
         _ = link.feed(.frame(ack))
@@ -32,15 +35,19 @@ import Testing
     /// Nak'd with 10.0.0.2 and then acked.
     static func openIPCP(_ link: inout Scripted<PPPClient>) throws {
         _ = link.feed(hex: "ff 03 80 21 01 01 00 0a 03 06 0a 00 00 01")
-        let request = try #require(link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp && $0.pppCode == 1 })
-        let retry = try #require(link.feed(.frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 10, 0, 0, 2]))).first)
+        let request = try #require(
+            link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp && $0.pppCode == 1 })
+        let retry = try #require(
+            link.feed(.frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 10, 0, 0, 2])))
+                .first)
         var ack = retry
         ack[4] = 2
         _ = link.feed(.frame(ack))
         #expect(link.engine.ipcpState == .opened)
     }
 
-    static func frame(_ protocolNumber: UInt16, code: UInt8, id: UInt8, _ data: [UInt8]) -> [UInt8] {
+    static func frame(_ protocolNumber: UInt16, code: UInt8, id: UInt8, _ data: [UInt8]) -> [UInt8]
+    {
         var information: [UInt8] = [code, id]
         information.appendUInt16(UInt16(4 + data.count))
         return PPPFrame.serialize(protocolNumber: protocolNumber, information: information + data)
@@ -54,8 +61,16 @@ import Testing
         // Configure-Request of ours goes out (RFC 1661 §4.1).
         for id in 0..<40 {
             let mru = UInt16(1000 + id)
-            let sent = link.feed(.frame(Self.frame(0xc021, code: 1, id: UInt8(id), [1, 4, UInt8(mru >> 8), UInt8(mru & 0xff)])))
-            #expect(sent == [Self.frame(0xc021, code: 2, id: UInt8(id), [1, 4, UInt8(mru >> 8), UInt8(mru & 0xff)])])
+            let sent = link.feed(
+                .frame(
+                    Self.frame(
+                        0xc021, code: 1, id: UInt8(id), [1, 4, UInt8(mru >> 8), UInt8(mru & 0xff)]))
+            )
+            #expect(
+                sent == [
+                    Self.frame(
+                        0xc021, code: 2, id: UInt8(id), [1, 4, UInt8(mru >> 8), UInt8(mru & 0xff)])
+                ])
             #expect(link.engine.lcpState == .ackSent)
         }
         #expect(link.record.sent.filter { $0.pppCode == 1 }.count == 1)
@@ -66,7 +81,8 @@ import Testing
         // The last acknowledged MRU (1039) caps the MTU.
         #expect(link.record.ipv4.isEmpty)
         _ = link.feed(hex: "ff 03 80 21 01 01 00 0a 03 06 0a 00 00 01")
-        let ipcp = try #require(link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp && $0.pppCode == 1 })
+        let ipcp = try #require(
+            link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp && $0.pppCode == 1 })
         var ipcpAck = ipcp
         ipcpAck[4] = 3
         // Nak with an address, then Ack the request that carries it.
@@ -83,7 +99,8 @@ import Testing
         _ = link.feed(.lowerUp)
         var codes: [UInt8] = []
         for id in 0..<7 {
-            let sent = link.feed(.frame(Self.frame(0xc021, code: 1, id: UInt8(id), [3, 4, 0xc0, 0x23])))
+            let sent = link.feed(
+                .frame(Self.frame(0xc021, code: 1, id: UInt8(id), [3, 4, 0xc0, 0x23])))
             codes += sent.compactMap(\.pppCode)
         }
         // RFC 1661 §4.6 Max-Failure (5): five Naks, then Rejects.
@@ -94,21 +111,26 @@ import Testing
     @Test func nakWithNewAddressIsAdopted() throws {
         var link = Self.client()
         try Self.openWithoutAuthentication(&link)
-        let request = try #require(link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp })
+        let request = try #require(
+            link.record.sent.last { $0.pppProtocol == PPPProtocolNumber.ipcp })
         // RFC 1332 §3.3: the Nak names the address to use; the next request carries it.
-        let retry = link.feed(.frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 198, 51, 100, 7])))
+        let retry = link.feed(
+            .frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 198, 51, 100, 7])))
         let next = try #require(retry.first)
         #expect(Array(next[8...13]) == [3, 6, 198, 51, 100, 7])
         #expect(next[5] == request[5] &+ 1)
         // A Nak with an id that is not our last request's is discarded (§5.3).
-        #expect(link.feed(.frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 203, 0, 113, 9]))).isEmpty)
+        #expect(
+            link.feed(.frame(Self.frame(0x8021, code: 3, id: request[5], [3, 6, 203, 0, 113, 9])))
+                .isEmpty)
     }
 
     @Test func serverNaksAWrongAddressWithTheAssignedOne() throws {
         var server = Scripted(
             PPPServer(
                 configuration: PPPServerConfiguration(
-                    users: [:], methods: [], localIPv4: IPv4Address(10, 1, 0, 1), peerIPv4: IPv4Address(10, 1, 0, 2),
+                    users: [:], methods: [], localIPv4: IPv4Address(10, 1, 0, 1),
+                    peerIPv4: IPv4Address(10, 1, 0, 2),
                     dns: [IPv4Address(10, 1, 0, 53)], ipv6: false),
                 random: SeededPPPRandom(seed: 3)))
         let request = try #require(server.feed(.lowerUp).first)
@@ -119,13 +141,21 @@ import Testing
         #expect(server.engine.phase == .network)
         // The client wants 10.9.9.9, DNS1 and DNS2: Secondary-DNS is
         // Rejected first (RFC 1661 §5.4 before §5.3)...
-        let ask = Self.frame(0x8021, code: 1, id: 5, [3, 6, 10, 9, 9, 9, 0x81, 6, 0, 0, 0, 0, 0x83, 6, 0, 0, 0, 0])
-        #expect(server.feed(.frame(ask)) == [Self.frame(0x8021, code: 4, id: 5, [0x83, 6, 0, 0, 0, 0])])
+        let ask = Self.frame(
+            0x8021, code: 1, id: 5, [3, 6, 10, 9, 9, 9, 0x81, 6, 0, 0, 0, 0, 0x83, 6, 0, 0, 0, 0])
+        #expect(
+            server.feed(.frame(ask)) == [Self.frame(0x8021, code: 4, id: 5, [0x83, 6, 0, 0, 0, 0])])
         // ...then the address and DNS1 are Nak'd with the assigned values.
         let ask2 = Self.frame(0x8021, code: 1, id: 6, [3, 6, 10, 9, 9, 9, 0x81, 6, 0, 0, 0, 0])
-        #expect(server.feed(.frame(ask2)) == [Self.frame(0x8021, code: 3, id: 6, [3, 6, 10, 1, 0, 2, 0x81, 6, 10, 1, 0, 53])])
+        #expect(
+            server.feed(.frame(ask2)) == [
+                Self.frame(0x8021, code: 3, id: 6, [3, 6, 10, 1, 0, 2, 0x81, 6, 10, 1, 0, 53])
+            ])
         let ask3 = Self.frame(0x8021, code: 1, id: 7, [3, 6, 10, 1, 0, 2, 0x81, 6, 10, 1, 0, 53])
-        #expect(server.feed(.frame(ask3)) == [Self.frame(0x8021, code: 2, id: 7, [3, 6, 10, 1, 0, 2, 0x81, 6, 10, 1, 0, 53])])
+        #expect(
+            server.feed(.frame(ask3)) == [
+                Self.frame(0x8021, code: 2, id: 7, [3, 6, 10, 1, 0, 2, 0x81, 6, 10, 1, 0, 53])
+            ])
     }
 
     @Test func unknownProtocolIsProtocolRejected() throws {
@@ -161,7 +191,8 @@ import Testing
         try Self.openWithoutAuthentication(&link)
         // RFC 1661 §4.1 Opened + RTR → tld,zrc,sta/5; the zeroed counter
         // gives one Restart interval, then TO- → tlf/3.
-        let sent = link.feed(.frame([UInt8](hex: "ff 03 c0 21 05 44 00 0b")! + Array("bye now".utf8)))
+        let sent = link.feed(
+            .frame([UInt8](hex: "ff 03 c0 21 05 44 00 0b")! + Array("bye now".utf8)))
         #expect(sent == [[UInt8](hex: "ff 03 c0 21 06 44 00 04")!])
         #expect(link.engine.lcpState == .stopping)
         #expect(link.record.linkDowns.isEmpty)
@@ -215,7 +246,9 @@ import Testing
         #expect(echoes == 3)
         // The fourth tick (50 s) finds three unanswered: Terminate-Request,
         // Max-Terminate (2) of them 3 s apart, and the link is down at 56 s.
-        #expect(link.record.sent.filter { $0.pppProtocol == PPPProtocolNumber.lcp && $0.pppCode == 5 }.count == 2)
+        #expect(
+            link.record.sent.filter { $0.pppProtocol == PPPProtocolNumber.lcp && $0.pppCode == 5 }
+                .count == 2)
         #expect(link.now == .seconds(56))
         #expect(link.record.linkDowns == [.peerNotResponding(.lcpEcho)])
     }
@@ -226,7 +259,8 @@ import Testing
         let same: [UInt8] = [0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55]
         var link = LinkHarness(
             client: PPPClient(
-                configuration: PPPClientConfiguration(userName: "u", password: "p", requestIPv6: true),
+                configuration: PPPClientConfiguration(
+                    userName: "u", password: "p", requestIPv6: true),
                 random: ScriptedRandom([[1, 2, 3, 4], same], seed: 98)),
             server: PPPServer(
                 configuration: PPPServerConfiguration(
@@ -242,7 +276,8 @@ import Testing
         #expect(client.peerInterfaceIdentifier == server.localInterfaceIdentifier)
         #expect(server.peerInterfaceIdentifier == client.localInterfaceIdentifier)
         // A Nak happened: the collision was seen.
-        #expect(link.clientRecord.sent(protocol: PPPProtocolNumber.ipv6cp).contains { $0.pppCode == 3 })
+        #expect(
+            link.clientRecord.sent(protocol: PPPProtocolNumber.ipv6cp).contains { $0.pppCode == 3 })
     }
 
     @Test func zeroInterfaceIdentifierIsNakdWithANonZeroOne() throws {

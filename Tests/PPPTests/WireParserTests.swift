@@ -46,7 +46,9 @@ import Testing
         #expect(classify("ff c0 21") == nil)
         #expect(classify("") == nil)
         var header = [UInt8](repeating: 0, count: 4)
-        header.withUnsafeMutableBytes { PPPFrameHeader.write(protocolNumber: 0x0057, to: $0.baseAddress!) }
+        header.withUnsafeMutableBytes {
+            PPPFrameHeader.write(protocolNumber: 0x0057, to: $0.baseAddress!)
+        }
         #expect(header == [0xff, 0x03, 0x00, 0x57])
     }
 
@@ -69,8 +71,11 @@ import Testing
         #expect(packetError("") == .truncatedPacketHeader(have: 0))
         #expect(packetError("01 01 00 03") == .packetLengthTooShort(declared: 3))
         #expect(packetError("01 01 00 00") == .packetLengthTooShort(declared: 0))
-        #expect(packetError("01 01 00 0a 01 04 05 dc") == .packetLengthExceedsFrame(declared: 10, available: 8))
-        #expect(packetError("01 01 ff ff") == .packetLengthExceedsFrame(declared: 65535, available: 4))
+        #expect(
+            packetError("01 01 00 0a 01 04 05 dc")
+                == .packetLengthExceedsFrame(declared: 10, available: 8))
+        #expect(
+            packetError("01 01 ff ff") == .packetLengthExceedsFrame(declared: 65535, available: 4))
     }
 
     func optionsError(_ hex: String) -> PPPWireError? {
@@ -83,17 +88,22 @@ import Testing
     }
 
     @Test func configurationOptions() throws {
-        let options = try PPPConfigurationOption.parseList([UInt8](hex: "01 04 05 dc 05 06 d9 9d 45 02 07 02")![...])
+        let options = try PPPConfigurationOption.parseList(
+            [UInt8](hex: "01 04 05 dc 05 06 d9 9d 45 02 07 02")![...])
         #expect(options.map(\.type) == [1, 5, 7])
         #expect(options[1].data == [0xd9, 0x9d, 0x45, 0x02])
-        #expect(PPPConfigurationOption.serialize(options) == [UInt8](hex: "01 04 05 dc 05 06 d9 9d 45 02 07 02")!)
+        #expect(
+            PPPConfigurationOption.serialize(options) == [UInt8](
+                hex: "01 04 05 dc 05 06 d9 9d 45 02 07 02")!)
         #expect(try PPPConfigurationOption.parseList([][...]).isEmpty)
         // A truncated option header, zero- and one-byte lengths, an option
         // longer than the packet.
         #expect(optionsError("01 04 05 dc 05") == .truncatedOptionHeader(offset: 4))
         #expect(optionsError("05 00 00 00") == .optionLengthTooShort(type: 5, length: 0))
         #expect(optionsError("07 01") == .optionLengthTooShort(type: 7, length: 1))
-        #expect(optionsError("01 04 05 dc 03 09 c2 23") == .optionOverrunsPacket(type: 3, length: 9, remaining: 4))
+        #expect(
+            optionsError("01 04 05 dc 03 09 c2 23")
+                == .optionOverrunsPacket(type: 3, length: 9, remaining: 4))
         #expect(optionsError("01 ff") == .optionOverrunsPacket(type: 1, length: 255, remaining: 2))
     }
 
@@ -101,10 +111,14 @@ import Testing
         // Bad lengths, truncated options, zero-length options, options longer
         // than the packet, in each protocol an engine parses.
         "ff 03 c0 21 01 01 00 03", "ff 03 c0 21 01 01 00 20 01 04", "ff 03 c0 21 01 01 00 06 05 00",
-        "ff 03 c0 21 01 01 00 08 05 06 00 00", "ff 03 c0 21 01 01 00 07 01 01 00", "ff 03 c0 21 02 01 00 06 01 09",
-        "ff 03 c0 21 08 01 00 05 80", "ff 03 c0 21 09 01 00 06 00 00", "ff 03 80 21 01 01 00 08 03 07 00 00",
-        "ff 03 80 57 01 01 00 06 01 00", "ff 03 c0 23 01 01 00 06 09 61", "ff 03 c2 23 01 01 00 05 00",
-        "ff 03 c2 23 01 01 00 08 10 00 00 00", "ff 03 c2 27 01 01 00 05 1a", "ff 03 c2 27 01 01 00 09 1a 01 01 00",
+        "ff 03 c0 21 01 01 00 08 05 06 00 00", "ff 03 c0 21 01 01 00 07 01 01 00",
+        "ff 03 c0 21 02 01 00 06 01 09",
+        "ff 03 c0 21 08 01 00 05 80", "ff 03 c0 21 09 01 00 06 00 00",
+        "ff 03 80 21 01 01 00 08 03 07 00 00",
+        "ff 03 80 57 01 01 00 06 01 00", "ff 03 c0 23 01 01 00 06 09 61",
+        "ff 03 c2 23 01 01 00 05 00",
+        "ff 03 c2 23 01 01 00 08 10 00 00 00", "ff 03 c2 27 01 01 00 05 1a",
+        "ff 03 c2 27 01 01 00 09 1a 01 01 00",
         "ff 03 c2 27 01 01 00 0a 1a 01 01 ff ff 00", "ff 03", "ff", "ff 03 c0",
     ])
     func malformedFramesAreDroppedWithALogLine(_ hex: String) throws {
@@ -112,7 +126,8 @@ import Testing
         // protocol the frame carries (PAP otherwise).
         var link = Scripted(
             PPPClient(
-                configuration: PPPClientConfiguration(userName: "u", password: "p"), random: SeededPPPRandom(seed: 1)))
+                configuration: PPPClientConfiguration(userName: "u", password: "p"),
+                random: SeededPPPRandom(seed: 1)))
         let request = try #require(link.feed(.lowerUp).first)
         if hex.hasPrefix("ff 03 c2 23") {
             _ = link.feed(hex: "ff 03 c0 21 01 01 00 09 03 05 c2 23 81")
