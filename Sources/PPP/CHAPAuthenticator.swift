@@ -6,7 +6,7 @@ import SSTPCrypto
 struct CHAPAuthenticator: AuthenticationSession {
     let protocolNumber = PPPProtocolNumber.chap
     let method: PPPAuthenticationMethod
-    let users: PPPServerConfiguration
+    let configuration: PPPServerConfiguration
     let limits: PPPNegotiationLimits
     let random: any PPPRandomSource
 
@@ -18,12 +18,12 @@ struct CHAPAuthenticator: AuthenticationSession {
     private var decided: [UInt8]?
 
     init(
-        method: PPPAuthenticationMethod, users: PPPServerConfiguration,
+        method: PPPAuthenticationMethod, configuration: PPPServerConfiguration,
         limits: PPPNegotiationLimits,
         random: any PPPRandomSource
     ) {
         self.method = method
-        self.users = users
+        self.configuration = configuration
         self.limits = limits
         self.random = random
     }
@@ -33,7 +33,7 @@ struct CHAPAuthenticator: AuthenticationSession {
         challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
         challengePacket = PPPControlPacket.serialize(
             code: CHAPCode.challenge, identifier: identifier,
-            data: CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data)
+            data: CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8)).data)
         return sendChallenge(now: now) + [.log("CHAP: sent \(method) Challenge id \(identifier)")]
     }
 
@@ -72,7 +72,7 @@ struct CHAPAuthenticator: AuthenticationSession {
             return [.log("CHAP: dropped a malformed Response: \(error)")]
         }
         let user = String(decoding: response.name, as: UTF8.self)
-        let password = users.password(for: user)
+        let password = configuration.password(for: user)
         switch method {
         case .mschapv2:
             let value: MSCHAPv2ResponseValue

@@ -2,7 +2,7 @@
 /// (draft-kamath-pppext-eap-mschapv2) with Success or Failure.
 struct EAPAuthenticator: AuthenticationSession {
     let protocolNumber = PPPProtocolNumber.eap
-    let users: PPPServerConfiguration
+    let configuration: PPPServerConfiguration
     let limits: PPPNegotiationLimits
     let random: any PPPRandomSource
 
@@ -19,8 +19,8 @@ struct EAPAuthenticator: AuthenticationSession {
     private var request: [UInt8] = []
     private var transmissions = 0
 
-    init(users: PPPServerConfiguration, limits: PPPNegotiationLimits, random: any PPPRandomSource) {
-        self.users = users
+    init(configuration: PPPServerConfiguration, limits: PPPNegotiationLimits, random: any PPPRandomSource) {
+        self.configuration = configuration
         self.limits = limits
         self.random = random
     }
@@ -68,7 +68,7 @@ struct EAPAuthenticator: AuthenticationSession {
             let identity = printable(typeData)
             let challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
             stage = .challenge(challenge)
-            let body = CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data
+            let body = CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8)).data
             let inner = EAPMSCHAPv2Packet(
                 opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
             return sendRequest(inner.typeAndData, now: now) + [
@@ -132,7 +132,7 @@ struct EAPAuthenticator: AuthenticationSession {
         let user = String(decoding: response.name, as: UTF8.self)
         switch MSCHAPv2Exchange.verify(
             response: value, challenge: challenge, userName: user,
-            password: users.password(for: user))
+            password: configuration.password(for: user))
         {
         case .success(.success(let message, let keys)):
             stage = .success(.server(.eapMSCHAPv2, userName: user, keys: keys))

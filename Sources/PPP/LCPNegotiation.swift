@@ -287,7 +287,10 @@ struct LCPNegotiation: PPPOptionNegotiation {
             let candidate = random.nonZeroUInt32()
             if !values.contains(candidate) { return candidate }
         }
-        return (values.max() ?? 0) &+ 1 == 0 ? 1 : (values.max() ?? 0) &+ 1
+        // A source that keeps repeating itself: step past the values.
+        var candidate: UInt32 = 1
+        while values.contains(candidate) { candidate &+= 1 }
+        return candidate
     }
 
     func describe(_ option: PPPConfigurationOption) -> String {

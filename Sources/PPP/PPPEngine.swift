@@ -518,9 +518,9 @@ struct PPPEngine: Sendable {
                 session = PAPAuthenticator(users: configuration.users)
             case .chapMD5, .mschapv2:
                 session = CHAPAuthenticator(
-                    method: method, users: configuration, limits: limits, random: random)
+                    method: method, configuration: configuration, limits: limits, random: random)
             case .eapMSCHAPv2:
-                session = EAPAuthenticator(users: configuration, limits: limits, random: random)
+                session = EAPAuthenticator(configuration: configuration, limits: limits, random: random)
             }
         }
         log("authenticating with \(method)")
