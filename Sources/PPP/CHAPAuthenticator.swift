@@ -33,7 +33,8 @@ struct CHAPAuthenticator: AuthenticationSession {
         challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
         challengePacket = PPPControlPacket.serialize(
             code: CHAPCode.challenge, identifier: identifier,
-            data: CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8)).data)
+            data: CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8))
+                .data)
         return sendChallenge(now: now) + [.log("CHAP: sent \(method) Challenge id \(identifier)")]
     }
 

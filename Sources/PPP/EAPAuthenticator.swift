@@ -19,7 +19,10 @@ struct EAPAuthenticator: AuthenticationSession {
     private var request: [UInt8] = []
     private var transmissions = 0
 
-    init(configuration: PPPServerConfiguration, limits: PPPNegotiationLimits, random: any PPPRandomSource) {
+    init(
+        configuration: PPPServerConfiguration, limits: PPPNegotiationLimits,
+        random: any PPPRandomSource
+    ) {
         self.configuration = configuration
         self.limits = limits
         self.random = random
@@ -68,7 +71,9 @@ struct EAPAuthenticator: AuthenticationSession {
             let identity = printable(typeData)
             let challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
             stage = .challenge(challenge)
-            let body = CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8)).data
+            let body = CHAPChallengeOrResponse(
+                value: challenge, name: Array(configuration.name.utf8)
+            ).data
             let inner = EAPMSCHAPv2Packet(
                 opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
             return sendRequest(inner.typeAndData, now: now) + [

@@ -520,7 +520,8 @@ struct PPPEngine: Sendable {
                 session = CHAPAuthenticator(
                     method: method, configuration: configuration, limits: limits, random: random)
             case .eapMSCHAPv2:
-                session = EAPAuthenticator(configuration: configuration, limits: limits, random: random)
+                session = EAPAuthenticator(
+                    configuration: configuration, limits: limits, random: random)
             }
         }
         log("authenticating with \(method)")
