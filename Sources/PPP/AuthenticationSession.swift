@@ -35,5 +35,6 @@ func cryptoFailure(_ error: some Error) -> PPPFailure {
 /// reasons: control characters replaced, cut to a sane length.
 func printable(_ bytes: some Collection<UInt8>) -> String {
     let text = String(decoding: bytes.prefix(200), as: UTF8.self)
-    return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+    return String(
+        text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
 }

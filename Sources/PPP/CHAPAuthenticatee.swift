@@ -17,7 +17,10 @@ struct CHAPAuthenticatee: AuthenticationSession {
     private var succeeded = false
     private var failed = false
 
-    init(method: PPPAuthenticationMethod, userName: String, password: String, random: any PPPRandomSource) {
+    init(
+        method: PPPAuthenticationMethod, userName: String, password: String,
+        random: any PPPRandomSource
+    ) {
         self.method = method
         self.userName = userName
         self.password = password
@@ -45,7 +48,9 @@ struct CHAPAuthenticatee: AuthenticationSession {
         } catch {
             return [.log("CHAP: dropped a malformed Challenge: \(error)")]
         }
-        if let last = lastChallenge, last.identifier == packet.identifier, last.value == challenge.value {
+        if let last = lastChallenge, last.identifier == packet.identifier,
+            last.value == challenge.value
+        {
             // A retransmitted Challenge: the same Response again.
             return [.send(last.response)]
         }
@@ -57,7 +62,11 @@ struct CHAPAuthenticatee: AuthenticationSession {
         case .mschapv2:
             // RFC 2759 §3: the Challenge value is 16 octets.
             guard challenge.value.count == MSCHAPv2Exchange.challengeLength else {
-                return [.log("CHAP: dropped an MS-CHAPv2 Challenge of \(challenge.value.count) bytes, not 16")]
+                return [
+                    .log(
+                        "CHAP: dropped an MS-CHAPv2 Challenge of \(challenge.value.count) bytes, not 16"
+                    )
+                ]
             }
             switch MSCHAPv2Exchange.respond(
                 to: challenge.value, userName: userName, password: password, random: random)
@@ -87,7 +96,9 @@ struct CHAPAuthenticatee: AuthenticationSession {
         let serverName = printable(challenge.name)
         return [
             .send(response),
-            .log("CHAP: answered \(method) Challenge id \(packet.identifier) from \"\(serverName)\" as \(userName)"),
+            .log(
+                "CHAP: answered \(method) Challenge id \(packet.identifier) from \"\(serverName)\" as \(userName)"
+            ),
         ]
     }
 
@@ -95,7 +106,11 @@ struct CHAPAuthenticatee: AuthenticationSession {
         guard !succeeded else { return [] }
         // RFC 1994 §4.2: Success copies the Identifier of the Response.
         guard let last = lastChallenge, last.identifier == packet.identifier else {
-            return [.log("CHAP: ignored a Success with id \(packet.identifier) that answers no Response of ours")]
+            return [
+                .log(
+                    "CHAP: ignored a Success with id \(packet.identifier) that answers no Response of ours"
+                )
+            ]
         }
         switch method {
         case .mschapv2:
@@ -113,19 +128,26 @@ struct CHAPAuthenticatee: AuthenticationSession {
             }
         default:
             succeeded = true
-            return [.log("CHAP: authenticated"), .succeeded(.withoutKeys(.chapMD5, userName: userName))]
+            return [
+                .log("CHAP: authenticated"), .succeeded(.withoutKeys(.chapMD5, userName: userName)),
+            ]
         }
     }
 
     private mutating func receiveFailure(_ packet: PPPControlPacket) -> [AuthenticationOutput] {
         guard let last = lastChallenge, last.identifier == packet.identifier else {
-            return [.log("CHAP: ignored a Failure with id \(packet.identifier) that answers no Response of ours")]
+            return [
+                .log(
+                    "CHAP: ignored a Failure with id \(packet.identifier) that answers no Response of ours"
+                )
+            ]
         }
         failed = true
         let message =
             method == .mschapv2
             ? MSCHAPv2Exchange.describeFailure(message: packet.data)
-            : "the server refused the CHAP login" + (packet.data.isEmpty ? "" : ": \(printable(packet.data))")
+            : "the server refused the CHAP login"
+                + (packet.data.isEmpty ? "" : ": \(printable(packet.data))")
         return [.failed(.authenticationFailed(message: message))]
     }
 }

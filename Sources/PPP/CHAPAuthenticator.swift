@@ -6,7 +6,7 @@ import SSTPCrypto
 struct CHAPAuthenticator: AuthenticationSession {
     let protocolNumber = PPPProtocolNumber.chap
     let method: PPPAuthenticationMethod
-    let users: PPPServerConfiguration
+    let configuration: PPPServerConfiguration
     let limits: PPPNegotiationLimits
     let random: any PPPRandomSource
 
@@ -18,11 +18,12 @@ struct CHAPAuthenticator: AuthenticationSession {
     private var decided: [UInt8]?
 
     init(
-        method: PPPAuthenticationMethod, users: PPPServerConfiguration, limits: PPPNegotiationLimits,
+        method: PPPAuthenticationMethod, configuration: PPPServerConfiguration,
+        limits: PPPNegotiationLimits,
         random: any PPPRandomSource
     ) {
         self.method = method
-        self.users = users
+        self.configuration = configuration
         self.limits = limits
         self.random = random
     }
@@ -32,7 +33,8 @@ struct CHAPAuthenticator: AuthenticationSession {
         challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
         challengePacket = PPPControlPacket.serialize(
             code: CHAPCode.challenge, identifier: identifier,
-            data: CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data)
+            data: CHAPChallengeOrResponse(value: challenge, name: Array(configuration.name.utf8))
+                .data)
         return sendChallenge(now: now) + [.log("CHAP: sent \(method) Challenge id \(identifier)")]
     }
 
@@ -54,10 +56,14 @@ struct CHAPAuthenticator: AuthenticationSession {
     }
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {
-        guard packet.code == CHAPCode.response else { return [.log("CHAP: ignored code \(packet.code)")] }
+        guard packet.code == CHAPCode.response else {
+            return [.log("CHAP: ignored code \(packet.code)")]
+        }
         // RFC 1994 §4.1: the Response copies the Challenge's Identifier.
         guard packet.identifier == identifier else {
-            return [.log("CHAP: ignored a Response with id \(packet.identifier), not \(identifier)")]
+            return [
+                .log("CHAP: ignored a Response with id \(packet.identifier), not \(identifier)")
+            ]
         }
         if let decided { return [.send(decided)] }
         let response: CHAPChallengeOrResponse
@@ -67,7 +73,7 @@ struct CHAPAuthenticator: AuthenticationSession {
             return [.log("CHAP: dropped a malformed Response: \(error)")]
         }
         let user = String(decoding: response.name, as: UTF8.self)
-        let password = users.password(for: user)
+        let password = configuration.password(for: user)
         switch method {
         case .mschapv2:
             let value: MSCHAPv2ResponseValue
@@ -76,7 +82,9 @@ struct CHAPAuthenticator: AuthenticationSession {
             } catch {
                 return [.log("CHAP: dropped a Response: \(error)")]
             }
-            switch MSCHAPv2Exchange.verify(response: value, challenge: challenge, userName: user, password: password) {
+            switch MSCHAPv2Exchange.verify(
+                response: value, challenge: challenge, userName: user, password: password)
+            {
             case .success(.success(let message, let keys)):
                 return reply(CHAPCode.success, Array(message.utf8)) + [
                     .log("CHAP: user \(printable(response.name)) authenticated with MS-CHAPv2"),
@@ -84,7 +92,9 @@ struct CHAPAuthenticator: AuthenticationSession {
                 ]
             case .success(.failure(let message, let reason)):
                 return reply(CHAPCode.failure, Array(message.utf8)) + [
-                    .failed(.authenticationFailed(message: "MS-CHAPv2 " + printable(Array(reason.utf8))))
+                    .failed(
+                        .authenticationFailed(message: "MS-CHAPv2 " + printable(Array(reason.utf8)))
+                    )
                 ]
             case .failure(let failure):
                 return [.cancelTimer, .failed(failure)]
@@ -93,7 +103,9 @@ struct CHAPAuthenticator: AuthenticationSession {
             // RFC 1994 §2: compare with MD5(Identifier, secret, Challenge).
             let expected: [UInt8]?
             do {
-                expected = try password.map { try digest(.md5, [identifier], Array($0.utf8), challenge) }
+                expected = try password.map {
+                    try digest(.md5, [identifier], Array($0.utf8), challenge)
+                }
             } catch {
                 return [.cancelTimer, .failed(cryptoFailure(error))]
             }
@@ -105,7 +117,8 @@ struct CHAPAuthenticator: AuthenticationSession {
             }
             let why = password == nil ? "unknown user" : "wrong password"
             return reply(CHAPCode.failure, Array("Authentication failure".utf8)) + [
-                .failed(.authenticationFailed(message: "CHAP user \(printable(response.name)): \(why)"))
+                .failed(
+                    .authenticationFailed(message: "CHAP user \(printable(response.name)): \(why)"))
             ]
         }
     }

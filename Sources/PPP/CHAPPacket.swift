@@ -21,9 +21,13 @@ struct CHAPChallengeOrResponse: Hashable, Sendable {
 
     init(parsing data: ArraySlice<UInt8>) throws(PPPWireError) {
         var reader = ByteReader(data)
-        guard let size = reader.readUInt8() else { throw .truncatedField(protocolName: "CHAP", field: "Value-Size") }
+        guard let size = reader.readUInt8() else {
+            throw .truncatedField(protocolName: "CHAP", field: "Value-Size")
+        }
         // RFC 1994 §4.1: the Value is at least one octet.
-        guard size > 0 else { throw .badFieldLength(protocolName: "CHAP", field: "Value", length: 0) }
+        guard size > 0 else {
+            throw .badFieldLength(protocolName: "CHAP", field: "Value", length: 0)
+        }
         guard let value = reader.readBytes(Int(size)) else {
             throw .truncatedField(protocolName: "CHAP", field: "Value")
         }
@@ -52,7 +56,8 @@ struct MSCHAPv2ResponseValue: Hashable, Sendable {
 
     init(parsing value: [UInt8], protocolName: String) throws(PPPWireError) {
         guard value.count == Self.length else {
-            throw .badFieldLength(protocolName: protocolName, field: "MS-CHAPv2 Response value", length: value.count)
+            throw .badFieldLength(
+                protocolName: protocolName, field: "MS-CHAPv2 Response value", length: value.count)
         }
         peerChallenge = Array(value[0..<16])
         ntResponse = Array(value[24..<48])

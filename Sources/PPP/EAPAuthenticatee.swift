@@ -43,7 +43,9 @@ struct EAPAuthenticatee: AuthenticationSession {
                 return [
                     .failed(
                         .authenticationFailed(
-                            message: "the server sent EAP Success before EAP-MSCHAPv2 proved it knows the password"))
+                            message:
+                                "the server sent EAP Success before EAP-MSCHAPv2 proved it knows the password"
+                        ))
                 ]
             }
             return [
@@ -52,7 +54,10 @@ struct EAPAuthenticatee: AuthenticationSession {
             ]
         case EAPCode.failure:
             finished = true
-            return [.failed(.authenticationFailed(message: serverFailure ?? "the server sent EAP Failure"))]
+            return [
+                .failed(
+                    .authenticationFailed(message: serverFailure ?? "the server sent EAP Failure"))
+            ]
         default:
             return [.log("EAP: ignored code \(packet.code)")]
         }
@@ -128,17 +133,25 @@ struct EAPAuthenticatee: AuthenticationSession {
                 return .ignore("EAP: dropped a malformed EAP-MSCHAPv2 Challenge: \(error)")
             }
             guard challenge.value.count == MSCHAPv2Exchange.challengeLength else {
-                return .ignore("EAP: dropped an EAP-MSCHAPv2 Challenge of \(challenge.value.count) bytes, not 16")
+                return .ignore(
+                    "EAP: dropped an EAP-MSCHAPv2 Challenge of \(challenge.value.count) bytes, not 16"
+                )
             }
-            switch MSCHAPv2Exchange.respond(to: challenge.value, userName: userName, password: password, random: random)
+            switch MSCHAPv2Exchange.respond(
+                to: challenge.value, userName: userName, password: password, random: random)
             {
             case .success(let state):
                 mschap = state
                 // draft-kamath §2.2: the Response echoes the MS-CHAPv2-ID.
-                let body = CHAPChallengeOrResponse(value: state.responseValue, name: Array(userName.utf8)).data
+                let body = CHAPChallengeOrResponse(
+                    value: state.responseValue, name: Array(userName.utf8)
+                ).data
                 let response = EAPMSCHAPv2Packet(
-                    opCode: EAPMSCHAPv2OpCode.response, msIdentifier: inner.msIdentifier, body: body)
-                return .respond(response.typeAndData, log: "EAP: answered the EAP-MSCHAPv2 Challenge as \(userName)")
+                    opCode: EAPMSCHAPv2OpCode.response, msIdentifier: inner.msIdentifier, body: body
+                )
+                return .respond(
+                    response.typeAndData,
+                    log: "EAP: answered the EAP-MSCHAPv2 Challenge as \(userName)")
             case .failure(let failure):
                 return .fail(nil, failure)
             }
@@ -151,7 +164,8 @@ struct EAPAuthenticatee: AuthenticationSession {
                 verifiedKeys = keys
                 // draft-kamath §2.4: the Success Response is the OpCode alone.
                 return .respond(
-                    [EAPType.mschapv2, EAPMSCHAPv2OpCode.success], log: "EAP: the server proved it knows the password")
+                    [EAPType.mschapv2, EAPMSCHAPv2OpCode.success],
+                    log: "EAP: the server proved it knows the password")
             case .failure(let failure):
                 return .fail(nil, failure)
             }
@@ -159,7 +173,9 @@ struct EAPAuthenticatee: AuthenticationSession {
             // draft-kamath §2.6: acknowledge with the OpCode alone.
             let reason = MSCHAPv2Exchange.describeFailure(message: inner.body)
             serverFailure = reason
-            return .fail([EAPType.mschapv2, EAPMSCHAPv2OpCode.failure], .authenticationFailed(message: reason))
+            return .fail(
+                [EAPType.mschapv2, EAPMSCHAPv2OpCode.failure],
+                .authenticationFailed(message: reason))
         default:
             return .ignore("EAP: ignored EAP-MSCHAPv2 OpCode \(inner.opCode)")
         }

@@ -2,7 +2,7 @@
 /// (draft-kamath-pppext-eap-mschapv2) with Success or Failure.
 struct EAPAuthenticator: AuthenticationSession {
     let protocolNumber = PPPProtocolNumber.eap
-    let users: PPPServerConfiguration
+    let configuration: PPPServerConfiguration
     let limits: PPPNegotiationLimits
     let random: any PPPRandomSource
 
@@ -19,8 +19,11 @@ struct EAPAuthenticator: AuthenticationSession {
     private var request: [UInt8] = []
     private var transmissions = 0
 
-    init(users: PPPServerConfiguration, limits: PPPNegotiationLimits, random: any PPPRandomSource) {
-        self.users = users
+    init(
+        configuration: PPPServerConfiguration, limits: PPPNegotiationLimits,
+        random: any PPPRandomSource
+    ) {
+        self.configuration = configuration
         self.limits = limits
         self.random = random
     }
@@ -33,7 +36,8 @@ struct EAPAuthenticator: AuthenticationSession {
     /// A new Request with a new Identifier (RFC 3748 §4.1).
     private mutating func sendRequest(_ data: [UInt8], now: Duration) -> [AuthenticationOutput] {
         identifier &+= 1
-        request = PPPControlPacket.serialize(code: EAPCode.request, identifier: identifier, data: data)
+        request = PPPControlPacket.serialize(
+            code: EAPCode.request, identifier: identifier, data: data)
         transmissions = 1
         return [.send(request), .setTimer(now + limits.restartInterval)]
     }
@@ -44,7 +48,8 @@ struct EAPAuthenticator: AuthenticationSession {
         guard transmissions < limits.maxConfigure else {
             stage = .done
             return [
-                .log("EAP: \(transmissions) Requests went unanswered"), .failed(.peerNotResponding(.authentication)),
+                .log("EAP: \(transmissions) Requests went unanswered"),
+                .failed(.peerNotResponding(.authentication)),
             ]
         }
         transmissions += 1
@@ -53,17 +58,22 @@ struct EAPAuthenticator: AuthenticationSession {
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {
         // RFC 3748 §4.1: a Response must match the outstanding Request.
-        guard packet.code == EAPCode.response, packet.identifier == identifier, stage != .done else {
+        guard packet.code == EAPCode.response, packet.identifier == identifier, stage != .done
+        else {
             return [.log("EAP: ignored code \(packet.code) id \(packet.identifier)")]
         }
-        guard let type = packet.data.first else { return [.log("EAP: dropped a Response without a Type")] }
+        guard let type = packet.data.first else {
+            return [.log("EAP: dropped a Response without a Type")]
+        }
         let typeData = packet.data.dropFirst()
         switch (stage, type) {
         case (.identity, EAPType.identity):
             let identity = printable(typeData)
             let challenge = random.bytes(MSCHAPv2Exchange.challengeLength)
             stage = .challenge(challenge)
-            let body = CHAPChallengeOrResponse(value: challenge, name: Array(users.name.utf8)).data
+            let body = CHAPChallengeOrResponse(
+                value: challenge, name: Array(configuration.name.utf8)
+            ).data
             let inner = EAPMSCHAPv2Packet(
                 opCode: EAPMSCHAPv2OpCode.challenge, msIdentifier: identifier &+ 1, body: body)
             return sendRequest(inner.typeAndData, now: now) + [
@@ -74,8 +84,12 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.failure, identifier: packet.identifier, data: [])),
-                .failed(.negotiationFailed("the client Nak'd EAP-MSCHAPv2, the only EAP method offered")),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.failure, identifier: packet.identifier, data: [])),
+                .failed(
+                    .negotiationFailed("the client Nak'd EAP-MSCHAPv2, the only EAP method offered")
+                ),
             ]
         case (.challenge(let challenge), EAPType.mschapv2):
             return receiveMSCHAPv2Response(typeData, challenge: challenge, now: now)
@@ -85,7 +99,9 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.success, identifier: packet.identifier, data: [])),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.success, identifier: packet.identifier, data: [])),
                 .log("EAP: user \(result.userName ?? "") authenticated with EAP-MSCHAPv2"),
                 .succeeded(result),
             ]
@@ -93,7 +109,9 @@ struct EAPAuthenticator: AuthenticationSession {
             stage = .done
             return [
                 .cancelTimer,
-                .send(PPPControlPacket.serialize(code: EAPCode.failure, identifier: packet.identifier, data: [])),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: EAPCode.failure, identifier: packet.identifier, data: [])),
                 .failed(.authenticationFailed(message: "EAP-MSCHAPv2 " + reason)),
             ]
         default:
@@ -118,18 +136,25 @@ struct EAPAuthenticator: AuthenticationSession {
         }
         let user = String(decoding: response.name, as: UTF8.self)
         switch MSCHAPv2Exchange.verify(
-            response: value, challenge: challenge, userName: user, password: users.password(for: user))
+            response: value, challenge: challenge, userName: user,
+            password: configuration.password(for: user))
         {
         case .success(.success(let message, let keys)):
             stage = .success(.server(.eapMSCHAPv2, userName: user, keys: keys))
             let inner = EAPMSCHAPv2Packet(
-                opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier, body: Array(message.utf8))
-            return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Success-Request")]
+                opCode: EAPMSCHAPv2OpCode.success, msIdentifier: identifier,
+                body: Array(message.utf8))
+            return sendRequest(inner.typeAndData, now: now) + [
+                .log("EAP: sent EAP-MSCHAPv2 Success-Request")
+            ]
         case .success(.failure(let message, let reason)):
             stage = .failure(printable(Array(reason.utf8)))
             let inner = EAPMSCHAPv2Packet(
-                opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier, body: Array(message.utf8))
-            return sendRequest(inner.typeAndData, now: now) + [.log("EAP: sent EAP-MSCHAPv2 Failure-Request")]
+                opCode: EAPMSCHAPv2OpCode.failure, msIdentifier: identifier,
+                body: Array(message.utf8))
+            return sendRequest(inner.typeAndData, now: now) + [
+                .log("EAP: sent EAP-MSCHAPv2 Failure-Request")
+            ]
         case .failure(let failure):
             stage = .done
             return [.cancelTimer, .failed(failure)]

@@ -64,7 +64,8 @@ struct EAPMSCHAPv2Packet: Hashable, Sendable {
         // beyond it are ignored.
         let bodyLength = Int(msLength) - 4
         guard bodyLength >= 0, let body = reader.readBytes(bodyLength) else {
-            throw .badFieldLength(protocolName: "EAP-MSCHAPv2", field: "MS-Length", length: Int(msLength))
+            throw .badFieldLength(
+                protocolName: "EAP-MSCHAPv2", field: "MS-Length", length: Int(msLength))
         }
         msIdentifier = id
         self.body = Array(body)

@@ -75,7 +75,9 @@ public struct HDLCCodec: Sendable {
 
     /// Feeds received bytes; calls `body` for each frame (FCS checked and
     /// removed) or each dropped one, in order.
-    public mutating func decode(_ bytes: some Sequence<UInt8>, _ body: (Result<[UInt8], HDLCError>) -> Void) {
+    public mutating func decode(
+        _ bytes: some Sequence<UInt8>, _ body: (Result<[UInt8], HDLCError>) -> Void
+    ) {
         for byte in bytes {
             if byte == Self.flag {
                 finishFrame(body)
@@ -128,7 +130,9 @@ public struct HDLCCodec: Sendable {
             body(.failure(.frameTooShort(length: buffer.count)))
             return
         }
-        guard HDLCFrameCheckSequence.update(HDLCFrameCheckSequence.initial, with: buffer) == HDLCFrameCheckSequence.good
+        guard
+            HDLCFrameCheckSequence.update(HDLCFrameCheckSequence.initial, with: buffer)
+                == HDLCFrameCheckSequence.good
         else {
             body(.failure(.badFrameCheckSequence(length: buffer.count)))
             return

@@ -4,7 +4,8 @@
 struct IPCPNegotiation: PPPOptionNegotiation {
     enum Role: Sendable {
         case client(requestDNS: Bool, requestNBNS: Bool)
-        case server(local: IPv4Address, assigned: IPv4Address, dns: [IPv4Address], nbns: [IPv4Address])
+        case server(
+            local: IPv4Address, assigned: IPv4Address, dns: [IPv4Address], nbns: [IPv4Address])
     }
 
     let name = "IPCP"
@@ -46,7 +47,9 @@ struct IPCPNegotiation: PPPOptionNegotiation {
     }
 
     mutating func requestOptions() -> [PPPConfigurationOption] {
-        IPCPOption.addressOptions.compactMap { type in wanted[type].map { IPCPOption.option(type, $0) } }
+        IPCPOption.addressOptions.compactMap { type in
+            wanted[type].map { IPCPOption.option(type, $0) }
+        }
     }
 
     /// The server's value for each address option it hands out.
@@ -60,13 +63,17 @@ struct IPCPNegotiation: PPPOptionNegotiation {
         return out
     }
 
-    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict {
+    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+        -> PPPConfigureVerdict
+    {
         var rejects: [PPPConfigurationOption] = []
         var naks: [PPPConfigurationOption] = []
         var newPeer: IPv4Address?
         let assignments = self.assignments
         for option in options {
-            guard IPCPOption.addressOptions.contains(option.type), let value = IPCPOption.address(option) else {
+            guard IPCPOption.addressOptions.contains(option.type),
+                let value = IPCPOption.address(option)
+            else {
                 // IP-Addresses, IP-Compression-Protocol, a bad length,
                 // anything unknown: RFC 1661 §5.4 Configure-Reject.
                 rejects.append(option)
@@ -125,7 +132,9 @@ struct IPCPNegotiation: PPPOptionNegotiation {
 
     mutating func receivedNak(_ options: [PPPConfigurationOption], treatAsReject: Bool) {
         for option in options {
-            guard IPCPOption.addressOptions.contains(option.type), let value = IPCPOption.address(option) else {
+            guard IPCPOption.addressOptions.contains(option.type),
+                let value = IPCPOption.address(option)
+            else {
                 continue
             }
             guard case .client = role else { continue }  // The server keeps its own address.
@@ -153,12 +162,14 @@ struct IPCPNegotiation: PPPOptionNegotiation {
     func clientConfiguration(mtu: Int) -> IPv4Configuration {
         IPv4Configuration(
             local: acknowledged[IPCPOption.ipAddress] ?? .zero, peer: peerAddress,
-            dns: [IPCPOption.primaryDNS, IPCPOption.secondaryDNS].compactMap { acknowledged[$0] }.filter {
-                $0 != .zero
-            },
-            nbns: [IPCPOption.primaryNBNS, IPCPOption.secondaryNBNS].compactMap { acknowledged[$0] }.filter {
-                $0 != .zero
-            },
+            dns: [IPCPOption.primaryDNS, IPCPOption.secondaryDNS].compactMap { acknowledged[$0] }
+                .filter {
+                    $0 != .zero
+                },
+            nbns: [IPCPOption.primaryNBNS, IPCPOption.secondaryNBNS].compactMap { acknowledged[$0] }
+                .filter {
+                    $0 != .zero
+                },
             mtu: mtu)
     }
 
@@ -167,7 +178,8 @@ struct IPCPNegotiation: PPPOptionNegotiation {
         guard case .server(let local, let assigned, let dns, let nbns) = role else {
             return clientConfiguration(mtu: mtu)
         }
-        return IPv4Configuration(local: local, peer: peerAddress ?? assigned, dns: dns, nbns: nbns, mtu: mtu)
+        return IPv4Configuration(
+            local: local, peer: peerAddress ?? assigned, dns: dns, nbns: nbns, mtu: mtu)
     }
 
     func describe(_ option: PPPConfigurationOption) -> String {

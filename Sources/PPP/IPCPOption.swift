@@ -19,7 +19,9 @@ enum IPCPOption {
 
     /// The address options, in the order we send them (pppd's, and the
     /// order SoftEther answers in).
-    static let addressOptions: [UInt8] = [ipAddress, primaryDNS, secondaryDNS, primaryNBNS, secondaryNBNS]
+    static let addressOptions: [UInt8] = [
+        ipAddress, primaryDNS, secondaryDNS, primaryNBNS, secondaryNBNS,
+    ]
 
     static func address(_ option: PPPConfigurationOption) -> IPv4Address? {
         option.uint32Value.map(IPv4Address.init)

@@ -26,7 +26,10 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static let zero = IPv4Address(0)
 
     public var bytes: [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+        [
+            UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff),
+            UInt8(value & 0xff),
+        ]
     }
 
     /// An address a host can use as its own: not 0.0.0.0/8, loopback,
@@ -57,7 +60,9 @@ public struct IPv4Configuration: Hashable, Sendable, CustomStringConvertible {
     /// The largest packet we may send: the peer's MRU, capped by ours.
     public var mtu: Int
 
-    public init(local: IPv4Address, peer: IPv4Address?, dns: [IPv4Address], nbns: [IPv4Address], mtu: Int) {
+    public init(
+        local: IPv4Address, peer: IPv4Address?, dns: [IPv4Address], nbns: [IPv4Address], mtu: Int
+    ) {
         self.local = local
         self.peer = peer
         self.dns = dns
@@ -102,7 +107,8 @@ func linkLocalText(_ identifier: [UInt8]) -> String {
     var groups: [String] = []
     var index = 0
     while index + 1 < identifier.count {
-        groups.append(String(UInt16(identifier[index]) << 8 | UInt16(identifier[index + 1]), radix: 16))
+        groups.append(
+            String(UInt16(identifier[index]) << 8 | UInt16(identifier[index + 1]), radix: 16))
         index += 2
     }
     return "fe80::" + groups.joined(separator: ":")

@@ -34,10 +34,13 @@ struct IPv6CPNegotiation: PPPOptionNegotiation {
     }
 
     mutating func requestOptions() -> [PPPConfigurationOption] {
-        sendIdentifier ? [PPPConfigurationOption(type: Self.interfaceIdentifier, data: localIdentifier)] : []
+        sendIdentifier
+            ? [PPPConfigurationOption(type: Self.interfaceIdentifier, data: localIdentifier)] : []
     }
 
-    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict {
+    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+        -> PPPConfigureVerdict
+    {
         var rejects: [PPPConfigurationOption] = []
         var naks: [PPPConfigurationOption] = []
         var newPeer: [UInt8]?
@@ -81,10 +84,13 @@ struct IPv6CPNegotiation: PPPOptionNegotiation {
             // not the peer's, not the same suggestion again); otherwise pick
             // a new random one.
             let value = option.data
-            if value.count == 8 && value != Self.zero && value != peerIdentifier && value != lastNakValue {
+            if value.count == 8 && value != Self.zero && value != peerIdentifier
+                && value != lastNakValue
+            {
                 localIdentifier = value
             } else {
-                localIdentifier = random.nonZeroBytes(8, avoiding: [localIdentifier, peerIdentifier ?? Self.zero])
+                localIdentifier = random.nonZeroBytes(
+                    8, avoiding: [localIdentifier, peerIdentifier ?? Self.zero])
             }
             lastNakValue = value
         }
@@ -92,16 +98,21 @@ struct IPv6CPNegotiation: PPPOptionNegotiation {
 
     mutating func receivedReject(_ options: [PPPConfigurationOption]) {
         // §4.1: without negotiation the tentative identifier is kept.
-        if options.contains(where: { $0.type == Self.interfaceIdentifier }) { sendIdentifier = false }
+        if options.contains(where: { $0.type == Self.interfaceIdentifier }) {
+            sendIdentifier = false
+        }
     }
 
     func configuration(mtu: Int) -> IPv6Configuration {
-        IPv6Configuration(localInterfaceIdentifier: localIdentifier, peerInterfaceIdentifier: peerIdentifier, mtu: mtu)
+        IPv6Configuration(
+            localInterfaceIdentifier: localIdentifier, peerInterfaceIdentifier: peerIdentifier,
+            mtu: mtu)
     }
 
     func describe(_ option: PPPConfigurationOption) -> String {
         switch option.type {
-        case Self.interfaceIdentifier where option.data.count == 8: "addr " + linkLocalText(option.data)
+        case Self.interfaceIdentifier where option.data.count == 8:
+            "addr " + linkLocalText(option.data)
         case Self.compressionProtocol: "compress " + option.data.hexString
         default: "option \(option.type) " + option.data.hexString
         }

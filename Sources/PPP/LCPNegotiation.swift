@@ -15,10 +15,11 @@ struct LCPNegotiation: PPPOptionNegotiation {
     let random: any PPPRandomSource
     /// The MRU we want (sent only when it is not the default 1500).
     let wantedMRU: Int
-    /// Naks of our Magic-Number in a row before the line counts as looped
-    /// back (RFC 1661 §6.4; pppd's lcp_loopbackfail). It is one more than
-    /// Max-Failure, so that it trips no later than the automaton starts
-    /// treating the peer's Naks as Rejects.
+    /// Signs of a loop in a row before the line counts as looped back (RFC
+    /// 1661 §6.4; pppd's lcp_loopbackfail): Configure-Requests carrying our
+    /// own Magic-Number, or Naks of it. It equals Max-Failure, so that it
+    /// trips before Max-Failure turns our Naks into Rejects and a looped
+    /// line would end up acknowledging itself.
     let loopbackLimit: Int
 
     // What our next Configure-Request holds.
@@ -44,6 +45,8 @@ struct LCPNegotiation: PPPOptionNegotiation {
 
     /// Naks of our Magic-Number in a row.
     private var magicNaks = 0
+    /// Configure-Requests carrying our own Magic-Number in a row.
+    private var magicEchoes = 0
     private(set) var loopbackDetected = false
     /// The authenticator: the client refused every method we offer.
     private(set) var noCommonAuthentication = false
@@ -51,7 +54,7 @@ struct LCPNegotiation: PPPOptionNegotiation {
     private var refusedByPeer: Set<PPPAuthenticationMethod> = []
 
     init(role: Role, random: any PPPRandomSource, mru: Int, maxFailure: Int) {
-        self.loopbackLimit = max(maxFailure, 1) + 1
+        self.loopbackLimit = max(maxFailure, 1)
         self.role = role
         self.random = random
         self.wantedMRU = min(max(mru, LCPOption.minimumMRU), 65535)
@@ -100,13 +103,17 @@ struct LCPNegotiation: PPPOptionNegotiation {
         var options: [PPPConfigurationOption] = []
         if sendMRU { options.append(.uint16(type: LCPOption.maximumReceiveUnit, UInt16(mru))) }
         if let method = requestedMethod {
-            options.append(PPPConfigurationOption(type: LCPOption.authenticationProtocol, data: method.optionData))
+            options.append(
+                PPPConfigurationOption(
+                    type: LCPOption.authenticationProtocol, data: method.optionData))
         }
         if sendMagic { options.append(.uint32(type: LCPOption.magicNumber, magic)) }
         return options
     }
 
-    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict {
+    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+        -> PPPConfigureVerdict
+    {
         var rejects: [PPPConfigurationOption] = []
         var naks: [PPPConfigurationOption] = []
         var newPeerMRU = LCPOption.defaultMRU
@@ -136,6 +143,12 @@ struct LCPNegotiation: PPPOptionNegotiation {
                     rejects.append(option)
                     continue
                 }
+                if sendMagic && value == magic {
+                    magicEchoes += 1
+                    if magicEchoes >= loopbackLimit { loopbackDetected = true }
+                } else {
+                    magicEchoes = 0
+                }
                 if value == 0 || (sendMagic && value == magic) {
                     let suggestion = distinctMagic(from: [magic, value])
                     nak(option, .uint32(type: option.type, suggestion))
@@ -148,12 +161,16 @@ struct LCPNegotiation: PPPOptionNegotiation {
                     // We do not authenticate ourselves to the client.
                     rejects.append(option)
                 case .authenticatee(let accepted):
-                    if let method = PPPAuthenticationMethod(optionData: option.data), accepted.contains(method) {
+                    if let method = PPPAuthenticationMethod(optionData: option.data),
+                        accepted.contains(method)
+                    {
                         newMethod = method
                     } else if let best = accepted.first {
                         // §6.2: Nak with a protocol we would accept; the
                         // preference order skips the refused methods.
-                        nak(option, PPPConfigurationOption(type: option.type, data: best.optionData))
+                        nak(
+                            option, PPPConfigurationOption(type: option.type, data: best.optionData)
+                        )
                     } else {
                         rejects.append(option)
                     }
@@ -180,7 +197,8 @@ struct LCPNegotiation: PPPOptionNegotiation {
         for option in options {
             switch option.type {
             case LCPOption.magicNumber: localMagic = option.uint32Value
-            case LCPOption.maximumReceiveUnit: localMRU = Int(option.uint16Value ?? UInt16(LCPOption.defaultMRU))
+            case LCPOption.maximumReceiveUnit:
+                localMRU = Int(option.uint16Value ?? UInt16(LCPOption.defaultMRU))
             case LCPOption.authenticationProtocol:
                 authenticatorMethod = PPPAuthenticationMethod(optionData: option.data)
             default: break
@@ -216,7 +234,9 @@ struct LCPNegotiation: PPPOptionNegotiation {
                 guard sendMagic else { continue }
                 magic = distinctMagic(from: [magic, option.uint32Value ?? 0])
             case LCPOption.authenticationProtocol:
-                guard case .authenticator(let offered) = role, let current = requestedMethod else { continue }
+                guard case .authenticator(let offered) = role, let current = requestedMethod else {
+                    continue
+                }
                 refusedByPeer.insert(current)
                 // §6.2: the client names a protocol it prefers.
                 if let wanted = PPPAuthenticationMethod(optionData: option.data),
@@ -267,7 +287,10 @@ struct LCPNegotiation: PPPOptionNegotiation {
             let candidate = random.nonZeroUInt32()
             if !values.contains(candidate) { return candidate }
         }
-        return (values.max() ?? 0) &+ 1 == 0 ? 1 : (values.max() ?? 0) &+ 1
+        // A source that keeps repeating itself: step past the values.
+        var candidate: UInt32 = 1
+        while values.contains(candidate) { candidate &+= 1 }
+        return candidate
     }
 
     func describe(_ option: PPPConfigurationOption) -> String {

@@ -30,7 +30,9 @@ enum LCPOption {
         case asyncControlCharacterMap:
             if let v = option.uint32Value { return "asyncmap 0x\(hex32(v))" }
         case authenticationProtocol:
-            if let method = PPPAuthenticationMethod(optionData: option.data) { return "auth \(method)" }
+            if let method = PPPAuthenticationMethod(optionData: option.data) {
+                return "auth \(method)"
+            }
             return "auth " + option.data.hexString
         case magicNumber:
             if let v = option.uint32Value { return "magic 0x\(hex32(v))" }

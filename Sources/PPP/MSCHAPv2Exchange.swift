@@ -44,24 +44,31 @@ enum MSCHAPv2Exchange {
     /// RFC 2759 §5, §8.8: the Success message starts with "S=" and 40 hex
     /// digits that only a server knowing the password can compute. A wrong
     /// one fails the login. On success, the client's MPPE keys (RFC 3079 §3).
-    static func verifySuccess(message: some Collection<UInt8>, state: PeerState) -> Result<MPPEKeys, PPPFailure> {
+    static func verifySuccess(message: some Collection<UInt8>, state: PeerState) -> Result<
+        MPPEKeys, PPPFailure
+    > {
         let text = String(decoding: message, as: UTF8.self)
         let authenticatorResponse = String(text.prefix(42))
         do {
             var good = false
             if authenticatorResponse.count == 42 {
                 good = try MSCHAPv2.checkAuthenticatorResponse(
-                    received: authenticatorResponse, passwordHash: state.passwordHash, ntResponse: state.ntResponse,
-                    peerChallenge: state.peerChallenge, authenticatorChallenge: state.authenticatorChallenge,
+                    received: authenticatorResponse, passwordHash: state.passwordHash,
+                    ntResponse: state.ntResponse,
+                    peerChallenge: state.peerChallenge,
+                    authenticatorChallenge: state.authenticatorChallenge,
                     userName: state.userName)
             }
             guard good else {
                 return .failure(
                     .authenticationFailed(
-                        message: "the server's MS-CHAPv2 authenticator response is wrong, so the server does not "
+                        message:
+                            "the server's MS-CHAPv2 authenticator response is wrong, so the server does not "
                             + "know the password (a wrong server, or someone in the middle)"))
             }
-            return .success(try MPPEKeys(passwordHash: state.passwordHash, ntResponse: state.ntResponse, role: .client))
+            return .success(
+                try MPPEKeys(
+                    passwordHash: state.passwordHash, ntResponse: state.ntResponse, role: .client))
         } catch {
             return .failure(cryptoFailure(error))
         }
@@ -113,22 +120,27 @@ enum MSCHAPv2Exchange {
     static func verify(
         response: MSCHAPv2ResponseValue, challenge: [UInt8], userName: String, password: String?
     ) -> Result<Verdict, PPPFailure> {
-        let failureMessage = "E=691 R=0 C=\(challenge.hexString.uppercased()) V=3 M=Authentication failure"
+        let failureMessage =
+            "E=691 R=0 C=\(challenge.hexString.uppercased()) V=3 M=Authentication failure"
         guard let password else {
             return .success(.failure(message: failureMessage, reason: "unknown user \(userName)"))
         }
         do {
             let hash = try MSCHAPv2.ntPasswordHash(password: password)
             let expected = try MSCHAPv2.generateNTResponse(
-                authenticatorChallenge: challenge, peerChallenge: response.peerChallenge, userName: userName,
+                authenticatorChallenge: challenge, peerChallenge: response.peerChallenge,
+                userName: userName,
                 passwordHash: hash)
             guard constantTimeEqual(expected, response.ntResponse) else {
-                return .success(.failure(message: failureMessage, reason: "user \(userName): wrong password"))
+                return .success(
+                    .failure(message: failureMessage, reason: "user \(userName): wrong password"))
             }
             let authenticator = try MSCHAPv2.generateAuthenticatorResponse(
-                passwordHash: hash, ntResponse: response.ntResponse, peerChallenge: response.peerChallenge,
+                passwordHash: hash, ntResponse: response.ntResponse,
+                peerChallenge: response.peerChallenge,
                 authenticatorChallenge: challenge, userName: userName)
-            let keys = try MPPEKeys(passwordHash: hash, ntResponse: response.ntResponse, role: .server)
+            let keys = try MPPEKeys(
+                passwordHash: hash, ntResponse: response.ntResponse, role: .server)
             return .success(.success(message: authenticator + " M=Access granted", keys: keys))
         } catch {
             return .failure(cryptoFailure(error))

@@ -24,7 +24,8 @@ struct PAPAuthenticatee: AuthenticationSession {
     private mutating func sendRequest(now: Duration) -> [AuthenticationOutput] {
         identifier &+= 1
         sentIdentifiers.append(identifier)
-        let request = PAPAuthenticateRequest(peerID: Array(userName.utf8), password: Array(password.utf8))
+        let request = PAPAuthenticateRequest(
+            peerID: Array(userName.utf8), password: Array(password.utf8))
         return [
             .send(
                 PPPControlPacket.serialize(
@@ -36,7 +37,8 @@ struct PAPAuthenticatee: AuthenticationSession {
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {
         guard !finished else { return [] }
-        guard packet.code == PAPCode.authenticateAck || packet.code == PAPCode.authenticateNak else {
+        guard packet.code == PAPCode.authenticateAck || packet.code == PAPCode.authenticateNak
+        else {
             return [.log("PAP: ignored code \(packet.code): we do not authenticate the server")]
         }
         guard sentIdentifiers.contains(packet.identifier) else {
@@ -46,7 +48,8 @@ struct PAPAuthenticatee: AuthenticationSession {
         let message = PAPReply.message(packet.data)
         if packet.code == PAPCode.authenticateAck {
             return [
-                .cancelTimer, .log("PAP: authenticated" + (message.isEmpty ? "" : " (\"\(message)\")")),
+                .cancelTimer,
+                .log("PAP: authenticated" + (message.isEmpty ? "" : " (\"\(message)\")")),
                 .succeeded(.withoutKeys(.pap, userName: userName)),
             ]
         }

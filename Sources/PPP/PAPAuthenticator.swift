@@ -23,7 +23,9 @@ struct PAPAuthenticator: AuthenticationSession {
         }
         if let decided {
             return [
-                .send(PPPControlPacket.serialize(code: decided.code, identifier: packet.identifier, data: decided.data))
+                .send(
+                    PPPControlPacket.serialize(
+                        code: decided.code, identifier: packet.identifier, data: decided.data))
             ]
         }
         let request: PAPAuthenticateRequest
@@ -38,7 +40,9 @@ struct PAPAuthenticator: AuthenticationSession {
             let reply = (PAPCode.authenticateAck, PAPReply.data(message: "Login ok"))
             decided = reply
             return [
-                .send(PPPControlPacket.serialize(code: reply.0, identifier: packet.identifier, data: reply.1)),
+                .send(
+                    PPPControlPacket.serialize(
+                        code: reply.0, identifier: packet.identifier, data: reply.1)),
                 .log("PAP: user \(printable(request.peerID)) authenticated"),
                 .succeeded(.withoutKeys(.pap, userName: user)),
             ]
@@ -47,8 +51,11 @@ struct PAPAuthenticator: AuthenticationSession {
         decided = reply
         let why = expected == nil ? "unknown user" : "wrong password"
         return [
-            .send(PPPControlPacket.serialize(code: reply.0, identifier: packet.identifier, data: reply.1)),
-            .failed(.authenticationFailed(message: "PAP user \(printable(request.peerID)): \(why)")),
+            .send(
+                PPPControlPacket.serialize(
+                    code: reply.0, identifier: packet.identifier, data: reply.1)),
+            .failed(
+                .authenticationFailed(message: "PAP user \(printable(request.peerID)): \(why)")),
         ]
     }
 }

@@ -23,7 +23,9 @@ struct PAPAuthenticateRequest: Hashable, Sendable {
         guard let idLength = reader.readUInt8(), let id = reader.readBytes(Int(idLength)) else {
             throw .truncatedField(protocolName: "PAP", field: "Peer-ID")
         }
-        guard let passwordLength = reader.readUInt8(), let password = reader.readBytes(Int(passwordLength)) else {
+        guard let passwordLength = reader.readUInt8(),
+            let password = reader.readBytes(Int(passwordLength))
+        else {
             throw .truncatedField(protocolName: "PAP", field: "Password")
         }
         peerID = Array(id)

@@ -11,6 +11,10 @@ public enum PPPAction: Hashable, Sendable {
     case phase(PPPPhase)
     /// Authentication is over and succeeded (or the peer asked for none):
     /// this is when SSTP sends its Call Connected with the key's binding.
+    /// Should the peer renegotiate LCP later (RFC 1661 §3.2; a duplicate
+    /// Configure-Request reaching an open peer does it), the link goes
+    /// through authentication again and this comes again, after
+    /// `.ipv4Down`/`.ipv6Down`: SSTP binds only the first one.
     case authenticated(PPPAuthenticationResult)
     /// IPCP reached Opened: IPv4 may flow.
     case ipv4Up(IPv4Configuration)

@@ -1,5 +1,7 @@
 /// The authentication methods both engines implement.
-public enum PPPAuthenticationMethod: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+public enum PPPAuthenticationMethod: String, Hashable, Sendable, CaseIterable,
+    CustomStringConvertible
+{
     /// RFC 1334 PAP: the password in clear (inside TLS for SSTP).
     case pap = "PAP"
     /// RFC 1994 CHAP with MD5.
@@ -15,7 +17,9 @@ public enum PPPAuthenticationMethod: String, Hashable, Sendable, CaseIterable, C
     /// The order a client Naks with when the server asks for a method it
     /// refuses: the strongest first, and those that give SSTP's crypto
     /// binding real keys before those that give none.
-    public static let clientPreference: [PPPAuthenticationMethod] = [.mschapv2, .eapMSCHAPv2, .chapMD5, .pap]
+    public static let clientPreference: [PPPAuthenticationMethod] = [
+        .mschapv2, .eapMSCHAPv2, .chapMD5, .pap,
+    ]
 
     /// The Authentication-Protocol option data (RFC 1661 §6.2, RFC 1994 §3,
     /// RFC 2759 §2, RFC 3748 §4): protocol number, and CHAP's algorithm.

@@ -31,10 +31,14 @@ public struct PPPAuthenticationResult: Hashable, Sendable {
     }
 
     static func client(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self {
-        Self(method: method, userName: userName, mppeKeys: keys, higherLayerAuthenticationKey: .mschapv2Client(keys))
+        Self(
+            method: method, userName: userName, mppeKeys: keys,
+            higherLayerAuthenticationKey: .mschapv2Client(keys))
     }
 
     static func server(_ method: PPPAuthenticationMethod, userName: String, keys: MPPEKeys) -> Self {
-        Self(method: method, userName: userName, mppeKeys: keys, higherLayerAuthenticationKey: .mschapv2Server(keys))
+        Self(
+            method: method, userName: userName, mppeKeys: keys,
+            higherLayerAuthenticationKey: .mschapv2Server(keys))
     }
 }

@@ -154,14 +154,18 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         } else {
             switch state {
             case .closing:
-                out.append(.thisLayerFinished(closing ? .closed : .terminateTimeout))  // TO- → tlf/2
+                // Closing + TO- → tlf/2
+                out.append(.thisLayerFinished(closing ? .closed : .terminateTimeout))
                 state = .closed
             case .stopping:
-                out.append(.thisLayerFinished(peerTerminated ? .terminatedByPeer : .terminateTimeout))  // → tlf/3
+                // Stopping + TO- → tlf/3
+                out.append(
+                    .thisLayerFinished(peerTerminated ? .terminatedByPeer : .terminateTimeout))
                 state = .stopped
             case .requestSent, .ackReceived, .ackSent:
                 // → tlf/3p
-                out.append(.log("\(name): \(limits.maxConfigure) Configure-Requests went unanswered"))
+                out.append(
+                    .log("\(name): \(limits.maxConfigure) Configure-Requests went unanswered"))
                 out.append(.thisLayerFinished(.configureTimeout))
                 state = .stopped
             default:
@@ -197,7 +201,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             let catastrophic = (1...7).contains(rejected)
             out.append(.log("\(name): peer Code-Rejected \(PPPControlCode.name(rejected))"))
             receiveReject(
-                catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))", now: now, &out)
+                catastrophic: catastrophic, what: "Code-Reject of \(PPPControlCode.name(rejected))",
+                now: now, &out)
         default:
             receiveUnknownCode(packet, &out)
         }
@@ -212,7 +217,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         return finish(out)
     }
 
-    private mutating func receiveReject(catastrophic: Bool, what: String, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveReject(
+        catastrophic: Bool, what: String, now: Duration, _ out: inout [Output]
+    ) {
         guard catastrophic else { return }  // RXJ+: no change in any state.
         switch state {
         case .closed, .closing:
@@ -232,7 +239,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureRequest(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureRequest(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         let options: [PPPConfigurationOption]
         do {
             options = try PPPConfigurationOption.parseList(packet.data)
@@ -250,7 +259,10 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         default:
             break
         }
-        out.append(.log("\(name): received Configure-Request id \(packet.identifier) \(negotiation.describe(options))"))
+        out.append(
+            .log(
+                "\(name): received Configure-Request id \(packet.identifier) \(negotiation.describe(options))"
+            ))
         let wasState = state
         if wasState == .opened {
             out.append(.thisLayerDown)  // Opened + RCR → tld,scr,...
@@ -261,12 +273,15 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             initializeRestartCount(configure: true)
             sendConfigureRequest(now: now, fresh: true, &out)
         }
-        let verdict = negotiation.evaluate(request: options, nakAllowed: naksSent < limits.maxFailure)
+        let verdict = negotiation.evaluate(
+            request: options, nakAllowed: naksSent < limits.maxFailure)
         switch verdict {
         case .ack:
             // RCR+: sca
             naksSent = 0
-            send(code: PPPControlCode.configureAck, identifier: packet.identifier, data: packet.data, &out)
+            send(
+                code: PPPControlCode.configureAck, identifier: packet.identifier, data: packet.data,
+                &out)
             out.append(.log("\(name): sent Configure-Ack id \(packet.identifier)"))
             switch wasState {
             case .ackReceived:
@@ -281,9 +296,13 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             if case .nak = verdict { isNak = true } else { isNak = false }
             if isNak { naksSent += 1 }
             let code = isNak ? PPPControlCode.configureNak : PPPControlCode.configureReject
-            send(code: code, identifier: packet.identifier, data: PPPConfigurationOption.serialize(nak), &out)
+            send(
+                code: code, identifier: packet.identifier,
+                data: PPPConfigurationOption.serialize(nak), &out)
             out.append(
-                .log("\(name): sent \(PPPControlCode.name(code)) id \(packet.identifier) \(negotiation.describe(nak))"))
+                .log(
+                    "\(name): sent \(PPPControlCode.name(code)) id \(packet.identifier) \(negotiation.describe(nak))"
+                ))
             switch wasState {
             case .ackReceived:
                 state = .ackReceived  // Ack-Rcvd + RCR- → scn/7
@@ -293,7 +312,15 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         }
     }
 
-    private mutating func receiveConfigureAck(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveConfigureAck(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
+        if state == .closed || state == .stopped {
+            // Closed + RCA → sta/2, Stopped + RCA → sta/3: whatever it
+            // acknowledges, the peer is told the link is down.
+            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            return
+        }
         guard let options = validReply(to: packet, &out) else { return }
         // §5.2: the options must be exactly those of our last request.
         guard options == pendingRequest?.options else {
@@ -304,9 +331,6 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         pendingRequest = nil
         naksReceived = 0
         switch state {
-        case .closed, .stopped:
-            // Closed + RCA → sta/2, Stopped + RCA → sta/3
-            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
         case .requestSent:
             negotiation.receivedAck(options)
             initializeRestartCount(configure: true)  // Req-Sent + RCA → irc/7
@@ -325,20 +349,27 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             out.append(.thisLayerDown)
             sendConfigureRequest(now: now, fresh: true, &out)
             state = .requestSent
-        case .initial, .starting, .closing, .stopping:
-            break
+        case .initial, .starting, .closing, .stopping, .closed, .stopped:
+            break  // Closing 4 / Stopping 5: no change; Closed and Stopped answered above.
         }
     }
 
-    private mutating func receiveConfigureNakOrReject(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output])
-    {
+    private mutating func receiveConfigureNakOrReject(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
+        if state == .closed || state == .stopped {
+            // Closed + RCN → sta/2, Stopped + RCN → sta/3.
+            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            return
+        }
         guard let options = validReply(to: packet, &out) else { return }
         let isReject = packet.code == PPPControlCode.configureReject
         if isReject {
             // §5.4: a Reject lists a subset of our options, unmodified.
             let sent = pendingRequest?.options ?? []
             guard options.allSatisfy({ sent.contains($0) }) else {
-                out.append(.log("\(name): dropped a Configure-Reject that is not a subset of our request"))
+                out.append(
+                    .log("\(name): dropped a Configure-Reject that is not a subset of our request"))
                 return
             }
         }
@@ -348,11 +379,7 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
                     + negotiation.describe(options)))
         pendingRequest = nil
         switch state {
-        case .closed, .stopped:
-            // Closed + RCN → sta/2, Stopped + RCN → sta/3
-            send(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
-            return
-        case .initial, .starting, .closing, .stopping:
+        case .initial, .starting, .closing, .stopping, .closed, .stopped:
             return
         default:
             break
@@ -387,8 +414,13 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
 
     /// §5.2–§5.4: a reply counts only if its Identifier matches the last
     /// Configure-Request we sent and that request is still unanswered.
-    /// Invalid packets are silently discarded.
-    private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output]) -> [PPPConfigurationOption]? {
+    /// Invalid packets are silently discarded. So in Ack-Rcvd and Opened,
+    /// which have no unanswered request, the table's RCA and RCN rows
+    /// (scr/6x, tld,scr/6x) never fire: a stray Ack or Nak is discarded, as
+    /// pppd does.
+    private mutating func validReply(to packet: PPPControlPacket, _ out: inout [Output])
+        -> [PPPConfigurationOption]?
+    {
         guard let pending = pendingRequest, pending.identifier == packet.identifier else {
             out.append(
                 .log(
@@ -399,14 +431,18 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         do {
             return try PPPConfigurationOption.parseList(packet.data)
         } catch {
-            out.append(.log("\(name): dropped a malformed \(PPPControlCode.name(packet.code)): \(error)"))
+            out.append(
+                .log("\(name): dropped a malformed \(PPPControlCode.name(packet.code)): \(error)"))
             return nil
         }
     }
 
-    private mutating func receiveTerminateRequest(_ packet: PPPControlPacket, now: Duration, _ out: inout [Output]) {
+    private mutating func receiveTerminateRequest(
+        _ packet: PPPControlPacket, now: Duration, _ out: inout [Output]
+    ) {
         let ack = { (out: inout [Output]) in
-            Self.appendSend(code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
+            Self.appendSend(
+                code: PPPControlCode.terminateAck, identifier: packet.identifier, data: [], &out)
         }
         switch state {
         case .initial, .starting:
@@ -425,7 +461,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             peerTerminated = true
             state = .stopping
         }
-        out.append(.log("\(name): peer sent Terminate-Request id \(packet.identifier); sent Terminate-Ack"))
+        out.append(
+            .log("\(name): peer sent Terminate-Request id \(packet.identifier); sent Terminate-Ack")
+        )
     }
 
     private mutating func receiveTerminateAck(now: Duration, _ out: inout [Output]) {
@@ -457,7 +495,9 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
             // rejected packet, cut to the peer's MRU.
             let rejected = packet.serialized()
             let room = max(peerMRU - PPPControlPacket.headerLength, 0)
-            send(code: PPPControlCode.codeReject, identifier: nextIdentifier(), data: rejected.prefix(room), &out)
+            send(
+                code: PPPControlCode.codeReject, identifier: nextIdentifier(),
+                data: rejected.prefix(room), &out)
             out.append(.log("\(name): Code-Rejected unknown code \(packet.code)"))
         }
     }
@@ -483,9 +523,11 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         let id = nextIdentifier()
         pendingRequest = (id, options)
         send(
-            code: PPPControlCode.configureRequest, identifier: id, data: PPPConfigurationOption.serialize(options), &out
+            code: PPPControlCode.configureRequest, identifier: id,
+            data: PPPConfigurationOption.serialize(options), &out
         )
-        out.append(.log("\(name): sent Configure-Request id \(id) \(negotiation.describe(options))"))
+        out.append(
+            .log("\(name): sent Configure-Request id \(id) \(negotiation.describe(options))"))
         restartCounter -= 1
         startTimer(now: now, &out)
     }
@@ -494,7 +536,8 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
     private mutating func sendTerminateRequest(reason: String, now: Duration, _ out: inout [Output]) {
         pendingRequest = nil
         send(
-            code: PPPControlCode.terminateRequest, identifier: nextIdentifier(), data: Array(reason.utf8.prefix(64)),
+            code: PPPControlCode.terminateRequest, identifier: nextIdentifier(),
+            data: Array(reason.utf8.prefix(64)),
             &out)
         out.append(.log("\(name): sent Terminate-Request"))
         restartCounter -= 1
@@ -506,13 +549,17 @@ struct PPPAutomaton<Negotiation: PPPOptionNegotiation>: Sendable {
         out.append(.startTimer(now + limits.restartInterval))
     }
 
-    private func send(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]) {
+    private func send(
+        code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]
+    ) {
         Self.appendSend(code: code, identifier: identifier, data: data, &out)
     }
 
-    private static func appendSend(code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output])
-    {
-        out.append(.send(PPPControlPacket.serialize(code: code, identifier: identifier, data: data)))
+    private static func appendSend(
+        code: UInt8, identifier: UInt8, data: some Collection<UInt8>, _ out: inout [Output]
+    ) {
+        out.append(
+            .send(PPPControlPacket.serialize(code: code, identifier: identifier, data: data)))
     }
 
     /// Stops the Restart timer in every state that does not run it (§4.6),

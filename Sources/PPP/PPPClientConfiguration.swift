@@ -28,8 +28,10 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
 
     public init(
         userName: String, password: String, refusedMethods: Set<PPPAuthenticationMethod> = [],
-        mru: Int = 1400, requestIPv6: Bool = true, requestDNS: Bool = true, requestNBNS: Bool = false,
-        eapIdentity: String? = nil, limits: PPPNegotiationLimits = .default, keepalive: PPPKeepalive = .off,
+        mru: Int = 1400, requestIPv6: Bool = true, requestDNS: Bool = true,
+        requestNBNS: Bool = false,
+        eapIdentity: String? = nil, limits: PPPNegotiationLimits = .default,
+        keepalive: PPPKeepalive = .off,
         authenticationTimeout: Duration = .seconds(30)
     ) {
         self.userName = userName

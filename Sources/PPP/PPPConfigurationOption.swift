@@ -17,7 +17,9 @@ public struct PPPConfigurationOption: Hashable, Sendable {
     /// Parses the option list of a Configure packet. RFC 1661 §6: every
     /// option has Type and Length, Length counts both and is at least 2,
     /// and no option may run past the packet.
-    public static func parseList(_ bytes: ArraySlice<UInt8>) throws(PPPWireError) -> [PPPConfigurationOption] {
+    public static func parseList(_ bytes: ArraySlice<UInt8>) throws(PPPWireError)
+        -> [PPPConfigurationOption]
+    {
         var out: [PPPConfigurationOption] = []
         var index = bytes.startIndex
         while index < bytes.endIndex {
@@ -30,7 +32,9 @@ public struct PPPConfigurationOption: Hashable, Sendable {
             guard length <= remaining else {
                 throw .optionOverrunsPacket(type: type, length: length, remaining: remaining)
             }
-            out.append(PPPConfigurationOption(type: type, data: Array(bytes[(index + 2)..<(index + length)])))
+            out.append(
+                PPPConfigurationOption(
+                    type: type, data: Array(bytes[(index + 2)..<(index + length)])))
             index += length
         }
         return out

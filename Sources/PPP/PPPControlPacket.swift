@@ -38,7 +38,9 @@ public struct PPPControlPacket: Hashable, Sendable {
 
     /// Header and data. The caller keeps data below 65532 bytes (every
     /// packet here is far smaller); a longer one is cut, never trapped on.
-    public static func serialize(code: UInt8, identifier: UInt8, data: some Collection<UInt8>) -> [UInt8] {
+    public static func serialize(code: UInt8, identifier: UInt8, data: some Collection<UInt8>)
+        -> [UInt8]
+    {
         let count = min(data.count, Int(UInt16.max) - headerLength)
         var out: [UInt8] = []
         out.reserveCapacity(headerLength + count)

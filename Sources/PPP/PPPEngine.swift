@@ -85,7 +85,8 @@ struct PPPEngine: Sendable {
             authenticationTimeout = configuration.authenticationTimeout
             localMRU = configuration.mru
             lcpRole = .authenticatee(accepted: configuration.acceptedMethods)
-            ipcpRole = .client(requestDNS: configuration.requestDNS, requestNBNS: configuration.requestNBNS)
+            ipcpRole = .client(
+                requestDNS: configuration.requestDNS, requestNBNS: configuration.requestNBNS)
             wantIPv6 = configuration.requestIPv6
         case .server(let configuration):
             limits = configuration.limits
@@ -94,15 +95,19 @@ struct PPPEngine: Sendable {
             localMRU = configuration.mru
             lcpRole = .authenticator(offered: configuration.methods)
             ipcpRole = .server(
-                local: configuration.localIPv4, assigned: configuration.peerIPv4, dns: configuration.dns,
+                local: configuration.localIPv4, assigned: configuration.peerIPv4,
+                dns: configuration.dns,
                 nbns: configuration.nbns)
             wantIPv6 = configuration.ipv6
         }
         lcp = PPPAutomaton(
-            negotiation: LCPNegotiation(role: lcpRole, random: random, mru: localMRU, maxFailure: limits.maxFailure),
+            negotiation: LCPNegotiation(
+                role: lcpRole, random: random, mru: localMRU, maxFailure: limits.maxFailure),
             limits: limits)
         ipcp = PPPAutomaton(negotiation: IPCPNegotiation(role: ipcpRole), limits: limits)
-        ipv6cp = wantIPv6 ? PPPAutomaton(negotiation: IPv6CPNegotiation(random: random), limits: limits) : nil
+        ipv6cp =
+            wantIPv6
+            ? PPPAutomaton(negotiation: IPv6CPNegotiation(random: random), limits: limits) : nil
     }
 
     /// The MTU for the interface: the peer's MRU, capped by ours.
@@ -171,7 +176,9 @@ struct PPPEngine: Sendable {
         }
         // §3.5: in the Authenticate phase only authentication packets count.
         guard phase == .network else {
-            log("dropped a \(PPPProtocolNumber.name(of: protocolNumber)) frame during authentication")
+            log(
+                "dropped a \(PPPProtocolNumber.name(of: protocolNumber)) frame during authentication"
+            )
             return
         }
         switch protocolNumber {
@@ -191,7 +198,9 @@ struct PPPEngine: Sendable {
         }
     }
 
-    private mutating func receiveNCP(_ information: ArraySlice<UInt8>, _ layer: Layer, now: Duration) {
+    private mutating func receiveNCP(
+        _ information: ArraySlice<UInt8>, _ layer: Layer, now: Duration
+    ) {
         let packet: PPPControlPacket
         do {
             packet = try PPPControlPacket(parsing: information)
@@ -212,7 +221,9 @@ struct PPPEngine: Sendable {
 
     /// RFC 1661 §5.7: Protocol-Reject carries the rejected Protocol and
     /// Information, cut so the packet fits the peer's MRU.
-    private mutating func sendProtocolReject(_ protocolNumber: UInt16, information: ArraySlice<UInt8>) {
+    private mutating func sendProtocolReject(
+        _ protocolNumber: UInt16, information: ArraySlice<UInt8>
+    ) {
         let room = max(lcp.negotiation.peerMRU - PPPControlPacket.headerLength - 2, 0)
         var data: [UInt8] = []
         data.appendUInt16(protocolNumber)
@@ -239,16 +250,26 @@ struct PPPEngine: Sendable {
         case PPPControlCode.echoRequest:
             // §5.8: answered in Opened only, with our Magic-Number (zero
             // when not negotiated: SoftEther rejects it and sends 0).
-            guard lcp.state == .opened, packet.data.count >= 4 else { return }
+            guard lcp.state == .opened else { return }
+            guard packet.data.count >= 4 else {
+                log("LCP: dropped an Echo-Request without a Magic-Number (RFC 1661 §5.8)")
+                return
+            }
             var reply: [UInt8] = []
             reply.appendUInt32(lcp.negotiation.echoMagic)
             reply += packet.data.dropFirst(4)
             send(
                 PPPProtocolNumber.lcp,
-                PPPControlPacket.serialize(code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
+                PPPControlPacket.serialize(
+                    code: PPPControlCode.echoReply, identifier: packet.identifier, data: reply))
         case PPPControlCode.echoReply:
-            guard lcp.state == .opened, packet.data.count >= 4 else { return }
-            let magic = PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
+            guard lcp.state == .opened else { return }
+            guard packet.data.count >= 4 else {
+                log("LCP: dropped an Echo-Reply without a Magic-Number (RFC 1661 §5.8)")
+                return
+            }
+            let magic =
+                PPPConfigurationOption(type: 0, data: Array(packet.data.prefix(4))).uint32Value ?? 0
             if let ours = lcp.negotiation.localMagic, magic == ours {
                 // §6.4: our own magic coming back; like pppd, not a reply.
                 log("LCP: ignored an Echo-Reply carrying our own magic number (looped back?)")
@@ -271,12 +292,15 @@ struct PPPEngine: Sendable {
                 disarm(.lcpEcho)
             }
             if (1...7).contains(rejected) {
-                record(.negotiationFailed("the peer Code-Rejected LCP \(PPPControlCode.name(rejected))"))
+                record(
+                    .negotiationFailed(
+                        "the peer Code-Rejected LCP \(PPPControlCode.name(rejected))"))
             }
             apply(lcp.receive(packet, now: now), .lcp, now: now)
         default:
             apply(lcp.receive(packet, now: now), .lcp, now: now)
         }
+        if lcp.state == .closing || lcp.state == .stopping { setPhase(.terminate) }
         if lcp.negotiation.loopbackDetected {
             requestClose(.loopbackDetected)
         }
@@ -291,13 +315,19 @@ struct PPPEngine: Sendable {
     private mutating func receiveProtocolReject(_ packet: PPPControlPacket, now: Duration) {
         // §5.7: only meaningful in Opened; the data starts with the
         // rejected Protocol. Rejection of an NCP is catastrophic for it.
-        guard lcp.state == .opened, packet.data.count >= 2 else { return }
+        guard lcp.state == .opened else { return }
+        guard packet.data.count >= 2 else {
+            log("LCP: dropped a Protocol-Reject without a Rejected-Protocol (RFC 1661 §5.7)")
+            return
+        }
         let index = packet.data.startIndex
         let rejected = UInt16(packet.data[index]) << 8 | UInt16(packet.data[index + 1])
         log("LCP: the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))")
         switch rejected {
         case PPPProtocolNumber.ipcp, PPPProtocolNumber.ipv4:
-            apply(ipcp.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now), .ipcp, now: now)
+            apply(
+                ipcp.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now), .ipcp,
+                now: now)
         case PPPProtocolNumber.ipv6cp, PPPProtocolNumber.ipv6:
             guard var automaton = ipv6cp else { return }
             let out = automaton.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now)
@@ -305,10 +335,14 @@ struct PPPEngine: Sendable {
             apply(out, .ipv6cp, now: now)
         case PPPProtocolNumber.lcp:
             record(.negotiationFailed("the peer Protocol-Rejected LCP"))
-            apply(lcp.receiveReject(catastrophic: true, what: "Protocol-Reject of LCP", now: now), .lcp, now: now)
+            apply(
+                lcp.receiveReject(catastrophic: true, what: "Protocol-Reject of LCP", now: now),
+                .lcp, now: now)
         default:
             if let session = authentication, session.protocolNumber == rejected, !authenticated {
-                requestClose(.negotiationFailed("the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))"))
+                requestClose(
+                    .negotiationFailed(
+                        "the peer Protocol-Rejected \(PPPProtocolNumber.name(of: rejected))"))
             }
         }
     }
@@ -351,7 +385,9 @@ struct PPPEngine: Sendable {
             case .server: configuration = ipcp.negotiation.serverConfiguration(mtu: mtu)
             }
             guard configuration.local.isUsableUnicast else {
-                requestClose(.badIPConfiguration("IPCP ended with the unusable local address \(configuration.local)"))
+                requestClose(
+                    .badIPConfiguration(
+                        "IPCP ended with the unusable local address \(configuration.local)"))
                 return
             }
             ipv4IsUp = true
@@ -378,15 +414,15 @@ struct PPPEngine: Sendable {
                 apply(out, .ipv6cp, now: now)
             }
             authentication = nil
+            authenticated = false
+            echoesPending = 0
             disarm(.authenticationRetransmit)
             disarm(.authenticationTimeout)
             disarm(.lcpEcho)
-            if failure == nil {
-                // The peer renegotiates LCP on an open link. SSTP cannot
-                // bind a second authentication to its TLS channel, so the
-                // link ends instead of authenticating again.
-                requestClose(.negotiationFailed("the peer restarted LCP negotiation on an open link"))
-            }
+            // §3.2: unless the link is terminating, LCP renegotiates (a
+            // retransmitted Configure-Request reaching an open peer does
+            // this) and authentication runs again once it reopens.
+            if phase != .terminate { setPhase(.establish) }
         case .ipcp:
             if ipv4IsUp {
                 ipv4IsUp = false
@@ -438,7 +474,8 @@ struct PPPEngine: Sendable {
         case .peerNotResponding, .terminatedByPeer, .closedLocally, .badIPConfiguration:
             requestClose(reason)
         default:
-            requestClose(.badIPConfiguration("neither IPv4 nor IPv6 could be configured: \(reason)"))
+            requestClose(
+                .badIPConfiguration("neither IPv4 nor IPv6 could be configured: \(reason)"))
         }
     }
 
@@ -463,10 +500,12 @@ struct PPPEngine: Sendable {
             switch method {
             case .pap:
                 session = PAPAuthenticatee(
-                    userName: configuration.userName, password: configuration.password, limits: limits)
+                    userName: configuration.userName, password: configuration.password,
+                    limits: limits)
             case .chapMD5, .mschapv2:
                 session = CHAPAuthenticatee(
-                    method: method, userName: configuration.userName, password: configuration.password, random: random)
+                    method: method, userName: configuration.userName,
+                    password: configuration.password, random: random)
             case .eapMSCHAPv2:
                 session = EAPAuthenticatee(
                     userName: configuration.userName, password: configuration.password,
@@ -477,9 +516,11 @@ struct PPPEngine: Sendable {
             case .pap:
                 session = PAPAuthenticator(users: configuration.users)
             case .chapMD5, .mschapv2:
-                session = CHAPAuthenticator(method: method, users: configuration, limits: limits, random: random)
+                session = CHAPAuthenticator(
+                    method: method, configuration: configuration, limits: limits, random: random)
             case .eapMSCHAPv2:
-                session = EAPAuthenticator(users: configuration, limits: limits, random: random)
+                session = EAPAuthenticator(
+                    configuration: configuration, limits: limits, random: random)
             }
         }
         log("authenticating with \(method)")
@@ -585,7 +626,8 @@ struct PPPEngine: Sendable {
         data.appendUInt32(lcp.negotiation.echoMagic)
         send(
             PPPProtocolNumber.lcp,
-            PPPControlPacket.serialize(code: PPPControlCode.echoRequest, identifier: lcp.nextIdentifier(), data: data))
+            PPPControlPacket.serialize(
+                code: PPPControlCode.echoRequest, identifier: lcp.nextIdentifier(), data: data))
         echoesPending += 1
         arm(.lcpEcho, now + keepalive.interval)
     }
@@ -647,7 +689,8 @@ struct PPPEngine: Sendable {
     // MARK: Output helpers
 
     private mutating func send(_ protocolNumber: UInt16, _ packet: [UInt8]) {
-        actions.append(.send(PPPFrame.serialize(protocolNumber: protocolNumber, information: packet)))
+        actions.append(
+            .send(PPPFrame.serialize(protocolNumber: protocolNumber, information: packet)))
     }
 
     private mutating func arm(_ timer: PPPTimer, _ deadline: Duration) {

@@ -17,7 +17,12 @@ public struct PPPFrame: Hashable, Sendable {
         guard let header else {
             // Tell a cut field from a bad value.
             var offset = 0
-            if bytes.count >= 2 && bytes[0] == 0xff && bytes[1] == 0x03 { offset = 2 }
+            if bytes[0] == PPPFrameHeader.address {
+                guard bytes.count >= 2 && bytes[1] == PPPFrameHeader.control else {
+                    throw .invalidAddressOrControl(control: bytes.count >= 2 ? bytes[1] : nil)
+                }
+                offset = 2
+            }
             guard bytes.count >= offset + 2 else { throw .truncatedProtocolField }
             throw .invalidProtocolField(UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]))
         }
@@ -28,7 +33,9 @@ public struct PPPFrame: Hashable, Sendable {
     /// The frame as this engine always sends it: `ff 03`, the 2-byte
     /// Protocol field (RFC 1661 §6.5, §6.6: LCP must never be compressed,
     /// and we negotiate no compression), then the information.
-    public static func serialize(protocolNumber: UInt16, information: some Collection<UInt8>) -> [UInt8] {
+    public static func serialize(protocolNumber: UInt16, information: some Collection<UInt8>)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(PPPFrameHeader.length + information.count)
         out.append(PPPFrameHeader.address)

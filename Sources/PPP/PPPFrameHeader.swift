@@ -18,9 +18,16 @@ public enum PPPFrameHeader {
     /// accepting both on receipt costs nothing and is what §6.5 and §6.6
     /// describe. `nil` for an empty, cut or invalid header.
     @inlinable
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> (protocolNumber: UInt16, headerLength: Int)? {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> (
+        protocolNumber: UInt16, headerLength: Int
+    )? {
         var offset = 0
-        if bytes.count >= 2 && bytes[0] == address && bytes[1] == control { offset = 2 }
+        if bytes.count >= 1 && bytes[0] == address {
+            // 0xff can only be the Address: we never negotiate ACFC, and a
+            // 1-octet Protocol of 0xff is not one (RFC 1661 §2 reserves it).
+            guard bytes.count >= 2 && bytes[1] == control else { return nil }
+            offset = 2
+        }
         guard bytes.count > offset else { return nil }
         let first = bytes[offset]
         if first & 1 == 1 {

@@ -25,7 +25,8 @@ protocol PPPOptionNegotiation: Sendable {
     /// `nakAllowed` is false, Max-Failure was reached (§4.6): what would be
     /// Nak'd is Rejected and no options are appended. Peer values are
     /// recorded only when the verdict is `.ack`.
-    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool) -> PPPConfigureVerdict
+    mutating func evaluate(request options: [PPPConfigurationOption], nakAllowed: Bool)
+        -> PPPConfigureVerdict
     /// The peer acknowledged exactly our last request (§5.2).
     mutating func receivedAck(_ options: [PPPConfigurationOption])
     /// The peer Nak'd our last request (§5.3). `treatAsReject` after too

@@ -45,6 +45,9 @@ func hex16(_ value: UInt16) -> String {
 
 /// Eight lower-case hex digits.
 func hex32(_ value: UInt32) -> String {
-    [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
-        .hexString
+    [
+        UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff),
+        UInt8(value & 0xff),
+    ]
+    .hexString
 }

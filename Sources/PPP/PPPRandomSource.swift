@@ -71,7 +71,9 @@ extension PPPRandomSource {
     func nonZeroBytes(_ count: Int, avoiding: [[UInt8]] = []) -> [UInt8] {
         for _ in 0..<8 {
             let b = bytes(count)
-            if b.count == count && b.contains(where: { $0 != 0 }) && !avoiding.contains(b) { return b }
+            if b.count == count && b.contains(where: { $0 != 0 }) && !avoiding.contains(b) {
+                return b
+            }
         }
         // A source that keeps repeating itself: derive a distinct value.
         var value = [UInt8](repeating: 0, count: count)

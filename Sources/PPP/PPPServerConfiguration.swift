@@ -27,9 +27,12 @@ public struct PPPServerConfiguration: Sendable, CustomStringConvertible {
     public var authenticationTimeout: Duration
 
     public init(
-        users: [String: String], methods: [PPPAuthenticationMethod] = [.mschapv2, .eapMSCHAPv2, .chapMD5, .pap],
-        name: String = "sstp-server", localIPv4: IPv4Address, peerIPv4: IPv4Address, dns: [IPv4Address] = [],
-        nbns: [IPv4Address] = [], ipv6: Bool = true, mru: Int = 1500, limits: PPPNegotiationLimits = .default,
+        users: [String: String],
+        methods: [PPPAuthenticationMethod] = [.mschapv2, .eapMSCHAPv2, .chapMD5, .pap],
+        name: String = "sstp-server", localIPv4: IPv4Address, peerIPv4: IPv4Address,
+        dns: [IPv4Address] = [],
+        nbns: [IPv4Address] = [], ipv6: Bool = true, mru: Int = 1500,
+        limits: PPPNegotiationLimits = .default,
         keepalive: PPPKeepalive = .off, authenticationTimeout: Duration = .seconds(30)
     ) {
         self.users = users

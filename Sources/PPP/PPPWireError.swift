@@ -1,9 +1,13 @@
+import ByteCoding
+
 /// Everything that can be wrong with received PPP bytes. Each case names the
 /// rule the input broke. Engines log these and drop the frame: RFC 1661 §5
 /// says malformed packets are silently discarded.
 public enum PPPWireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A frame with no bytes at all.
     case emptyFrame
+    /// Address 0xff without Control 0x03 after it (RFC 1662 §3.1).
+    case invalidAddressOrControl(control: UInt8?)
     /// The frame ends inside the Protocol field (RFC 1661 §2).
     case truncatedProtocolField
     /// A Protocol value whose low octet is even or whose high octet is odd
@@ -32,6 +36,11 @@ public enum PPPWireError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .emptyFrame:
             "empty PPP frame"
+        case .invalidAddressOrControl(let control):
+            control.map {
+                "PPP Address 0xff followed by Control 0x\([$0].hexString), not 0x03 (RFC 1662 §3.1)"
+            }
+                ?? "PPP frame ends after its Address field (RFC 1662 §3.1)"
         case .truncatedProtocolField:
             "PPP frame ends inside the Protocol field (RFC 1661 §2)"
         case .invalidProtocolField(let value):

@@ -1,4 +1,5 @@
 import ByteCoding
+import Synchronization
 import PPP
 
 /// Either engine, so that one harness drives both.
@@ -98,12 +99,15 @@ struct LinkHarness {
 
     /// Runs until both ends are finished or quiet with no timer before
     /// `limit`, or both are up when `untilUp` is set.
-    mutating func run(until limit: Duration = .seconds(300), untilUp: Bool = false, maxSteps: Int = 20000) {
+    mutating func run(
+        until limit: Duration = .seconds(300), untilUp: Bool = false, maxSteps: Int = 20000
+    ) {
         var steps = 0
         while steps < maxSteps {
             steps += 1
             if client.isFinished && server.isFinished { return }
-            if untilUp && !clientRecord.ipv4.isEmpty && !serverRecord.ipv4.isEmpty && toServer.isEmpty
+            if untilUp && !clientRecord.ipv4.isEmpty && !serverRecord.ipv4.isEmpty
+                && toServer.isEmpty
                 && toClient.isEmpty
             {
                 return
@@ -118,8 +122,10 @@ struct LinkHarness {
                 if !client.isFinished { deliverToClient(.frame(frame)) }
                 continue
             }
-            let clientNext = client.isFinished ? nil : clientRecord.timers.min { $0.value < $1.value }
-            let serverNext = server.isFinished ? nil : serverRecord.timers.min { $0.value < $1.value }
+            let clientNext =
+                client.isFinished ? nil : clientRecord.timers.min { $0.value < $1.value }
+            let serverNext =
+                server.isFinished ? nil : serverRecord.timers.min { $0.value < $1.value }
             let next = [clientNext, serverNext].compactMap { $0?.value }.min()
             guard let next, next <= limit else { return }
             now = max(now, next)
@@ -176,4 +182,36 @@ extension Array where Element == UInt8 {
     /// The control packet code (byte 4 of a frame we sent).
     var pppCode: UInt8? { count > 4 ? self[4] : nil }
     var pppIdentifier: UInt8? { count > 5 ? self[5] : nil }
+}
+
+extension Scripted {
+    /// Moves the clock to one timer's deadline and fires it.
+    @discardableResult
+    mutating func fire(_ timer: PPPTimer) -> [[UInt8]] {
+        guard let deadline = record.timers[timer] else { return [] }
+        now = max(now, deadline)
+        record.timers[timer] = nil
+        return feed(.timerExpired(timer))
+    }
+}
+
+/// Random bytes that start with scripted chunks (one per call), then come
+/// from a seeded generator: to force collisions between two ends.
+final class ScriptedRandom: PPPRandomSource {
+    private let chunks: Mutex<[[UInt8]]>
+    private let rest: SeededPPPRandom
+
+    init(_ chunks: [[UInt8]], seed: UInt64) {
+        self.chunks = Mutex(chunks)
+        rest = SeededPPPRandom(seed: seed)
+    }
+
+    func bytes(_ count: Int) -> [UInt8] {
+        let scripted = chunks.withLock { chunks -> [UInt8]? in
+            guard let first = chunks.first, first.count == count else { return nil }
+            chunks.removeFirst()
+            return first
+        }
+        return scripted ?? rest.bytes(count)
+    }
 }

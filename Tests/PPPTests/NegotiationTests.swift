@@ -8,22 +8,28 @@ import Testing
 @Suite struct NegotiationTests {
     static let users = ["alice": "secret", "CORP\\bob": "hunter2", "carol": "pässwörd"]
 
-    static func server(methods: [PPPAuthenticationMethod], ipv6: Bool = true, seed: UInt64 = 2) -> PPPServer {
+    static func server(methods: [PPPAuthenticationMethod], ipv6: Bool = true, seed: UInt64 = 2)
+        -> PPPServer
+    {
         PPPServer(
             configuration: PPPServerConfiguration(
-                users: users, methods: methods, name: "test-server", localIPv4: IPv4Address(10, 0, 0, 1),
-                peerIPv4: IPv4Address(10, 0, 0, 2), dns: [IPv4Address(192, 0, 2, 53), IPv4Address(192, 0, 2, 54)],
+                users: users, methods: methods, name: "test-server",
+                localIPv4: IPv4Address(10, 0, 0, 1),
+                peerIPv4: IPv4Address(10, 0, 0, 2),
+                dns: [IPv4Address(192, 0, 2, 53), IPv4Address(192, 0, 2, 54)],
                 nbns: [IPv4Address(192, 0, 2, 137)], ipv6: ipv6),
             random: SeededPPPRandom(seed: seed))
     }
 
     static func client(
-        user: String = "alice", password: String = "secret", refused: Set<PPPAuthenticationMethod> = [],
+        user: String = "alice", password: String = "secret",
+        refused: Set<PPPAuthenticationMethod> = [],
         ipv6: Bool = true, nbns: Bool = false, seed: UInt64 = 1
     ) -> PPPClient {
         PPPClient(
             configuration: PPPClientConfiguration(
-                userName: user, password: password, refusedMethods: refused, requestIPv6: ipv6, requestNBNS: nbns),
+                userName: user, password: password, refusedMethods: refused, requestIPv6: ipv6,
+                requestNBNS: nbns),
             random: SeededPPPRandom(seed: seed))
     }
 
@@ -32,7 +38,8 @@ import Testing
         _ method: PPPAuthenticationMethod, user: String = "alice", password: String = "secret"
     ) throws -> LinkHarness {
         var link = LinkHarness(
-            client: Self.client(user: user, password: password), server: Self.server(methods: [method]))
+            client: Self.client(user: user, password: password),
+            server: Self.server(methods: [method]))
         link.start()
         link.run(until: .seconds(60))
 
@@ -76,7 +83,9 @@ import Testing
 
         // `.authenticated` precedes `.ipv4Up` (SSTP's Call Connected first).
         let authIndex = try #require(
-            link.clientRecord.actions.firstIndex { if case .authenticated = $0 { true } else { false } })
+            link.clientRecord.actions.firstIndex {
+                if case .authenticated = $0 { true } else { false }
+            })
         let upIndex = try #require(
             link.clientRecord.actions.firstIndex { if case .ipv4Up = $0 { true } else { false } })
         #expect(authIndex < upIndex)
@@ -108,7 +117,8 @@ import Testing
         #expect(client.masterKey == server.masterKey)
         #expect(client.masterSendKey == server.masterReceiveKey)
         #expect(client.masterReceiveKey == server.masterSendKey)
-        let clientHLAK = try #require(link.clientRecord.authenticated.first?.higherLayerAuthenticationKey)
+        let clientHLAK = try #require(
+            link.clientRecord.authenticated.first?.higherLayerAuthenticationKey)
         #expect(clientHLAK == HigherLayerAuthenticationKey.mschapv2Client(client))
         #expect(clientHLAK == link.serverRecord.authenticated.first?.higherLayerAuthenticationKey)
         #expect(clientHLAK != .zero)
@@ -140,7 +150,8 @@ import Testing
     }
 
     @Test func ipv4OnlyWhenIPv6IsOff() throws {
-        var link = LinkHarness(client: Self.client(ipv6: false), server: Self.server(methods: [.pap]))
+        var link = LinkHarness(
+            client: Self.client(ipv6: false), server: Self.server(methods: [.pap]))
         link.start()
         link.run(until: .seconds(60))
         #expect(link.client.ipcpState == .opened)
@@ -150,7 +161,8 @@ import Testing
     }
 
     @Test func serverWithoutIPv6ProtocolRejectsIPv6CP() throws {
-        var link = LinkHarness(client: Self.client(), server: Self.server(methods: [.pap], ipv6: false))
+        var link = LinkHarness(
+            client: Self.client(), server: Self.server(methods: [.pap], ipv6: false))
         link.start()
         link.run(until: .seconds(60))
         #expect(link.client.ipcpState == .opened)
@@ -158,13 +170,16 @@ import Testing
         #expect(link.client.ipv6cpState == .stopped)
         #expect(link.clientRecord.ipv6.isEmpty)
         #expect(link.clientRecord.linkDowns.isEmpty)
-        let rejects = link.serverRecord.sent(protocol: PPPProtocolNumber.lcp).filter { $0.pppCode == 8 }
+        let rejects = link.serverRecord.sent(protocol: PPPProtocolNumber.lcp).filter {
+            $0.pppCode == 8
+        }
         #expect(rejects.count == 1)
         #expect(rejects.first.map { Array($0[8...9]) } == [0x80, 0x57])
     }
 
     @Test func nbnsWhenRequested() throws {
-        var link = LinkHarness(client: Self.client(nbns: true), server: Self.server(methods: [.pap]))
+        var link = LinkHarness(
+            client: Self.client(nbns: true), server: Self.server(methods: [.pap]))
         link.start()
         link.run(until: .seconds(60))
         let v4 = try #require(link.clientRecord.ipv4.first)
