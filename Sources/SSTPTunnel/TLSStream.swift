@@ -1,7 +1,7 @@
 import Glibc
 import SSTPDataPlane
 import SSTPPlatform
-public import SSTPTLS
+import SSTPTLS
 
 /// What a TLSStream tells its owner.
 protocol TLSStreamDelegate: AnyObject {
