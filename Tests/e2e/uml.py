@@ -7,13 +7,25 @@ PyPI's sstpd) runs inside a UML guest: Debian's `user-mode-linux` kernel
 runs the host's binaries. Facts behind the choices here are in
 shared/notes/uml.md.
 
-    with Guest("t1", init=["tc qdisc add dev vec0 root netem delay 5ms"]) as g:
-        g.run("ip -4 addr show dev vec0")            # waits, returns (rc, output)
-        p = g.spawn("exec pppd ...", "pppd")          # a background process
-        p.wait_for("local  IP address")
-        subprocess.run(g.host_exec("ping", "-c1", g.guest_ip))
-        p.stop()
-    # the guest is powered off, its TAP, namespace and run folder are gone
+For example, our client with the pppd backend in the guest against our
+test server on the host side (test_interop.py has complete uses):
+
+    with Guest("ppp", etc_ppp={"chap-secrets": "..."}) as g:
+        server = harness.Process(g.host_exec(SERVER, "--listen", f"{g.host_ip}:443", ...), "server")
+        client = g.spawn(f"exec {SSTP} connect {g.host_ip} --backend pppd ...", "client")
+        client.wait_for("connected:")                # GuestProcess: output(),
+        rc, out = g.run("ping -c 3 10.201.0.1")      #   wait_for(), wait(), stop()
+        client.stop()                                # SIGTERM to its process group
+        server.close()
+    # the guest is powered off; its TAP, namespace and run folder are gone
+
+API: Guest(tag, host_ip=, guest_ip=, prefix=, mem=, modules=, init=[shell
+commands run at boot], etc_ppp={name: content}, binds={guest path:
+content}); boot()/shutdown() or a with block; path(), write_file(),
+copy_in() for files the guest sees; run(script) -> (rc, output);
+spawn(script, name) -> GuestProcess; host_exec(*argv) for host-side
+programs next to the TAP; netns, tap, boot_seconds. Set SSTP_UML_KEEP=1 to
+keep the run folder (init.log, console.log, q/) after a run.
 
 What a Guest makes and removes:
   - a host network namespace holding the guest's TAP (host_ip on the host
@@ -38,8 +50,9 @@ Commands reach the guest through the run folder: the host writes
 q/<n>.sh (by a rename, so it appears whole), the guest's init loop starts
 it with bash as a job of its own (its own process group), with its output in
 q/<n>.out, its process group id in q/<n>.pid and, when it ends, its exit
-status in q/<n>.rc. Writes through
-hostfs are host writes at once, so the host reads these files directly.
+status in q/<n>.rc. Writes through hostfs are host writes at once, so the
+host reads these files directly. Every fork and exec costs about 0.2 s in
+the guest, so the loop polls with shell builtins only.
 """
 import os
 import shutil
@@ -109,7 +122,12 @@ while :; do
         echo $! > "$n.pid"
     done
     for pid in "${!running[@]}"; do
-        [ -e "/proc/$pid" ] && read -r _ _ state _ < "/proc/$pid/stat" && [ "$state" != Z ] && continue
+        # Still running unless gone (reaped by bash) or a zombie; the state
+        # follows the ") " that ends the command name.
+        if [ -e "/proc/$pid" ] && read -r stat < "/proc/$pid/stat"; then
+            stat=${stat##*) }
+            [ "${stat%% *}" != Z ] && continue
+        fi
         wait "$pid"
         echo $? > "${running[$pid]}.rc"
         unset "running[$pid]"
