@@ -9,7 +9,8 @@ FUZZ_SECONDS ?= 60
 # System packages the build and the tests use.
 APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	iproute2 iputils-ping python3 ca-certificates tinyproxy \
-	dbus dbus-bin systemd libglib2.0-bin
+	dbus dbus-bin systemd libglib2.0-bin \
+	user-mode-linux kmod ppp sstp-client
 
 .PHONY: all build test fuzz demo deps lint clean
 

@@ -129,11 +129,17 @@ public struct SSTPParseOptions: Sendable, Hashable {
     /// receipt", and real servers set them (SoftEther sends a Reserved byte
     /// of 0x01 in an attribute). Conformance tests and the fuzzer use strict.
     public var strictReserved: Bool
+    /// Read a Status Info attribute of length 8 (the 4-byte Status alone)
+    /// as that status about attribute 0. On by default: PyPI's sstp-server
+    /// (sstpd, 0.6.0) sends this short form in CALL_ABORT, e.g. when it
+    /// rejects a crypto binding; refusing it would hide why it aborted.
+    public var acceptShortStatusInfo: Bool
 
-    public init(strictReserved: Bool = false) {
+    public init(strictReserved: Bool = false, acceptShortStatusInfo: Bool = true) {
         self.strictReserved = strictReserved
+        self.acceptShortStatusInfo = acceptShortStatusInfo
     }
 
     public static let `default` = SSTPParseOptions()
-    public static let strict = SSTPParseOptions(strictReserved: true)
+    public static let strict = SSTPParseOptions(strictReserved: true, acceptShortStatusInfo: false)
 }

@@ -7,6 +7,9 @@ public struct StatusInfoAttribute: SSTPAttributeValue, CustomStringConvertible {
     public static let minimumLength = 12
     /// §2.2.8: AttribValue holds at most 64 bytes of the original value.
     public static let maximumValueLength = 64
+    /// sstpd's non-conforming form: header + Status only (see
+    /// SSTPParseOptions.acceptShortStatusInfo).
+    public static let shortFormLength = 8
 
     /// The attribute this status reports on (0 when not about one).
     public var attribID: UInt8
@@ -22,6 +25,13 @@ public struct StatusInfoAttribute: SSTPAttributeValue, CustomStringConvertible {
 
     public init(value: ArraySlice<UInt8>, options: SSTPParseOptions) throws(SSTPWireError) {
         let length = value.count + sstpAttributeHeaderLength
+        if length == Self.shortFormLength, options.acceptShortStatusInfo {
+            var reader = ByteReader(value)
+            attribID = 0
+            status = SSTPStatus(rawValue: reader.readUInt32() ?? 0)
+            attribValue = []
+            return
+        }
         guard length >= Self.minimumLength,
             length <= Self.minimumLength + Self.maximumValueLength
         else {

@@ -269,6 +269,23 @@ import Testing
         #expect(link.sentByClient.count == sent)
     }
 
+    /// PyPI's sstpd (0.6.0) rejects a wrong binding with CALL_ABORT whose
+    /// Status Info is 8 bytes long (the Status alone): the client still
+    /// reports the peer's abort and its status (found in Tests/e2e/test_interop.py).
+    @Test func sstpdShortStatusInfoAbortIsReported() {
+        var link = Link()
+        link.start()
+        link.authenticate(client: Self.hlak, server: Self.hlak)
+        let sstpdAbort: [UInt8] = [
+            0x10, 0x01, 0x00, 0x10, 0x00, 0x05, 0x00, 0x01,
+            0x00, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x07,
+        ]
+        link.applyClient(link.client.receivedControlPacket(sstpdAbort, now: link.now))
+        link.runTimers()
+        #expect(link.clientClosed == .abortedByPeer(.init(attribID: 0, status: .invalidFrameReceived)))
+        #expect(link.clientClosed?.description.contains("ATTRIB_STATUS_INVALID_FRAME_RECEIVED") == true)
+    }
+
     @Test func closeReasonsReadAsAdvice() {
         let reason = SSTPCloseReason.abortedByPeer(.init(attribID: 3, status: .valueNotSupported))
         #expect(reason.description.contains("ATTRIB_STATUS_VALUE_NOT_SUPPORTED"))

@@ -180,6 +180,18 @@ import Testing
         #expect(try SSTPPacket(parsing: bytes) == .control(.callConnectRequest(CallConnectRequest())))
     }
 
+    /// sstpd's Status Info of length 8 (Status only, no Reserved1/AttribID)
+    /// is read by default and refused in strict mode.
+    @Test func shortStatusInfoOnlyWhenLenient() throws {
+        let bytes = Self.control(5, [Self.attribute(2, [0, 0, 0, 7])])
+        #expect(
+            try SSTPPacket(parsing: bytes)
+                == .control(.callAbort(CallAbort(statusInfo: .init(attribID: 0, status: .invalidFrameReceived)))))
+        #expect(throws: SSTPWireError.attributeLengthNotAllowed(attributeID: 2, length: 8)) {
+            _ = try SSTPPacket(parsing: bytes, options: .strict)
+        }
+    }
+
     /// The server's NAK mapping of MS-SSTP 3.3.5.2.2.
     @Test func errorsMapToNakStatus() {
         #expect(SSTPWireError.duplicateAttribute(1).statusInfo == (1, .duplicateAttribute))

@@ -9,6 +9,7 @@
 import hashlib
 import socket
 import sys
+import time
 
 
 def blocks(size):
@@ -46,11 +47,24 @@ def sink(address, port):
         print(total, digest.hexdigest())
 
 
+def connect(address, port, wait=20):
+    """Connects, retrying while nothing listens yet (a sink in a slow
+    guest may start late)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return socket.create_connection((address, port), timeout=30)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def source(address, port, size):
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     digest = hashlib.sha256()
     total = 0
-    with socket.create_connection((address, port), timeout=30) as s:
+    with connect(address, port) as s:
         s.settimeout(120)
         for chunk in blocks(size):
             s.sendall(chunk)
