@@ -204,6 +204,7 @@ sstp_read_request(SstpLineReader *reader, GHashTable *data, GHashTable *secrets,
             g_set_error(error, SSTP_ERROR, SSTP_ERROR_INVALID,
                         r == SSTP_READ_EOF ? "the input ended before DONE"
                                            : "cannot read the input (or a line is too long)");
+            ok = FALSE;
             break;
         }
         lineno++;
