@@ -253,6 +253,11 @@ run_standard(const Options *opt, Secret secrets[], const char *message, SstpLine
                 sstp_wipe_gstring(out);
                 die("%s", error->message);
             }
+            if (!asked[0]) {
+                /* An empty line would end the reply early: treat it as "cancel". */
+                sstp_wipe_gstring(out);
+                die("no %s given", s->spec->label);
+            }
             value = asked;
         } else if (s->needed && !value) {
             sstp_wipe_gstring(out);

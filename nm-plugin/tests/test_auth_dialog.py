@@ -239,7 +239,8 @@ class Standard(unittest.TestCase):
         self.assertEqual(r.stdout, "")
         self.assertIn("no terminal", r.stderr)
 
-    def test_asks_on_the_terminal_with_echo_off(self):
+    def on_terminal(self, typed):
+        """Runs the dialog with a pty as its terminal and types a line."""
         master, slave = os.openpty()
 
         def controlling_tty():
@@ -259,7 +260,7 @@ class Standard(unittest.TestCase):
             if ready:
                 screen += os.read(master, 4096)
         self.assertIn(b"Work VPN", screen)
-        os.write(master, b"typed pass\n")
+        os.write(master, typed)
         out, err = p.communicate(timeout=10)
         while True:
             ready, _, _ = select.select([master], [], [], 0.2)
@@ -273,9 +274,19 @@ class Standard(unittest.TestCase):
                 break
             screen += chunk
         os.close(master)
-        self.assertEqual(p.returncode, 0, err)
-        self.assertEqual(out.decode(), "password\ntyped pass\n\n\n")
+        return p.returncode, out.decode(), err.decode(), screen
+
+    def test_asks_on_the_terminal_with_echo_off(self):
+        status, out, err, screen = self.on_terminal(b"typed pass\n")
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out, "password\ntyped pass\n\n\n")
         self.assertNotIn(b"typed pass", screen, "the terminal must not echo the password")
+
+    def test_empty_answer_cancels(self):
+        status, out, err, _ = self.on_terminal(b"\n")
+        self.assertEqual(status, 1)
+        self.assertEqual(out, "")
+        self.assertIn("no Password given", err)
 
 
 class Usage(unittest.TestCase):
