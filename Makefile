@@ -6,13 +6,26 @@ BUILD_DIR  ?= .build
 SWIFT_FLAGS = --scratch-path $(BUILD_DIR)
 FUZZ_SECONDS ?= 60
 
-# System packages the build and the tests use.
+# System packages the build and the tests use. libnm-dev, gcc and make build
+# nm-plugin/ (the NetworkManager editor plugin and auth dialog); its nmcli
+# test runs network-manager on a private dbus-daemon (installing them starts
+# nothing).
 APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	iproute2 iputils-ping python3 ca-certificates tinyproxy \
-	dbus dbus-bin systemd libglib2.0-bin \
-	user-mode-linux kmod ppp sstp-client
+	dbus dbus-bin dbus-daemon systemd libglib2.0-bin \
+	user-mode-linux kmod ppp sstp-client \
+	gcc libc6-dev make libnm-dev network-manager
 
-.PHONY: all build test fuzz demo deps lint clean
+# `make install DESTDIR=...` lays the files out under $(DESTDIR)$(PREFIX).
+DESTDIR ?=
+PREFIX  ?= /usr
+LIBEXECDIR ?= $(PREFIX)/libexec
+# The Swift binaries to install: the debug build by default; for a release
+# build, `swift build -c release` and pass SWIFT_BIN_DIR=$(BUILD_DIR)/release.
+SWIFT_BIN_DIR ?= $(BUILD_DIR)/debug
+SWIFT_SERVICE_BIN ?= sstp-service
+
+.PHONY: all build test fuzz demo deps lint clean install
 
 all: build
 
@@ -30,8 +43,10 @@ deps:
 # One build of the package and its tests, reused by every later step.
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(MAKE) -C nm-plugin
 
 test: build
+	$(MAKE) -C nm-plugin test
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
 	SSTP_BUILD_DIR=$(BUILD_DIR)/debug python3 -m unittest discover -s Tests/e2e -p 'test_*.py' -v
 
@@ -44,5 +59,24 @@ demo: build
 lint:
 	$(SWIFT) format lint -r Sources Tests Fuzz/Sources Package.swift
 
+# The NetworkManager parts (nm-plugin/Makefile): the .name file in
+# /usr/lib/NetworkManager/VPN (NetworkManager reads no other place), the
+# editor plugin in libnm's plugin directory, the auth dialog in libexec.
+install: build
+	$(MAKE) -C nm-plugin install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBEXECDIR=$(LIBEXECDIR)
+	@# --- Swift binaries: the command line and the D-Bus service ---------------
+	@# SWIFT_SERVICE_BIN is the executable that nm-sstp-service.name starts
+	@# (program=$(LIBEXECDIR)/sstp/sstp-service); set its product name here.
+	install -D -m 0755 $(SWIFT_BIN_DIR)/sstp $(DESTDIR)$(PREFIX)/bin/sstp
+	@if [ -x $(SWIFT_BIN_DIR)/$(SWIFT_SERVICE_BIN) ]; then \
+		install -D -m 0755 $(SWIFT_BIN_DIR)/$(SWIFT_SERVICE_BIN) $(DESTDIR)$(LIBEXECDIR)/sstp/sstp-service; \
+	else echo "install: $(SWIFT_BIN_DIR)/$(SWIFT_SERVICE_BIN) not built yet; skipped"; fi
+	@# --- D-Bus files (dbus/): the system bus policy and activation file -------
+	@for f in dbus/*.conf; do [ -e "$$f" ] || continue; \
+		install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/dbus-1/system.d/$${f#dbus/}"; done
+	@for f in dbus/*.service; do [ -e "$$f" ] || continue; \
+		install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/dbus-1/system-services/$${f#dbus/}"; done
+
 clean:
 	rm -rf $(BUILD_DIR) .build-fuzz
+	$(MAKE) -C nm-plugin clean
