@@ -12,6 +12,10 @@ public enum FuzzTargets {
         "sstp-deframer": sstpDeframer,
         "http-response": httpResponse,
         "http-request": httpRequest,
+        "ppp-frame": { fuzzPPPFrame($0) },
+        "ppp-client": { fuzzPPPClient($0) },
+        "ppp-server": { fuzzPPPServer($0) },
+        "hdlc": { fuzzHDLC($0) },
     ]
 
     /// Feeds the bytes to the deframer in chunks whose sizes come from the
