@@ -75,7 +75,10 @@ install: build
 	@for f in dbus/*.conf; do [ -e "$$f" ] || continue; \
 		install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/dbus-1/system.d/$${f#dbus/}"; done
 	@for f in dbus/*.service; do [ -e "$$f" ] || continue; \
-		install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/dbus-1/system-services/$${f#dbus/}"; done
+		sed 's|/usr/libexec/sstp/|$(LIBEXECDIR)/sstp/|' "$$f" > "$$f.tmp" && \
+		install -D -m 0644 "$$f.tmp" "$(DESTDIR)/usr/share/dbus-1/system-services/$${f#dbus/}" && rm -f "$$f.tmp"; done
+	@for f in dbus/*.xml; do [ -e "$$f" ] || continue; \
+		install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/dbus-1/interfaces/$${f#dbus/}"; done
 
 clean:
 	rm -rf $(BUILD_DIR) .build-fuzz

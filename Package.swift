@@ -64,6 +64,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "SSTPService",
+            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sstp-service",
+            dependencies: [
+                "SSTPService", "SSTPDBus", "SSTPPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sstp-test-server",
             dependencies: [

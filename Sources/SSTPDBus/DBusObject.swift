@@ -140,7 +140,7 @@ public final class DBusObject {
 
 /// Introspection XML (D-Bus specification, "Introspection Data Format").
 public enum DBusIntrospection {
-    static let header =
+    public static let header =
         "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
         + " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
 
@@ -160,6 +160,10 @@ public enum DBusIntrospection {
     public static func xml(for iface: DBusInterface) -> String {
         var out = "  <interface name=\"\(escape(iface.name))\">\n"
         for m in iface.methods {
+            if m.inArguments.isEmpty && m.outArguments.isEmpty {
+                out += "    <method name=\"\(escape(m.name))\"/>\n"
+                continue
+            }
             out += "    <method name=\"\(escape(m.name))\">\n"
             for a in m.inArguments {
                 out += "      <arg name=\"\(escape(a.name))\" type=\"\(escape(a.signature))\" direction=\"in\"/>\n"

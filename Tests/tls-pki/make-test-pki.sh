@@ -39,7 +39,7 @@ authorityKeyIdentifier = keyid:always
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1
+subjectAltName = DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1, IP:10.99.0.1
 [other]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
@@ -73,7 +73,7 @@ extendedKeyUsage = serverAuth
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1
+subjectAltName = DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1, IP:10.99.0.1
 CNF
 
 # `openssl ca` is the one 3.0 command that takes explicit validity dates.

@@ -1,0 +1,249 @@
+import Glibc
+import PPP
+public import SSTPDBus
+public import SSTPPlatform
+import SSTPTLS
+import SSTPTunnel
+
+/// The service's own API for use without NetworkManager (busctl, scripts):
+/// a versioned name and interfaces per the D-Bus API design guidelines.
+///
+///   net.sstpclient.Client1 at /net/sstpclient/Client1
+///     net.sstpclient.Client1.Manager: Connect(a{sv}) -> o, Disconnect(o), Connections (ao)
+///   /net/sstpclient/Client1/Connection/N
+///     net.sstpclient.Client1.Connection: Disconnect(); State, Phase, Interface, Addresses, Server,
+///     BytesIn, BytesOut, FailureReason; StateChanged(s), Failure(s)
+public final class StandaloneManager {
+    public static let busName = "net.sstpclient.Client1"
+    public static let path = "/net/sstpclient/Client1"
+    public static let managerInterface = "net.sstpclient.Client1.Manager"
+    public static let connectionInterface = "net.sstpclient.Client1.Connection"
+
+    let bus: DBusConnection
+    unowned let loop: EventLoop
+    let log: (String) -> Void
+    private var connections: [Int: ManagedConnection] = [:]
+    private var nextID = 1
+    /// Called when no connection has existed for `idleTimeout`.
+    public var onIdle: (() -> Void)?
+    public var idleTimeout: Duration = .seconds(30)
+    private var idleTimer: EventLoop.TimerID?
+
+    public init(bus: DBusConnection, loop: EventLoop, log: @escaping (String) -> Void) {
+        self.bus = bus
+        self.loop = loop
+        self.log = log
+    }
+
+    public func object() -> DBusObject {
+        DBusObject(path: Self.path, interfaces: [Self.managerDeclaration(self)])
+    }
+
+    public static func managerDeclaration(_ manager: StandaloneManager?) -> DBusInterface {
+        DBusInterface(
+            managerInterface,
+            methods: [
+                DBusMethod("Connect", in: [.init("options", "a{sv}")], out: [.init("connection", "o")]) {
+                    [weak manager] call in
+                    guard let manager else { throw DBusError.failed("shutting down") }
+                    return try manager.connect(call)
+                },
+                DBusMethod("Disconnect", in: [.init("connection", "o")]) { [weak manager] call in
+                    guard let manager else { throw DBusError.failed("shutting down") }
+                    try manager.requireRoot(call)
+                    guard case .objectPath(let path) = call.arguments[0],
+                        let c = manager.connections.values.first(where: { $0.path == path })
+                    else { throw DBusError.invalidArgs("no such connection") }
+                    c.disconnect()
+                    return []
+                },
+            ],
+            properties: [
+                DBusProperty("Connections", "ao") { [weak manager] in
+                    .array(
+                        elementSignature: "o",
+                        (manager?.connections.keys.sorted() ?? []).compactMap {
+                            manager?.connections[$0].map { .objectPath($0.path) }
+                        })
+                }
+            ])
+    }
+
+    public static func connectionDeclaration(_ c: ManagedConnection?) -> DBusInterface {
+        DBusInterface(
+            connectionInterface,
+            methods: [
+                DBusMethod("Disconnect") { [weak c] call in
+                    guard let c else { throw DBusError.failed("gone") }
+                    try c.manager?.requireRoot(call)
+                    c.disconnect()
+                    return []
+                }
+            ],
+            signals: [
+                DBusSignal("StateChanged", [.init("state", "s")]),
+                DBusSignal("Failure", [.init("reason", "s")]),
+            ],
+            properties: [
+                DBusProperty("State", "s") { [weak c] in .string(c?.state ?? "disconnected") },
+                DBusProperty("Phase", "s") { [weak c] in .string(c?.phase ?? "") },
+                DBusProperty("Interface", "s") { [weak c] in .string(c?.interfaceName ?? "") },
+                DBusProperty("Addresses", "as") { [weak c] in .strings(c?.addresses ?? []) },
+                DBusProperty("Server", "s") { [weak c] in .string(c?.server ?? "") },
+                DBusProperty("BytesIn", "t", emitsChange: false) { [weak c] in .uint64(c?.tunnel?.bytesIn ?? 0) },
+                DBusProperty("BytesOut", "t", emitsChange: false) { [weak c] in .uint64(c?.tunnel?.bytesOut ?? 0) },
+                DBusProperty("FailureReason", "s") { [weak c] in .string(c?.failureReason ?? "") },
+            ])
+    }
+
+    /// Only root may connect or disconnect (the bus policy says so too).
+    func requireRoot(_ call: DBusMethodCall) throws {
+        guard call.callerUID() == 0 else {
+            throw DBusError.accessDenied("only root may start or stop SSTP connections")
+        }
+    }
+
+    private func connect(_ call: DBusMethodCall) throws -> [DBusValue] {
+        try requireRoot(call)
+        guard let dict = call.arguments[0].stringKeyedDictionary else { throw DBusError.invalidArgs("options: a{sv}") }
+        let options: ClientOptions
+        do {
+            options = try StandaloneOptions.parse(dict)
+        } catch {
+            throw DBusError.invalidArgs(error.description)
+        }
+        let id = nextID
+        nextID += 1
+        let connection = ManagedConnection(id: id, manager: self, options: options)
+        connections[id] = connection
+        cancelIdle()
+        bus.export(connection.object())
+        bus.propertiesChanged(path: Self.path, interface: Self.managerInterface, names: ["Connections"])
+        log("connection \(id): connecting to \(options.server):\(options.port) as \(options.ppp.userName)")
+        connection.start()
+        return [.objectPath(connection.path)]
+    }
+
+    func finished(_ connection: ManagedConnection) {
+        // Keep the object a moment so clients can read the final state.
+        loop.schedule(at: loop.now + .seconds(5)) { [weak self, weak connection] in
+            guard let self, let connection else { return }
+            self.bus.unexport(path: connection.path)
+            self.connections[connection.id] = nil
+            self.bus.propertiesChanged(path: Self.path, interface: Self.managerInterface, names: ["Connections"])
+            if self.connections.isEmpty { self.armIdle() }
+        }
+    }
+
+    /// Starts the idle timer (also at start-up, for D-Bus activation).
+    public func armIdle() {
+        cancelIdle()
+        idleTimer = loop.schedule(at: loop.now + idleTimeout) { [weak self] in
+            guard let self, self.connections.isEmpty else { return }
+            self.log("idle for \(self.idleTimeout); exiting")
+            self.onIdle?()
+        }
+    }
+
+    private func cancelIdle() {
+        if let idleTimer { loop.cancel(idleTimer) }
+        idleTimer = nil
+    }
+
+    /// SIGTERM: disconnect everything.
+    public func terminate() {
+        for c in connections.values { c.disconnect() }
+    }
+
+    public var activeCount: Int { connections.values.filter { $0.tunnel != nil }.count }
+}
+
+/// One connection of the standalone API.
+public final class ManagedConnection {
+    let id: Int
+    weak var manager: StandaloneManager?
+    let options: ClientOptions
+    var tunnel: ClientTunnel?
+    var state = "connecting"
+    var phase = ""
+    var interfaceName = ""
+    var addresses: [String] = []
+    var failureReason = ""
+    var server: String { "\(options.server):\(options.port)" }
+    var path: String { "\(StandaloneManager.path)/Connection/\(id)" }
+
+    init(id: Int, manager: StandaloneManager, options: ClientOptions) {
+        self.id = id
+        self.manager = manager
+        self.options = options
+    }
+
+    func object() -> DBusObject {
+        DBusObject(path: path, interfaces: [StandaloneManager.connectionDeclaration(self)])
+    }
+
+    func start() {
+        guard let manager else { return }
+        let tunnel = ClientTunnel(options: options, loop: manager.loop) { [weak self] event in self?.event(event) }
+        self.tunnel = tunnel
+        tunnel.start()
+    }
+
+    func disconnect() {
+        guard let tunnel, !tunnel.isFinished else { return }
+        setState("disconnecting")
+        tunnel.disconnect()
+    }
+
+    private func event(_ event: TunnelEvent) {
+        guard let manager else { return }
+        switch event {
+        case .phase(let p, let detail):
+            phase = p.rawValue
+            manager.bus.propertiesChanged(
+                path: path, interface: StandaloneManager.connectionInterface, names: ["Phase"])
+            manager.log("connection \(id): [\(p.rawValue)] \(detail)")
+        case .phaseDone(let p, let detail):
+            manager.log("connection \(id): [\(p.rawValue)] \(detail)")
+        case .log(let line):
+            manager.log("connection \(id): \(line)")
+        case .warning(let line):
+            manager.log("connection \(id): warning: \(line)")
+        case .up(let status), .ipv6Up(let status):
+            interfaceName = status.interfaceName
+            var list: [String] = []
+            if let v4 = status.ipv4 { list.append("\(v4.local)/32") }
+            if let v6 = status.ipv6 { list.append("\(TunnelStatus.linkLocal(v6.localInterfaceIdentifier))/64") }
+            addresses = list
+            manager.bus.propertiesChanged(
+                path: path, interface: StandaloneManager.connectionInterface, names: ["Interface", "Addresses"])
+            setState("connected")
+            manager.log("connection \(id): up: \(status.summary)")
+        case .down(let failure):
+            tunnel = nil
+            if let failure {
+                failureReason = failure.description
+                manager.bus.propertiesChanged(
+                    path: path, interface: StandaloneManager.connectionInterface, names: ["FailureReason"])
+                try? manager.bus.emitSignal(
+                    path: path, interface: StandaloneManager.connectionInterface, name: "Failure",
+                    [.string(failure.description)])
+                manager.log("connection \(id): error: \(failure)")
+                setState("failed")
+            } else {
+                setState("disconnected")
+            }
+            interfaceName = ""
+            addresses = []
+            manager.finished(self)
+        }
+    }
+
+    private func setState(_ new: String) {
+        guard new != state, let manager else { return }
+        state = new
+        manager.bus.propertiesChanged(path: path, interface: StandaloneManager.connectionInterface, names: ["State"])
+        try? manager.bus.emitSignal(
+            path: path, interface: StandaloneManager.connectionInterface, name: "StateChanged", [.string(new)])
+    }
+}

@@ -1,0 +1,152 @@
+"""The standalone D-Bus API on a private system bus with our activation
+file and policy (issue 5): the first busctl call starts the service,
+Connect brings a tunnel up to the bundled test server in another namespace,
+State and StateChanged follow it, Disconnect tears it down and leaves no
+TUN, and a non-root caller gets AccessDenied."""
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from dbusbus import SERVICE, PrivateSystemBus
+from harness import SERVER_IP, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki, run
+
+NAME = "net.sstpclient.Client1"
+PATH = "/net/sstpclient/Client1"
+MANAGER = "net.sstpclient.Client1.Manager"
+CONNECTION = "net.sstpclient.Client1.Connection"
+NOBODY = 65534
+
+
+class StandaloneServiceTests(TunnelTestCase):
+    def setUp(self):
+        super().setUp()
+        # Unprivileged callers must reach the bus socket.
+        os.chmod(self.tmp, 0o755)
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), prefix=self.ns.exec(self.ns.client))
+
+    def tearDown(self):
+        # The activated service runs in the client namespace: the namespace
+        # teardown kills it by PID.
+        self.bus.close()
+        super().tearDown()
+
+    def service_running(self):
+        return SERVICE in run("ps", "-eo", "args", check=False).stdout
+
+    def connect_options(self, *extra):
+        opts = [("server", "s", SERVER_IP), ("user", "s", "alice"), ("password-file", "s", self.password_file),
+                ("ca-cert", "s", os.path.join(pki(), "root.pem")), ("server-name", "s", "sstp.test"), *extra]
+        args = ["a{sv}", str(len(opts))]
+        for k, t, v in opts:
+            args += [k, t, v]
+        return args
+
+    def prop(self, path, name, user=None):
+        r = self.bus.busctl("get-property", NAME, path, CONNECTION, name, user=user)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    def wait_state(self, path, state, timeout=30):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = self.prop(path, "State")
+            if last == f's "{state}"':
+                return
+            time.sleep(0.2)
+        self.fail(f"state stayed {last}, wanted {state}")
+
+    def test_activation_connect_state_and_disconnect(self):
+        server = self.start_server()
+        # Nothing runs until the first call activates the service.
+        r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "ao 0")
+        monitor = subprocess.Popen(["busctl", f"--address={self.bus.address}", "monitor", NAME],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            path = re.search(r'o "(\S+)"', r.stdout).group(1)
+            self.wait_state(path, "connected")
+            interface = self.prop(path, "Interface")
+            self.assertRegex(interface, r's "sstp\d+"')
+            addresses = self.prop(path, "Addresses")
+            self.assertIn("10.201.0.", addresses)
+            self.assertEqual(self.prop(path, "Server"), f's "{SERVER_IP}:443"')
+            # Everyone may read the state; the tunnel carries traffic.
+            self.assertEqual(self.prop(path, "State", user=NOBODY), 's "connected"')
+            r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            sent = self.prop(path, "BytesOut")
+            self.assertRegex(sent, r"t [1-9]\d*")
+            server.wait_for("Crypto binding is valid")
+            r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.wait_state(path, "disconnected")
+        finally:
+            time.sleep(0.5)
+            monitor.terminate()
+            out, _ = monitor.communicate(timeout=10)
+        for state in ("connecting", "connected", "disconnecting", "disconnected"):
+            self.assertIn(f'STRING "{state}"', out, f"StateChanged {state} missing")
+        self.assertIn("Member=StateChanged", out)
+        self.assert_nothing_left()
+
+    def test_non_root_is_denied(self):
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options(), user=NOBODY)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Access denied", r.stderr)
+        # Reading is allowed.
+        r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections", user=NOBODY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_failure_signal_and_bad_options(self):
+        self.start_server("--methods", "mschapv2")
+        wrong = self.secret_file("wrong", "wrong password")
+        opts = self.connect_options()
+        opts[opts.index(self.password_file)] = wrong
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "failed")
+        self.assertIn("Authentication failed", self.prop(path, "FailureReason"))
+        # Unknown options are refused by name.
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", "a{sv}", "2", "server", "s", "x",
+                            "colour", "s", "blue")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('unknown option "colour"', r.stderr)
+        self.assert_nothing_left()
+
+    def test_introspection_matches_committed_xml(self):
+        dbus_dir = os.path.join(os.path.dirname(__file__), "..", "..", "dbus")
+        with open(os.path.join(dbus_dir, "net.sstpclient.Client1.xml")) as f:
+            committed = f.read()
+        generated = run(SERVICE, "--print-introspection", "standalone").stdout
+        self.assertEqual(committed, generated, "regenerate dbus/*.xml with sstp-service --print-introspection")
+        with open(os.path.join(dbus_dir, "org.freedesktop.NetworkManager.VPN.Plugin.sstp.xml")) as f:
+            nm = f.read()
+        self.assertEqual(nm, run(SERVICE, "--print-introspection", "nm").stdout)
+        r = self.bus.busctl("introspect", NAME, PATH, MANAGER)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(".Connect", r.stdout)
+        self.assertIn("a{sv}", r.stdout)
+
+    def test_exits_when_idle(self):
+        r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(self.service_running())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.service_running():
+            time.sleep(0.5)
+        self.assertFalse(self.service_running(), "the service did not exit when idle")
+
+
+def tearDownModule():
+    cleanup_pki()
+
+
+if __name__ == "__main__":
+    unittest.main()

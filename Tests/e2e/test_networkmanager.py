@@ -1,0 +1,188 @@
+"""Real NetworkManager with our plugin (issue 5): nmcli brings sstp-work up
+against the bundled server, the TUN has the assigned /32 with its peer, the
+DNS shows, down removes the TUN; a wrong password is a login failure;
+`nmcli --ask` prompts through a pty; two profiles at once; a keyfile the
+way network-manager-sstp writes one connects unchanged."""
+import os
+import pty
+import re
+import select
+import time
+import unittest
+import uuid
+
+from harness import CLIENT_IP, PASSWORD, SERVER_IP, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki, run
+from nm import AUTH_DIALOG, EDITOR_PLUGIN, NetworkManager
+
+
+class NetworkManagerTests(TunnelTestCase):
+    def setUp(self):
+        super().setUp()
+        for f in (EDITOR_PLUGIN, AUTH_DIALOG):
+            if not os.path.exists(f):
+                self.fail(f"{f} is missing: run make build")
+        self.server = self.start_server()
+        self.nm = NetworkManager(os.path.join(self.tmp, "nm"), self.ns.client)
+        try:
+            self.nm.start()
+            # NetworkManager takes over veth-c with the same address.
+            self.nm.base_connection("veth-c", f"{CLIENT_IP}/24", "10.99.0.254")
+        except BaseException:
+            self.nm.stop()
+            raise
+
+    def tearDown(self):
+        self.nm.stop()
+        super().tearDown()
+
+    def add_profile(self, name, *extra_data, secrets=True):
+        data = f"gateway={SERVER_IP}, user=alice, ca-cert={os.path.join(pki(), 'root.pem')}, password-flags=0"
+        for item in extra_data:
+            data += ", " + item
+        args = ["connection", "add", "type", "vpn", "con-name", name, "vpn-type", "sstp", "vpn.data", data]
+        if secrets:
+            args += ["vpn.secrets", f"password={PASSWORD}"]
+        self.nm.nmcli(*args)
+
+    def tun_addresses(self):
+        out = run("ip", "-n", self.ns.client, "-o", "-4", "addr", "show").stdout
+        return re.findall(r"\d+: (sstp\d+)\s+inet (10\.201\.0\.\d+) peer (10\.201\.0\.1)/32", out)
+
+    def test_up_show_down(self):
+        self.add_profile("sstp-work")
+        r = self.nm.nmcli("connection", "up", "sstp-work")
+        self.assertIn("successfully activated", r.stdout)
+        tuns = self.tun_addresses()
+        self.assertEqual(len(tuns), 1, run("ip", "-n", self.ns.client, "addr").stdout)
+        show = self.nm.nmcli("-f", "IP4", "connection", "show", "sstp-work").stdout
+        self.assertIn("10.201.0.53", show)
+        self.assertRegex(show, r"IP4.ADDRESS\[1\]:\s+10\.201\.0\.\d+/32")
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.server.wait_for("Crypto binding is valid")
+        self.nm.nmcli("connection", "down", "sstp-work")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.tun_addresses():
+            time.sleep(0.2)
+        self.assertEqual(self.tun_addresses(), [])
+        self.assert_nothing_left()
+
+    def test_wrong_password_is_a_login_failure(self):
+        self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "bad", "vpn-type", "sstp", "vpn.data",
+                      f"gateway={SERVER_IP}, user=alice, ca-cert={os.path.join(pki(), 'root.pem')}, password-flags=0",
+                      "vpn.secrets", "password=not-the-password")
+        r = self.nm.nmcli("connection", "up", "bad", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Invalid secrets", r.stderr, r.stdout + r.stderr + self.nm.read_log())
+        self.assertIn("login-failed", self.nm.read_log())
+        self.assert_nothing_left()
+
+    def test_ask_prompts_for_the_password(self):
+        self.add_profile("asked", secrets=False)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvpe("nmcli", ["nmcli", "--ask", "connection", "up", "asked"], self.nm.env)
+        output = b""
+        answered = False
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                output += chunk
+                if not answered and re.search(rb"[Pp]assword[^\n]*:\s*$", output):
+                    os.write(fd, (PASSWORD + "\n").encode())
+                    answered = True
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = st
+                break
+        if status is None:
+            _, status = os.waitpid(pid, 0)
+        text = output.decode(errors="replace")
+        self.assertTrue(answered, text + self.nm.read_log())
+        self.assertNotIn(PASSWORD, text, "the password was echoed")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text + self.nm.read_log())
+        self.assertIn("successfully activated", text)
+        self.assertEqual(len(self.tun_addresses()), 1)
+
+    def test_two_profiles_at_once(self):
+        self.add_profile("one")
+        self.add_profile("two")
+        self.nm.nmcli("connection", "up", "one")
+        self.nm.nmcli("connection", "up", "two")
+        tuns = self.tun_addresses()
+        self.assertEqual(len(tuns), 2, tuns)
+        self.assertNotEqual(tuns[0][1], tuns[1][1])
+        active = self.nm.nmcli("-t", "-f", "NAME", "connection", "show", "--active").stdout.split()
+        self.assertIn("one", active)
+        self.assertIn("two", active)
+        self.nm.nmcli("connection", "down", "one")
+        self.nm.nmcli("connection", "down", "two")
+
+    def test_network_manager_sstp_keyfile_connects_unchanged(self):
+        # The keys and layout network-manager-sstp 1.3 writes (its editor sets
+        # tls-ext, refuses PAP/CHAP/MS-CHAP, and uses LCP echo 5/30).
+        self.nm.write_keyfile("legacy", f"""[connection]
+id=legacy
+uuid={uuid.uuid4()}
+type=vpn
+autoconnect=false
+
+[vpn]
+ca-cert={os.path.join(pki(), 'root.pem')}
+connection-type=password
+gateway={SERVER_IP}
+ignore-cert-warn=no
+lcp-echo-failure=5
+lcp-echo-interval=30
+password-flags=0
+refuse-chap=yes
+refuse-eap=yes
+refuse-mschap=yes
+refuse-pap=yes
+require-mppe=yes
+tls-ext=yes
+user=alice
+service-type=org.freedesktop.NetworkManager.sstp
+
+[vpn-secrets]
+password={PASSWORD}
+
+[ipv4]
+method=auto
+
+[ipv6]
+addr-gen-mode=default
+method=auto
+
+[proxy]
+""")
+        r = self.nm.nmcli("connection", "up", "legacy")
+        self.assertIn("successfully activated", r.stdout)
+        self.assertEqual(len(self.tun_addresses()), 1)
+        # Keys without effect are accepted and noted.
+        self.assertIn("require-mppe=yes has no effect", self.nm.read_log())
+        self.assertIn("authenticated with MS-CHAPv2", self.server.output())
+        self.nm.nmcli("connection", "down", "legacy")
+
+    def test_unknown_key_is_refused_by_name(self):
+        self.add_profile("odd", "colour=blue")
+        r = self.nm.nmcli("connection", "up", "odd", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("The VPN service failed to start", r.stderr)
+        self.assertIn('unknown vpn.data key "colour"', self.nm.read_log())
+
+
+def tearDownModule():
+    cleanup_pki()
+
+
+if __name__ == "__main__":
+    unittest.main()
