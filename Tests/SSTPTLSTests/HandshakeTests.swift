@@ -105,7 +105,7 @@ import Testing
             return
         }
         #expect(expected == "127.0.0.2")
-        #expect(presented == ["sstp.test", "*.wild.test", "127.0.0.1", "::1"])
+        #expect(presented == ["sstp.test", "*.wild.test", "127.0.0.1", "::1", "10.99.0.1"])
     }
 
     @Test func wildcardMatchesOneLabelOnly() throws {

@@ -5,7 +5,7 @@
 #   root.pem           CN=SSTP Test Root CA (self-signed)
 #   int.pem            CN=SSTP Test Intermediate CA, issued by the root
 #   <name>.pem         leaves issued by the intermediate (key: leaf.key):
-#     sstp             SAN DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1; EKU serverAuth
+#     sstp             SAN DNS:sstp.test, DNS:*.wild.test, IP:127.0.0.1, IP:::1, IP:10.99.0.1; EKU serverAuth
 #     other            SAN DNS:other.test
 #     expired          like sstp, valid 2020-01-01 .. 2020-02-01
 #     future           like sstp, valid 2090-01-01 .. 2091-01-01
