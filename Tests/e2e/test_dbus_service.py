@@ -144,6 +144,97 @@ class StandaloneServiceTests(TunnelTestCase):
         self.assertFalse(self.service_running(), "the service did not exit when idle")
 
 
+class NMPluginInterfaceTests(TunnelTestCase):
+    """org.freedesktop.NetworkManager.VPN.Plugin driven the way NetworkManager
+    drives it, by busctl: ConnectInteractive without a password emits
+    SecretsRequired, NewSecrets brings the tunnel up, Config and Ip4Config
+    carry what NetworkManager needs, Disconnect ends in STOPPED."""
+
+    BUS_NAME = "org.freedesktop.NetworkManager.sstp.Connection_9"
+    PLUGIN_PATH = "/org/freedesktop/NetworkManager/VPN/Plugin"
+    PLUGIN = "org.freedesktop.NetworkManager.VPN.Plugin"
+
+    def setUp(self):
+        super().setUp()
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), activation=False)
+        self.service = None
+
+    def tearDown(self):
+        if self.service and self.service.poll() is None:
+            self.service.kill()
+            self.service.wait()
+        self.bus.close()
+        super().tearDown()
+
+    def call(self, method, *args):
+        return self.bus.busctl("call", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, method, *args)
+
+    def settings(self, secrets=None):
+        data = {"gateway": SERVER_IP, "user": "alice", "ca-cert": os.path.join(pki(), "root.pem"),
+                "password-flags": "2"}
+        args = ["1", "vpn", "3" if secrets else "2", "data", "a{ss}", str(len(data))]
+        for k, v in data.items():
+            args += [k, v]
+        args += ["service-type", "s", "org.freedesktop.NetworkManager.sstp"]
+        if secrets:
+            args += ["secrets", "a{ss}", str(len(secrets))]
+            for k, v in secrets.items():
+                args += [k, v]
+        return args
+
+    def test_connect_interactive_secrets_required_and_config(self):
+        self.start_server()
+        log = open(os.path.join(self.tmp, "service.log"), "w")
+        self.service = subprocess.Popen(
+            self.ns.exec(self.ns.client, SERVICE, "--bus-name", self.BUS_NAME, "--debug"),
+            env=self.bus.env(), stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = self.bus.busctl("get-property", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, "State")
+            if r.returncode == 0:
+                break
+            time.sleep(0.1)
+        self.assertEqual(r.stdout.strip(), "u 1")  # INIT
+        monitor = subprocess.Popen(["busctl", f"--address={self.bus.address}", "monitor", self.BUS_NAME],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            time.sleep(0.3)
+            r = self.call("NeedSecrets", "a{sa{sv}}", *self.settings())
+            self.assertEqual(r.stdout.strip(), 's "vpn"', r.stderr)
+            r = self.call("ConnectInteractive", "a{sa{sv}}a{sv}", *self.settings(), "0")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = self.call("NewSecrets", "a{sa{sv}}", *self.settings({"password": "correct horse battery staple"}))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                r = self.bus.busctl("get-property", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, "State")
+                if r.stdout.strip() == "u 4":
+                    break
+                time.sleep(0.2)
+            self.assertEqual(r.stdout.strip(), "u 4")  # STARTED
+            r = self.call("Disconnect")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.service.wait(15)
+        finally:
+            time.sleep(0.3)
+            monitor.terminate()
+            out, _ = monitor.communicate(timeout=10)
+        self.assertIn("Member=SecretsRequired", out)
+        self.assertIn('STRING "password"', out)
+        self.assertIn("Member=Config", out)
+        self.assertRegex(out, r'STRING "tundev";\s+VARIANT "s" \{\s+STRING "sstp\d+"')
+        self.assertIn('STRING "has-ip4";', out)
+        self.assertIn("Member=Ip4Config", out)
+        # 10.99.0.1 as NetworkManager reads it: the bytes in host order.
+        gateway = int.from_bytes(bytes([10, 99, 0, 1]), "little")
+        self.assertRegex(out, r'STRING "gateway";\s+VARIANT "u" \{\s+UINT32 %d;' % gateway)
+        self.assertRegex(out, r'STRING "prefix";\s+VARIANT "u" \{\s+UINT32 32;')
+        states = re.findall(r"Member=StateChanged.*?UINT32 (\d+);", out, re.S)
+        self.assertEqual(states, ["3", "4", "5", "6"])
+        self.assert_nothing_left()
+
+
 def tearDownModule():
     cleanup_pki()
 

@@ -5,7 +5,7 @@ import os
 import re
 import unittest
 
-from harness import CLIENT_IP, PASSWORD, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki
+from harness import CLIENT_IP, PASSWORD, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki
 
 SIZE = int(os.environ.get("SSTP_E2E_TRANSFER_BYTES", str(100 * 1000 * 1000)))
 
@@ -55,6 +55,34 @@ class TunnelTests(TunnelTestCase):
     def test_pap(self):
         server, client, interface, address = self.connect("pap")
         self.check_tunnel(server, client, interface, address, "PAP")
+
+    def test_config_file(self):
+        """sstp connect --config FILE takes every option from the file, and
+        refuses a password written in it."""
+        self.start_server("--methods", "mschapv2")
+        config = os.path.join(self.tmp, "work.conf")
+        with open(config, "w") as f:
+            f.write(f"""# a profile
+server = 10.99.0.1
+user = alice
+password-file = {self.password_file}
+ca-cert = {os.path.join(pki(), 'root.pem')}
+refuse-pap = yes
+route = 10.202.0.0/16
+""")
+        from harness import Process, SSTP
+        client = Process(self.ns.exec(self.ns.client, SSTP, "connect", "--config", config), "client")
+        self.processes.append(client)
+        client.wait_for("connected:", timeout=30)
+        self.assertIn("10.202.0.0/16 dev sstp", self.ns.routes(self.ns.client))
+        self.assertEqual(client.stop(), 0, client.output())
+        with open(config, "a") as f:
+            f.write("password = hunter2\n")
+        bad = Process(self.ns.exec(self.ns.client, SSTP, "connect", "--config", config), "bad")
+        self.processes.append(bad)
+        self.assertEqual(bad.wait(10), 64, bad.output())
+        self.assertIn("give password-file, not the password itself", bad.output())
+        self.assert_nothing_left()
 
     def test_wrong_password_is_an_authentication_failure(self):
         self.start_server("--methods", "mschapv2")
