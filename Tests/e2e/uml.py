@@ -298,11 +298,24 @@ class Guest:
             os.makedirs(self.path("binds", str(i)))
             self.write_file(os.path.join("binds", str(i), "content"), content)
         release = _kernel_release()
+        # A checkout under /tmp (CI clones there) must stay visible in the
+        # guest although the guest's /tmp is private: bind it aside before
+        # the tmpfs covers /tmp, then back to the same path.
+        repo = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+        keep_repo = repo == "/tmp" or repo.startswith("/tmp/")
         fstab = [
             "proc /proc proc defaults 0 0",
             "sys /sys sysfs defaults 0 0",
             "tmpfs /run tmpfs mode=755 0 0",
+        ]
+        if keep_repo:
+            fstab.append(f"{repo} /run/sstp-repo none bind,X-mount.mkdir 0 0")
+        fstab += [
             "tmpfs /tmp tmpfs mode=1777 0 0",
+        ]
+        if keep_repo:
+            fstab.append(f"/run/sstp-repo {repo} none bind,X-mount.mkdir 0 0")
+        fstab += [
             "devpts /dev/pts devpts ptmxmode=666,mode=620,gid=5,X-mount.mkdir 0 0",
             f"{self.path('etc-ppp')} /etc/ppp none bind 0 0",
             f"{MODULE_ROOT}/{release} /run/modroot/lib/modules/{release} none bind,X-mount.mkdir 0 0",
