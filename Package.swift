@@ -108,6 +108,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PPPDBridgeTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
+        // Drives the C plugin built by `make -C nm-plugin/pppd` (part of
+        // `make build`) in the fake-pppd harness and in /usr/sbin/pppd.
+        .testTarget(name: "PPPDPluginTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         .testTarget(name: "SSTPDBusTests", dependencies: ["SSTPDBus", "SSTPPlatform"], swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
