@@ -206,6 +206,18 @@ import Testing
         #expect(result.stdout.contains("the connection closed inside a message"), "\(result.output)")
     }
 
+    /// Strings are UTF-8 on the wire: the plugin does not send a HELLO
+    /// the service would refuse, and the option fails instead.
+    @Test func nonUTF8UserIsAnOptionError() throws {
+        let (listener, child) = try Self.start("latin1-user")
+        let connection = try listener.accept()
+        #expect(try connection.next() == nil)
+        let result = try child.wait()
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("cannot send HELLO to the service: a string is not UTF-8"), "\(result.output)")
+        #expect(result.stderr.contains("sstp-bridge-socket: cannot send HELLO to \(listener.path): Invalid argument"))
+    }
+
     @Test func pluginWithoutItsOptionStopsPPPD() throws {
         let build = try PluginBuild.require()
         let child = try Child(build.harness, [build.plugin, "-", "no-option"])

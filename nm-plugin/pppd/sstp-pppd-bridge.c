@@ -56,19 +56,22 @@ static option_t bridge_options[] = {
 	{ .name = NULL },
 };
 
-/* Sends m, logging it. On failure the connection is given up. */
+/* Sends m, logging it. A message that could not be built is not sent; a
+ * failed write gives the connection up. */
 static int bridge_send(struct bridge_msg *m)
 {
 	if (bridge_fd < 0) {
 		errno = ENOTCONN;
 		return -1;
 	}
+	if (m->invalid) {
+		notice(LOG_PREFIX "cannot send %s to the service: %s", bridge_type_name(m->type), m->invalid);
+		errno = EINVAL;
+		return -1;
+	}
 	if (bridge_write(bridge_fd, m) < 0) {
 		int saved = errno;
-		if (m->invalid)
-			notice(LOG_PREFIX "cannot send %s to the service: %s", bridge_type_name(m->type), m->invalid);
-		else
-			notice(LOG_PREFIX "cannot send %s to the service: %m", bridge_type_name(m->type));
+		notice(LOG_PREFIX "cannot send %s to the service: %m", bridge_type_name(m->type));
 		close(bridge_fd);
 		bridge_fd = -1;
 		errno = saved;

@@ -23,6 +23,7 @@
  *   auth-up        only auth-up: for the service to answer FAILURE or EOF
  *   passwords      the CHAP hook three times: for length limits and bad replies
  *   no-option      the plugin without its option: a phase change must be fatal
+ *   latin1-user    `user` is not UTF-8: HELLO cannot be sent, an option error
  */
 #define INET6 1
 #define MPPE 1
@@ -347,6 +348,12 @@ static void passwords(const char *socket_path)
 	notify(exitnotify, EXIT_OK);
 }
 
+static void latin1_user(const char *socket_path)
+{
+	strcpy(user, "j\xf6rg");
+	CHECK(run_option("sstp-bridge-socket", socket_path) == 0, "HELLO with a non-UTF-8 user was accepted");
+}
+
 static void no_option(void)
 {
 	new_phase_notify(PHASE_SERIALCONN);
@@ -372,6 +379,8 @@ int main(int argc, char **argv)
 		passwords(argv[2]);
 	else if (strcmp(scenario, "no-option") == 0)
 		no_option();
+	else if (strcmp(scenario, "latin1-user") == 0)
+		latin1_user(argv[2]);
 	else {
 		fprintf(stderr, "fakepppd: unknown scenario %s\n", scenario);
 		return 2;
