@@ -68,6 +68,7 @@ struct RealPPPDTests {
         let directory = try BridgeListener()  // for its fresh directory
         let path: String
         let expected: String
+        defer { if kind == "refused" { unlink(path) } }
         switch kind {
         case "missing":
             path = directory.directory + "/nobody.sock"
