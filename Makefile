@@ -9,11 +9,12 @@ FUZZ_SECONDS ?= 60
 # System packages the build and the tests use. libnm-dev, gcc and make build
 # nm-plugin/ (the NetworkManager editor plugin and auth dialog); its nmcli
 # test runs network-manager on a private dbus-daemon (installing them starts
-# nothing).
+# nothing). ppp-dev has the headers nm-plugin/pppd/ builds the pppd plugin
+# against (for exactly the installed ppp's version).
 APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	iproute2 iputils-ping python3 ca-certificates tinyproxy \
 	dbus dbus-bin dbus-daemon systemd libglib2.0-bin \
-	user-mode-linux kmod ppp sstp-client \
+	user-mode-linux kmod ppp ppp-dev sstp-client \
 	gcc libc6-dev make libnm-dev network-manager
 
 # `make install DESTDIR=...` lays the files out under $(DESTDIR)$(PREFIX).
@@ -41,12 +42,16 @@ deps:
 	fi
 
 # One build of the package and its tests, reused by every later step.
+# nm-plugin/pppd builds the pppd plugin and the fake-pppd harness that
+# Tests/PPPDPluginTests drive.
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(MAKE) -C nm-plugin
+	$(MAKE) -C nm-plugin/pppd
 
 test: build
 	$(MAKE) -C nm-plugin test
+	$(MAKE) -C nm-plugin/pppd test
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
 	SSTP_BUILD_DIR=$(BUILD_DIR)/debug python3 -m unittest discover -s Tests/e2e -p 'test_*.py' -v
 
@@ -64,6 +69,9 @@ lint:
 # editor plugin in libnm's plugin directory, the auth dialog in libexec.
 install: build
 	$(MAKE) -C nm-plugin install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBEXECDIR=$(LIBEXECDIR)
+	@# The pppd plugin of the pppd backend: pppd's own plugin directory,
+	@# /usr/lib/pppd/<pppd version>/ whatever the prefix (nm-plugin/pppd/README.md).
+	$(MAKE) -C nm-plugin/pppd install DESTDIR=$(DESTDIR)
 	@# --- Swift binaries: the command line and the D-Bus service ---------------
 	@# SWIFT_SERVICE_BIN is the executable that nm-sstp-service.name starts
 	@# (program=$(LIBEXECDIR)/sstp/sstp-service); set its product name here.
@@ -83,3 +91,4 @@ install: build
 clean:
 	rm -rf $(BUILD_DIR) .build-fuzz
 	$(MAKE) -C nm-plugin clean
+	$(MAKE) -C nm-plugin/pppd clean

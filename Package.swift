@@ -10,6 +10,7 @@
 //   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
 //   PPP          userspace PPP: LCP, PAP/CHAP/MS-CHAPv2/EAP, IPCP,   (pure)
 //                IPv6CP, HDLC codec; client and server engines
+//   PPPDBridge   messages between the pppd plugin and the service   (pure)
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
 
@@ -43,6 +44,9 @@ let package = Package(
         .target(name: "CSSTPPlatform", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .target(name: "SSTPPlatform", dependencies: ["CSSTPPlatform", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPWire", dependencies: ["ByteCoding"], swiftSettings: strict),
+        // The wire format of nm-plugin/pppd/PROTOCOL.md (the C plugin's side
+        // is nm-plugin/pppd/bridge-wire.c).
+        .target(name: "PPPDBridge", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPHTTP", dependencies: ["ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPDataPlane", swiftSettings: strict),
@@ -52,7 +56,7 @@ let package = Package(
             name: "SSTPTunnel",
             dependencies: [
                 "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPDataPlane", "SSTPHTTP", "SSTPWire", "SSTPCrypto",
-                "PPP", "ByteCoding",
+                "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
             ],
             swiftSettings: strict
         ),
@@ -90,7 +94,7 @@ let package = Package(
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP", "PPP"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -103,6 +107,10 @@ let package = Package(
             dependencies: ["SSTPFuzzBodies"],
             swiftSettings: strict
         ),
+        .testTarget(name: "PPPDBridgeTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
+        // Drives the C plugin built by `make -C nm-plugin/pppd` (part of
+        // `make build`) in the fake-pppd harness and in /usr/sbin/pppd.
+        .testTarget(name: "PPPDPluginTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         .testTarget(name: "SSTPDBusTests", dependencies: ["SSTPDBus", "SSTPPlatform"], swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),

@@ -9,6 +9,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
 
 int csstp_tun_open(const char *name, int vnet_hdr, char *name_out, size_t name_out_len) {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -102,4 +107,90 @@ int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length)
 
 int csstp_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int csstp_openpty(char *slave_path, size_t slave_path_len) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) {
+        return -1;
+    }
+    if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, slave_path, slave_path_len) != 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    /* Raw from the start: with the default line discipline the pty echoes
+     * what we write until pppd sets up the tty, and the peer would see its
+     * own LCP packets come back. */
+    struct termios tio;
+    if (tcgetattr(master, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(master, TCSANOW, &tio);
+    }
+    int flags = fcntl(master, F_GETFL);
+    if (flags < 0 || fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    return master;
+}
+
+pid_t csstp_spawn_on_tty(char *const argv[], const char *slave_path, int extra_fd) {
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    /* Child: only async-signal-safe calls from here on. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    int tty = open(slave_path, O_RDWR);
+    int null = open("/dev/null", O_RDWR);
+    if (tty < 0 || null < 0) {
+        _exit(127);
+    }
+    if (extra_fd >= 0 && extra_fd != 3) {
+        if (dup2(extra_fd, 3) < 0) {
+            _exit(127);
+        }
+    }
+    if (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(null, 2) < 0) {
+        _exit(127);
+    }
+    int first = extra_fd >= 0 ? 4 : 3;
+    for (int fd = first; fd < 1024; fd++) {
+        close(fd);
+    }
+    if (extra_fd >= 0) {
+        int fl = fcntl(3, F_GETFD);
+        if (fl >= 0) {
+            fcntl(3, F_SETFD, fl & ~FD_CLOEXEC);
+        }
+    }
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+int csstp_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int csstp_reap(pid_t pid) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r != pid) {
+        return -1;
+    }
+    if (WIFEXITED(status)) {
+        return WEXITSTATUS(status);
+    }
+    if (WIFSIGNALED(status)) {
+        return 128 + WTERMSIG(status);
+    }
+    return -1;
 }

@@ -16,6 +16,7 @@ public enum FuzzTargets {
         "ppp-client": { fuzzPPPClient($0) },
         "ppp-server": { fuzzPPPServer($0) },
         "hdlc": { fuzzHDLC($0) },
+        "pppd-bridge": { fuzzPPPDBridge($0) },
     ]
 
     /// Feeds the bytes to the deframer in chunks whose sizes come from the

@@ -185,8 +185,11 @@ public struct NMVPNSettings {
         if let hello = try Self.integer(data["hello-interval"], key: "hello-interval", range: 5...3600) {
             options.sstpTimers.hello = .seconds(hello)
         }
-        if let backend = data["backend"], backend != "userspace" {
-            throw Invalid(description: "vpn.data backend=\(backend): only the userspace backend is built in")
+        if let backend = data["backend"] {
+            guard let kind = ClientOptions.Backend(rawValue: backend) else {
+                throw Invalid(description: "vpn.data backend must be userspace or pppd, not \"\(backend)\"")
+            }
+            options.backend = kind
         }
         if let proxyHost = data["proxy-server"], !proxyHost.isEmpty {
             let proxyPort = try Self.integer(data["proxy-port"], key: "proxy-port", range: 1...65535) ?? 3128

@@ -30,6 +30,7 @@ public import SSTPTunnel
 /// | routes | as | CIDR networks to route through the tunnel |
 /// | dns | b | set DNS through systemd-resolved (default true) |
 /// | hello-interval | u | seconds between SSTP echoes on an idle link |
+/// | backend | s | userspace (default) or pppd |
 public enum StandaloneOptions {
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -40,7 +41,7 @@ public enum StandaloneOptions {
         "server-name": "s", "pins": "as", "tls-min": "s", "tls-max": "s", "insecure-skip-verify": "b", "no-sni": "b",
         "proxy": "s", "proxy-user": "s", "proxy-password": "s", "password-file": "s", "proxy-password-file": "s",
         "refuse": "as", "ipv6": "b", "interface": "s",
-        "mtu": "u", "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u",
+        "mtu": "u", "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
     ]
 
     public static func parse(_ dict: [String: DBusValue]) throws(Invalid) -> ClientOptions {
@@ -124,6 +125,12 @@ public enum StandaloneOptions {
         if let hello = v["hello-interval"]?.uint32Value {
             guard (5...3600).contains(hello) else { throw Invalid(description: "option \"hello-interval\": 5 to 3600") }
             options.sstpTimers.hello = .seconds(Int(hello))
+        }
+        if let backend = v["backend"]?.stringValue {
+            guard let kind = ClientOptions.Backend(rawValue: backend) else {
+                throw Invalid(description: "option \"backend\": userspace or pppd")
+            }
+            options.backend = kind
         }
         if let proxy = v["proxy"]?.stringValue {
             let (proxyHost, proxyPort) = try hostPort(proxy, defaultPort: 3128, key: "proxy")

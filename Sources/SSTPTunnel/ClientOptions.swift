@@ -75,6 +75,17 @@ public struct ClientOptions: Sendable {
     public var httpTimeout: Duration = .seconds(60)
     /// Tests only: send a deliberately wrong crypto binding.
     public var corruptCryptoBinding = false
+    /// Which PPP runs: the built-in userspace engine, or Debian's pppd on a
+    /// pty with our bridge plugin (kernel PPP, a pppN interface).
+    public var backend = Backend.userspace
+    public var pppdPath = "/usr/sbin/pppd"
+    /// The bridge plugin pppd loads (absolute path).
+    public var pppdPluginPath = "/usr/lib/pppd/2.4.9/sstp-pppd-bridge.so"
+
+    public enum Backend: String, Sendable, CaseIterable {
+        case userspace
+        case pppd
+    }
 
     public init(server: String, tls: TLSClientConfiguration, ppp: PPPClientConfiguration) {
         self.server = server

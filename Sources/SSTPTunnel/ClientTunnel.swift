@@ -1,4 +1,5 @@
 import ByteCoding
+import CSSTPPlatform
 import Glibc
 public import PPP
 import SSTPCrypto
@@ -46,6 +47,11 @@ public final class ClientTunnel {
     private var proxyParser = HTTPResponseParser()
     private var timers: [TimerKey: EventLoop.TimerID] = [:]
     private var tun: TUNDevice?
+    /// The kernel-PPP backend, when chosen (then there is no TUN: pppd's
+    /// pppN interface carries the traffic).
+    private var pppd: PPPDDriver?
+    private var pppdInterface: (name: String, index: Int32)?
+    private var waitingForPPPD = false
     private var network: NetworkConfigurator?
     private var mtu = 1400
     private var ipv4: IPv4Configuration?
@@ -312,6 +318,15 @@ public final class ClientTunnel {
     /// One PPP frame from an SSTP data packet.
     private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
         guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
+        if let pppd {
+            // pppd runs all of PPP; only the SSTP rule applies here: no data
+            // frames before Call Connected (§3.2.5.2).
+            let isData = protocolNumber & 0x8000 == 0
+            guard !isData || session?.dataFramesAllowed == true else { return }
+            if isData { bytesIn &+= UInt64(frame.count - headerLength) }
+            pppd.deliver(frame)
+            return
+        }
         if protocolNumber == PPPProtocolNumber.ipv4 || protocolNumber == PPPProtocolNumber.ipv6 {
             // §3.2.5.2: no data before Call Connected; none for a protocol
             // whose NCP is not up.
@@ -409,13 +424,28 @@ public final class ClientTunnel {
             case .startPPP:
                 emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
                 emit(.phase(.lcp, "negotiating the link"))
-                apply(ppp.handle(.lowerUp, now: loop.now))
+                if options.backend == .pppd {
+                    startPPPD()
+                } else {
+                    apply(ppp.handle(.lowerUp, now: loop.now))
+                }
             case .callConnected:
                 emit(.log("SSTP call connected (crypto binding sent)"))
+                pppd?.callConnected()
             case .close(let reason):
                 sessionReason = reason
-                apply(ppp.handle(.lowerDown, now: loop.now))
-                finish(nil)
+                if let pppd, pppd.isRunning {
+                    // Wait for pppd's exit status: it says why PPP ended
+                    // (a refused password ends in CALL_DISCONNECT too).
+                    waitingForPPPD = true
+                    pppd.lowerDown()
+                    setTimer(.stage, after: .seconds(4)) { [weak self] in self?.finish(nil) }
+                } else if pppd == nil {
+                    apply(ppp.handle(.lowerDown, now: loop.now))
+                    finish(nil)
+                } else {
+                    finish(nil)
+                }
             case .log(let line):
                 emit(.log(line))
             }
@@ -495,6 +525,59 @@ public final class ClientTunnel {
         }
     }
 
+    // MARK: - The pppd backend
+
+    private func startPPPD() {
+        let c = options.ppp
+        let configuration = PPPDDriver.Configuration(
+            pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
+            refused: c.refusedMethods, requestIPv6: c.requestIPv6, mtu: options.mtu ?? 1400, keepalive: c.keepalive,
+            unit: nil)
+        let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
+            self?.pppdEvent(event)
+        }
+        pppd = driver
+        do {
+            try driver.start()
+        } catch {
+            finish(.local("cannot start pppd (\(options.pppdPath)): \(error)"))
+        }
+    }
+
+    private func pppdEvent(_ event: PPPDDriver.Event) {
+        switch event {
+        case .frame(let frame):
+            // Before Call Connected only PPP control frames go out (§3.2.5.2).
+            if frame.count >= 4 {
+                let isData = frame[2] & 0x80 == 0
+                if isData, session?.dataFramesAllowed != true { return }
+                if isData { bytesOut &+= UInt64(frame.count - 4) }
+            }
+            sendPPP(frame)
+        case .phase(let phase):
+            pppPhase(phase)
+        case .authenticated(let result):
+            apply([PPPAction.authenticated(result)])
+        case .ipv4Up(let interface, let config):
+            pppdInterface = (interface, csstp_if_index(interface))
+            ipv4 = config
+            networkUp(ipv4: config)
+        case .ipv6Up(let interface, let config):
+            pppdInterface = pppdInterface ?? (interface, csstp_if_index(interface))
+            ipv6 = config
+            networkUp(ipv6: config)
+        case .log(let line):
+            emit(.log(line))
+        case .finished(let failure):
+            pppFailure = pppFailure ?? failure
+            if waitingForPPPD {
+                finish(nil)
+                return
+            }
+            apply(session?.pppFinished(now: loop.now) ?? [])
+        }
+    }
+
     // MARK: - Network configuration
 
     private func ensureTUN() -> TUNDevice? {
@@ -514,17 +597,26 @@ public final class ClientTunnel {
 
     private func networkUp(ipv4 config: IPv4Configuration) {
         mtu = min(options.mtu ?? 1400, config.mtu > 0 ? config.mtu : 1400)
-        guard let tun = ensureTUN() else { return }
+        let link: (name: String, index: Int32)
+        if let pppdInterface {
+            link = pppdInterface
+        } else {
+            guard let tun = ensureTUN() else { return }
+            link = (tun.name, tun.index)
+        }
         if options.configureInterface {
             do {
                 let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
                 network = net
-                let local = config.local.bytes
-                try net.addAddress(interface: tun.index, local: local, prefixLength: 32, peer: config.peer?.bytes)
-                try configureRoutes(net, tun: tun)
+                if pppdInterface == nil {
+                    // pppd sets its own addresses; the TUN is ours to set.
+                    let local = config.local.bytes
+                    try net.addAddress(interface: link.index, local: local, prefixLength: 32, peer: config.peer?.bytes)
+                }
+                try configureRoutes(net, index: link.index)
                 if options.configureDNS, !config.dns.isEmpty {
                     let set = try net.setDNS(
-                        interface: tun.name, servers: config.dns.map(\.description), domains: [],
+                        interface: link.name, servers: config.dns.map(\.description), domains: [],
                         defaultRoute: options.routes == .defaultRoute)
                     if !set {
                         emit(
@@ -534,7 +626,7 @@ public final class ClientTunnel {
                     }
                 }
             } catch {
-                finish(.local("cannot configure \(tun.name): \(error)"))
+                finish(.local("cannot configure \(link.name): \(error)"))
                 return
             }
         }
@@ -543,22 +635,29 @@ public final class ClientTunnel {
         emit(.up(status))
     }
 
-    private func configureRoutes(_ net: NetworkConfigurator, tun: TUNDevice) throws(SystemError) {
+    private func configureRoutes(_ net: NetworkConfigurator, index: Int32) throws(SystemError) {
         switch options.routes {
         case .none:
             break
         case .defaultRoute:
             if !serverAddress.isEmpty, serverAddress.count == 4 { try net.pinServerRoute(serverAddress) }
-            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: tun.index)
-            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: tun.index)
+            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: index)
+            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: index)
         case .networks(let networks):
             for n in networks where n.address.count == 4 {
-                try net.addTunnelRoute(destination: n.address, prefixLength: n.prefixLength, interface: tun.index)
+                try net.addTunnelRoute(destination: n.address, prefixLength: n.prefixLength, interface: index)
             }
         }
     }
 
     private func networkUp(ipv6 config: IPv6Configuration) {
+        if pppdInterface != nil {
+            // pppd set the link-local addresses itself.
+            ipv6Up = true
+            emit(.phaseDone(.network, "IPv6CP opened"))
+            if ipv4Up { emit(.ipv6Up(status)) }
+            return
+        }
         guard let tun = ensureTUN() else { return }
         if options.configureInterface {
             do {
@@ -587,7 +686,8 @@ public final class ClientTunnel {
             tlsCipher = s.tls.cipherName
         }
         return TunnelStatus(
-            interfaceName: tun?.name ?? "", interfaceIndex: tun?.index ?? 0, mtu: mtu, ipv4: ipv4Up ? ipv4 : nil,
+            interfaceName: tun?.name ?? pppdInterface?.name ?? "", interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
+            mtu: mtu, ipv4: ipv4Up ? ipv4 : nil,
             ipv6: ipv6Up ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
             tlsVersion: tlsVersion, tlsCipher: tlsCipher)
     }
@@ -616,6 +716,14 @@ public final class ClientTunnel {
     public func disconnect() {
         userRequestedStop = true
         switch stage {
+        case .running where pppd != nil:
+            // pppd ends the link itself on SIGTERM (LCP Terminate), then we
+            // end the SSTP call when it has exited.
+            pppd?.terminate()
+            setTimer(.stage, after: .seconds(5)) { [weak self] in
+                guard let self else { return }
+                self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
+            }
         case .running:
             if !ppp.isFinished, ppp.phase != .dead {
                 apply(ppp.handle(.close("user request"), now: loop.now))
@@ -653,6 +761,7 @@ public final class ClientTunnel {
         timers.removeAll()
         network?.undoAll()
         network = nil
+        if let pppd, pppd.isRunning { pppd.terminate() }
         if let tun {
             loop.remove(fd: tun.fd)
             self.tun = nil
@@ -705,7 +814,8 @@ extension ClientTunnel: TLSStreamDelegate {
         case .running:
             let detail = error.map { "\($0)" } ?? "the server closed the TLS connection"
             apply(session?.transportClosed(detail) ?? [])
-            if !isFinished { finish(.sstp(.transportClosed(detail))) }
+            // While pppd winds down, its exit status decides the outcome.
+            if !isFinished, !waitingForPPPD { finish(.sstp(.transportClosed(detail))) }
         default:
             break
         }

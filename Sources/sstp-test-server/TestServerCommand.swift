@@ -42,7 +42,7 @@ struct TestServerCommand: ParsableCommand {
     @Option(help: "Hash protocols to offer for the crypto binding: sha1, sha256 or both.")
     var hashes = "both"
 
-    @Flag(help: "Do not offer IPv6CP.")
+    @Flag(name: .customLong("no-ipv6"), help: "Do not offer IPv6CP.")
     var noIPv6 = false
 
     @Option(help: "Seconds of silence before an SSTP echo request (default 60).")

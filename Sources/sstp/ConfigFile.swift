@@ -13,6 +13,7 @@ struct ConfigFile {
         "server-name", "no-sni", "insecure-skip-verify", "proxy", "proxy-user", "proxy-password-file",
         "refuse-pap", "refuse-chap", "refuse-mschap-v2", "refuse-eap", "no-ipv6", "hello-interval",
         "lcp-echo-interval", "lcp-echo-failure", "interface", "mtu", "default-route", "route", "no-dns", "verbose",
+        "backend", "pppd-plugin",
     ]
 
     static func load(path: String) throws -> ConfigFile {

@@ -93,6 +93,13 @@ struct Connect: ParsableCommand {
             options.sstpTimers.hello = .seconds(hello)
         }
         options.corruptCryptoBinding = testCorruptCryptoBinding
+        if let backend = pppOptions.backend ?? file["backend"] {
+            guard let kind = ClientOptions.Backend(rawValue: backend) else {
+                throw ValidationError("--backend: userspace or pppd")
+            }
+            options.backend = kind
+        }
+        if let plugin = pppOptions.pppdPlugin ?? file["pppd-plugin"] { options.pppdPluginPath = plugin }
         return options
     }
 }

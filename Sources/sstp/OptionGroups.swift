@@ -89,8 +89,14 @@ struct PPPOptions: ParsableArguments {
     @Flag(help: "Never authenticate with EAP.")
     var refuseEAP = false
 
-    @Flag(help: "Do not negotiate IPv6 (IPv6CP).")
+    @Flag(name: .customLong("no-ipv6"), help: "Do not negotiate IPv6 (IPv6CP).")
     var noIPv6 = false
+
+    @Option(help: "PPP backend: userspace (built in, the default) or pppd (kernel PPP through Debian's pppd).")
+    var backend: String?
+
+    @Option(help: "The pppd bridge plugin to load with --backend pppd.")
+    var pppdPlugin: String?
 
     @Option(help: "Seconds between SSTP echo requests on an idle link (default 60).")
     var helloInterval: Int?

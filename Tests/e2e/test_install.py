@@ -10,6 +10,16 @@ import unittest
 from harness import ROOT
 
 
+def pppd_version():
+    """VERSION from <pppd/patchlevel.h>: the plugin goes to /usr/lib/pppd/<it>/."""
+    with open("/usr/include/pppd/patchlevel.h") as f:
+        for line in f:
+            words = line.split()
+            if len(words) >= 3 and words[:2] == ["#define", "VERSION"]:
+                return words[2].strip('"')
+    raise AssertionError("no VERSION in /usr/include/pppd/patchlevel.h")
+
+
 class InstallTests(unittest.TestCase):
     def test_layout(self):
         dest = tempfile.mkdtemp(prefix="sstp-install-")
@@ -26,6 +36,7 @@ class InstallTests(unittest.TestCase):
                 "usr/share/dbus-1/system.d/net.sstpclient.Client1.conf",
                 "usr/share/dbus-1/system-services/net.sstpclient.Client1.service",
                 "usr/share/dbus-1/interfaces/net.sstpclient.Client1.xml",
+                f"usr/lib/pppd/{pppd_version()}/sstp-pppd-bridge.so",
             ]
             for path in expected:
                 self.assertTrue(os.path.isfile(os.path.join(dest, path)), path)
@@ -41,6 +52,8 @@ class InstallTests(unittest.TestCase):
             self.assertEqual(name["GNOME"]["auth-dialog"], "/usr/libexec/sstp/sstp-auth-dialog")
             mode = os.stat(os.path.join(dest, "usr/lib/NetworkManager/VPN/nm-sstp-service.name")).st_mode & 0o777
             self.assertEqual(mode, 0o644, "NetworkManager refuses a .name writable by others")
+            plugin = os.path.join(dest, f"usr/lib/pppd/{pppd_version()}/sstp-pppd-bridge.so")
+            self.assertEqual(os.stat(plugin).st_mode & 0o777, 0o644, "pppd plugins are installed 0644")
             with open(os.path.join(dest, "usr/share/dbus-1/system-services/net.sstpclient.Client1.service")) as f:
                 self.assertIn("Exec=/usr/libexec/sstp/sstp-service --standalone", f.read())
         finally:

@@ -55,4 +55,21 @@ int csstp_pipe_cloexec(int fds[2]);
 /* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC into a sockaddr_storage. */
 int csstp_accept(int listener, struct sockaddr_storage *peer, socklen_t *length);
 
+/* Opens a pty pair: the master (non-blocking, close-on-exec) is returned;
+ * the slave's path is written to slave_path. */
+int csstp_openpty(char *slave_path, size_t slave_path_len);
+
+/* Forks and execs argv[0] with argv, in a new session, with the file
+ * slave_path as stdin and stdout, stderr to /dev/null, and extra_fd (if
+ * >= 0) as fd 3; every other fd is closed. Returns the child's pid or -1.
+ * Only async-signal-safe calls run between fork and exec. */
+pid_t csstp_spawn_on_tty(char *const argv[], const char *slave_path, int extra_fd);
+
+/* pidfd_open(2): an fd that becomes readable when the process exits. */
+int csstp_pidfd_open(pid_t pid);
+
+/* waitpid without blocking: the exit status (0..255), 128+signal, or -1
+ * when the child has not exited. */
+int csstp_reap(pid_t pid);
+
 #endif
