@@ -1,3 +1,4 @@
+import Glibc
 public import PPP
 public import SSTPSession
 public import SSTPTLS
@@ -79,12 +80,26 @@ public struct ClientOptions: Sendable {
     /// pty with our bridge plugin (kernel PPP, a pppN interface).
     public var backend = Backend.userspace
     public var pppdPath = "/usr/sbin/pppd"
-    /// The bridge plugin pppd loads (absolute path).
-    public var pppdPluginPath = "/usr/lib/pppd/2.4.9/sstp-pppd-bridge.so"
+    /// The bridge plugin pppd loads (absolute path): by default the one
+    /// installed for the pppd on this system (/usr/lib/pppd/<version>/).
+    public var pppdPluginPath = ClientOptions.installedPPPDPlugin()
 
     public enum Backend: String, Sendable, CaseIterable {
         case userspace
         case pppd
+    }
+
+    /// /usr/lib/pppd/*/sstp-pppd-bridge.so, the newest version first.
+    public static func installedPPPDPlugin() -> String {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        var found: [String] = []
+        if glob("/usr/lib/pppd/*/sstp-pppd-bridge.so", 0, nil, &matches) == 0 {
+            for i in 0..<Int(matches.gl_pathc) {
+                if let p = matches.gl_pathv[i] { found.append(String(cString: p)) }
+            }
+        }
+        return found.sorted().last ?? "/usr/lib/pppd/2.4.9/sstp-pppd-bridge.so"
     }
 
     public init(server: String, tls: TLSClientConfiguration, ppp: PPPClientConfiguration) {
