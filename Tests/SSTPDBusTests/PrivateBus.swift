@@ -34,14 +34,19 @@ final class PrivateBus {
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")
-        process.arguments = ["--config-file=\(configPath.path)", "--nofork", "--nopidfile"]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["--config-file=\(configPath.path)", "--nofork", "--nopidfile", "--print-address=1"]
+        let ready = Pipe()
+        process.standardOutput = ready
         try process.run()
-        // Wait for the socket.
-        for _ in 0..<200 {
-            if FileManager.default.fileExists(atPath: socket) { break }
-            usleep(10000)
+        // The daemon prints its address once it listens: the socket file
+        // alone can exist before connections are accepted.
+        var line: [UInt8] = []
+        while line.last != 10 {
+            let byte = ready.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line += byte
         }
+        _ = socket
     }
 
     deinit {
