@@ -439,7 +439,7 @@ public final class ClientTunnel {
                     // (a refused password ends in CALL_DISCONNECT too).
                     waitingForPPPD = true
                     pppd.lowerDown()
-                    setTimer(.stage, after: .seconds(4)) { [weak self] in self?.finish(nil) }
+                    setTimer(.stage, after: .seconds(6)) { [weak self] in self?.finish(nil) }
                 } else if pppd == nil {
                     apply(ppp.handle(.lowerDown, now: loop.now))
                     finish(nil)
@@ -761,7 +761,7 @@ public final class ClientTunnel {
         timers.removeAll()
         network?.undoAll()
         network = nil
-        if let pppd, pppd.isRunning { pppd.terminate() }
+        if let pppd, pppd.isRunning { pppd.killNow() }
         if let tun {
             loop.remove(fd: tun.fd)
             self.tun = nil

@@ -380,9 +380,33 @@ final class PPPDDriver {
         }
     }
 
-    /// The SSTP link is gone: pppd sees a hangup once the pty closes.
+    /// The SSTP link is gone. A pppd already ending the link on its own
+    /// (terminate, disconnect or dead phase: the server refused the
+    /// password, say) is given time to exit with its own status, which a
+    /// SIGTERM would turn into "user request"; any other pppd is stopped now.
     func lowerDown() {
-        terminate()
+        guard pid > 0, !finished else {
+            cleanup()
+            return
+        }
+        if [0, 9, 10].contains(lastPhase) {
+            loop.schedule(at: loop.now + .seconds(2)) { [weak self] in self?.terminate() }
+        } else {
+            terminate()
+        }
+    }
+
+    /// The last resort when the tunnel must end now: no pppd may outlive us.
+    func killNow() {
+        guard pid > 0, !finished else {
+            cleanup()
+            return
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        finished = true
+        cleanup()
     }
 
     private func cleanup() {

@@ -16,7 +16,7 @@ import time
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("SSTP_BUILD_DIR", os.path.join(ROOT, ".build", "debug"))
+BUILD = os.path.abspath(os.environ.get("SSTP_BUILD_DIR", os.path.join(ROOT, ".build", "debug")))
 SSTP = os.path.join(BUILD, "sstp")
 SERVER = os.path.join(BUILD, "sstp-test-server")
 TRANSFER = os.path.join(os.path.dirname(__file__), "transfer.py")
