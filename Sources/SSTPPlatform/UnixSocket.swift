@@ -11,7 +11,8 @@ public enum UnixSocket {
 
     /// Listens at `path` (mode 0600), non-blocking.
     public static func listen(path: String) throws(SystemError) -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket(AF_UNIX)") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

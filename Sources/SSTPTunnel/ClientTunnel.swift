@@ -686,7 +686,8 @@ public final class ClientTunnel {
             tlsCipher = s.tls.cipherName
         }
         return TunnelStatus(
-            interfaceName: tun?.name ?? pppdInterface?.name ?? "", interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
+            interfaceName: tun?.name ?? pppdInterface?.name ?? "",
+            interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
             mtu: mtu, ipv4: ipv4Up ? ipv4 : nil,
             ipv6: ipv6Up ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
             tlsVersion: tlsVersion, tlsCipher: tlsCipher)

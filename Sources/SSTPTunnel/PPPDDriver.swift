@@ -276,7 +276,8 @@ final class PPPDDriver {
             emit(
                 .ipv6Up(
                     interface: interface,
-                    IPv6Configuration(localInterfaceIdentifier: local, peerInterfaceIdentifier: peer, mtu: configuration.mtu)))
+                    IPv6Configuration(
+                        localInterfaceIdentifier: local, peerInterfaceIdentifier: peer, mtu: configuration.mtu)))
         case .exit(let status):
             reportedStatus = status
             reportedFailure = Self.failure(exitStatus: Int32(status), lastPhase: lastPhase)
