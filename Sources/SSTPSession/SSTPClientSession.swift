@@ -39,14 +39,14 @@ public struct SSTPClientSession: Sendable {
     public private(set) var hashProtocol: CertHashProtocol?
     private var nonce: [UInt8] = []
     private var naks = 0
-    private var lastReceived: Duration = .zero
-    private var echoOutstanding = false
+    private var hello: SSTPHello
     private var closeReason: SSTPCloseReason?
     private let teardown: SSTPTeardown
 
     public init(configuration: Configuration) {
         self.configuration = configuration
         teardown = SSTPTeardown(timers: configuration.timers)
+        hello = SSTPHello(interval: configuration.timers.hello)
     }
 
     /// §3.2.5.2: before CALL_CONNECTED only PPP control frames may pass.
@@ -55,14 +55,13 @@ public struct SSTPClientSession: Sendable {
     /// Any received packet, data included, restarts the hello timer (§3.1.2).
     /// Cheap enough for the data path: it stores one value.
     public mutating func noteReceived(now: Duration) {
-        lastReceived = now
-        echoOutstanding = false
+        hello.received(at: now)
     }
 
     /// HTTP 200 received: send CALL_CONNECT_REQUEST (§3.2.5.1).
     public mutating func start(now: Duration) -> [SSTPAction] {
         guard state == .callDisconnected else { return [] }
-        lastReceived = now
+        hello.received(at: now)
         state = .connectRequestSent
         return [
             .send(CallConnectRequest().serialized()),
@@ -251,18 +250,9 @@ public struct SSTPClientSession: Sendable {
                 "PPP authentication did not finish in time",
                 status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
         case (.callConnected, .hello):
-            let interval = configuration.timers.hello
-            if now - lastReceived < interval {
-                actions.append(.setTimer(.hello, deadline: lastReceived + interval))
-            } else if echoOutstanding {
-                // §3.1.2: no answer within the next interval: drop without
-                // CALL_ABORT.
+            if case .peerGone = hello.expired(now: now, actions: &actions) {
                 state = .closed
                 actions.append(.close(.peerNotResponding))
-            } else {
-                echoOutstanding = true
-                actions.append(.send(EchoRequest().serialized()))
-                actions.append(.setTimer(.hello, deadline: now + interval))
             }
         default:
             break

@@ -42,8 +42,7 @@ public struct SSTPServerSession: Sendable {
     private var naks = 0
     private var hlak: HigherLayerAuthenticationKey?
     private var heldCallConnected: CallConnected?
-    private var lastReceived: Duration = .zero
-    private var echoOutstanding = false
+    private var hello: SSTPHello
     private var closeReason: SSTPCloseReason?
     private let teardown: SSTPTeardown
 
@@ -51,19 +50,19 @@ public struct SSTPServerSession: Sendable {
         self.configuration = configuration
         self.nonce = nonce
         teardown = SSTPTeardown(timers: configuration.timers)
+        hello = SSTPHello(interval: configuration.timers.hello)
     }
 
     /// §3.3.5.2.3: until a valid CALL_CONNECTED, data frames are discarded.
     public var dataFramesAllowed: Bool { state == .callConnected }
 
     public mutating func noteReceived(now: Duration) {
-        lastReceived = now
-        echoOutstanding = false
+        hello.received(at: now)
     }
 
     /// The 200 was sent: wait for CALL_CONNECT_REQUEST (App. A <12>: 60 s).
     public mutating func start(now: Duration) -> [SSTPAction] {
-        lastReceived = now
+        hello.received(at: now)
         return [.setTimer(.negotiation, deadline: now + configuration.timers.negotiation)]
     }
 
@@ -288,16 +287,9 @@ public struct SSTPServerSession: Sendable {
                 "no CALL_CONNECTED in time",
                 status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
         case (.callConnected, .hello):
-            let interval = configuration.timers.hello
-            if now - lastReceived < interval {
-                actions.append(.setTimer(.hello, deadline: lastReceived + interval))
-            } else if echoOutstanding {
+            if case .peerGone = hello.expired(now: now, actions: &actions) {
                 state = .closed
                 actions.append(.close(.peerNotResponding))
-            } else {
-                echoOutstanding = true
-                actions.append(.send(EchoRequest().serialized()))
-                actions.append(.setTimer(.hello, deadline: now + interval))
             }
         default:
             break

@@ -72,6 +72,24 @@ def sstpd_program():
     return sstpd
 
 
+def start_sstpd(guest, sstpd, extra_pppd_options=()):
+    """sstpd + pppd (MS-CHAPv2 only, DNS handed out) in the guest, with
+    Debian's sstp-pppd-plugin.so so that it checks crypto bindings. Returns
+    the sstpd process and the path of pppd's log."""
+    d = pki()
+    cert = guest.copy_in(os.path.join(d, "sstp-chain.pem"))
+    key = guest.copy_in(os.path.join(d, "leaf.key"), mode=0o600)
+    pppd_log = guest.path("pppd.log")
+    options = guest.write_file("options.sstpd", "\n".join([
+        "name sstpd", "require-mschap-v2", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-eap",
+        "nologfd", "nodefaultroute", f"ms-dns {DNS}", *extra_pppd_options, "debug", f"logfile {pppd_log}", ""]))
+    server = guest.spawn(
+        f"exec {sstpd} -l {GUEST_IP} -p 443 -c {cert} -k {key} --local {TUNNEL_SERVER_IP}"
+        f" --remote 10.201.0.0/24 --range {POOL[0]}-{POOL[1]} --pppd-config {options} -v 10", "sstpd")
+    server.wait_for(f"Listening on {GUEST_IP}:443", timeout=60)
+    return server, pppd_log
+
+
 def read(path):
     try:
         with open(path, errors="replace") as f:
@@ -178,19 +196,8 @@ class OurClientAgainstSstpd(GuestTestCase):
 
     def setUp(self):
         super().setUp()
-        g = self.guest
-        d = pki()
-        cert = g.copy_in(os.path.join(d, "sstp-chain.pem"))
-        key = g.copy_in(os.path.join(d, "leaf.key"), mode=0o600)
-        self.pppd_log = g.path("pppd.log")
-        options = g.write_file("options.sstpd", "\n".join([
-            "name sstpd", "require-mschap-v2", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-eap",
-            "nologfd", "nodefaultroute", f"ms-dns {DNS}", "debug", f"logfile {self.pppd_log}", ""]))
-        self.server = g.spawn(
-            f"exec {self.sstpd} -l {GUEST_IP} -p 443 -c {cert} -k {key} --local {TUNNEL_SERVER_IP}"
-            f" --remote 10.201.0.0/24 --range {POOL[0]}-{POOL[1]} --pppd-config {options} -v 10", "sstpd")
-        self.server.wait_for(f"Listening on {GUEST_IP}:443", timeout=60)
-        self.password_file = g.write_file("password", PASSWORD + "\n", 0o600)
+        self.server, self.pppd_log = start_sstpd(self.guest, self.sstpd)
+        self.password_file = self.guest.write_file("password", PASSWORD + "\n", 0o600)
 
     def start_client(self, *extra):
         return self.host_process(

@@ -18,7 +18,7 @@ import unittest
 
 from harness import PASSWORD, ROOT, SERVER, SSTP, USER, cleanup_pki, pki, run
 from test_interop import (CHAP_SECRETS, DNS, GUEST_IP, HOST_IP, POOL, TUNNEL_SERVER_IP, GuestTestCase, read,
-                          sstpd_program)
+                          sstpd_program, start_sstpd)
 
 PLUGIN = os.environ.get("SSTP_PPPD_PLUGIN", os.path.join(ROOT, "nm-plugin", "pppd", "build", "sstp-pppd-bridge.so"))
 EXIT_AUTH, EXIT_NETWORK = 2, 5
@@ -113,18 +113,8 @@ class PPPDBackendAgainstSstpd(PPPDBackendTestCase):
 
     def setUp(self):
         super().setUp()
-        g = self.guest
-        d = pki()
-        cert = g.copy_in(os.path.join(d, "sstp-chain.pem"))
-        key = g.copy_in(os.path.join(d, "leaf.key"), mode=0o600)
-        self.pppd_log = g.path("pppd-server.log")
-        options = g.write_file("options.sstpd", "\n".join([
-            "name sstpd", "require-mschap-v2", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-eap",
-            "nologfd", "nodefaultroute", f"ms-dns {DNS}", "noccp", "debug", f"logfile {self.pppd_log}", ""]))
-        self.server = g.spawn(
-            f"exec {sstpd_program()} -l {GUEST_IP} -p 443 -c {cert} -k {key} --local {TUNNEL_SERVER_IP}"
-            f" --remote 10.201.0.0/24 --range {POOL[0]}-{POOL[1]} --pppd-config {options} -v 10", "sstpd")
-        self.server.wait_for(f"Listening on {GUEST_IP}:443", timeout=60)
+        # noccp: our pppd refuses CCP, and MPPE would wipe the keys.
+        self.server, self.pppd_log = start_sstpd(self.guest, sstpd_program(), ("noccp",))
 
     def test_binding_checked_by_sstpd(self):
         client = self.start_client(GUEST_IP, "--no-ipv6")
