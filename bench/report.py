@@ -36,6 +36,8 @@ TARGETS = [
     ("client peak RSS under load", ("throughput", "client_rss_mb", "peak"), "<", 20, "MB"),
     ("client allocations/packet, client to server", ("cost", "up", "client_allocs_per_packet"), "<=", 0, ""),
     ("client allocations/packet, server to client", ("cost", "down", "client_allocs_per_packet"), "<=", 0, ""),
+    ("  of those outside OpenSSL, client to server", ("cost", "up", "client_allocs_per_packet_own"), "<=", 0, ""),
+    ("  of those outside OpenSSL, server to client", ("cost", "down", "client_allocs_per_packet_own"), "<=", 0, ""),
     ("server RSS with 100 tunnels", ("scale", "server_rss_total_mb"), "<", 500, "MB"),
     ("goodput vs sstpc in the guest (up)", ("peers", "ours_over_sstpc", "up"), ">", 1, ""),
     ("goodput vs sstpc in the guest (down)", ("peers", "ours_over_sstpc", "down"), ">", 1, ""),
@@ -130,10 +132,10 @@ def table(r):
     cost = r.get("cost") or {}
     for d, label in (("up", "client->server"), ("down", "server->client")):
         if d in cost:
-            row("cost", f"allocations/packet client, {label}", cost[d].get("client_allocs_per_packet"), "",
-                f"{cost[d].get('client_allocs')} over {cost[d]['packets']} packets")
-            row("cost", f"allocations/packet server, {label}", cost[d].get("server_allocs_per_packet"), "",
-                f"{cost[d].get('server_allocs')} over {cost[d]['packets']} packets")
+            for who in ("client", "server"):
+                row("cost", f"allocations/packet {who}, {label}", cost[d].get(f"{who}_allocs_per_packet"), "",
+                    f"{cost[d].get(f'{who}_allocs')} over {cost[d]['packets']} packets,"
+                    f" {cost[d].get(f'{who}_allocs_openssl')} by OpenSSL")
     sc = r.get("scale") or {}
     if sc:
         row("scale", f"clients connected (of {sc['clients']})", sc.get("connected"))

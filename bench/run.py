@@ -122,7 +122,7 @@ def link_stats(ns, dev):
 def malloc_counts(pid):
     try:
         with open(f"/dev/shm/malloccount.{pid}", "rb") as f:
-            return struct.unpack("<3Q", f.read(24))
+            return struct.unpack("=4Q", f.read(32))
     except FileNotFoundError:
         return None
 
@@ -471,12 +471,14 @@ class Bench:
                 load.wait()
                 packets = (l1["rx_packets"] - l0["rx_packets"]) + (l1["tx_packets"] - l0["tx_packets"])
                 entry = {"packets": packets}
-                if c0 and c1:
-                    entry["client_allocs"] = c1[0] - c0[0]
-                    entry["client_allocs_per_packet"] = (c1[0] - c0[0]) / packets
-                if s0 and s1:
-                    entry["server_allocs"] = s1[0] - s0[0]
-                    entry["server_allocs_per_packet"] = (s1[0] - s0[0]) / packets
+                for who, a, b in (("client", c0, c1), ("server", s0, s1)):
+                    if a and b:
+                        total, openssl = b[0] - a[0], b[3] - a[3]
+                        entry[f"{who}_allocs"] = total
+                        entry[f"{who}_allocs_openssl"] = openssl
+                        entry[f"{who}_allocs_per_packet"] = total / packets
+                        entry[f"{who}_allocs_per_packet_own"] = (total - openssl) / packets
+                        entry[f"{who}_allocs_per_packet_openssl"] = openssl / packets
                 out[direction] = entry
                 log(f"  allocations {direction}: {entry}")
         finally:
