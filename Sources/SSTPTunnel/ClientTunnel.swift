@@ -349,12 +349,15 @@ public final class ClientTunnel {
     }
 
     /// Drains the TUN into the output queue, then writes it as TLS records.
+    /// With TUN offload a read may bring a TCP superpacket, which the queue
+    /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     private func tunReadable() {
         guard case .running(let stream, _) = stage, let tun else { return }
+        let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
         while true {
-            if stream.out.spaceForNextPacket < mtu + 64 {
+            if stream.out.spaceForNextPacket < room {
                 stream.flush()
-                if stream.out.spaceForNextPacket < mtu + 64 {
+                if stream.out.spaceForNextPacket < room {
                     pauseTUN(true)
                     return
                 }
@@ -362,7 +365,9 @@ public final class ClientTunnel {
             let space = stream.out.nextPacketSpace
             let n: Int?
             do {
-                n = try tun.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]))
+                n = try tun.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
+                    virtioHeader: stream.out.virtioHeaderSpace)
             } catch {
                 finish(.local("reading \(tun.name) failed: \(error)"))
                 return
@@ -378,9 +383,10 @@ public final class ClientTunnel {
             } else {
                 continue
             }
-            MSSClamp.clamp(UnsafeMutableRawBufferPointer(rebasing: space[0..<n]), mtu: mtu)
-            stream.out.commit(length: n, protocolNumber: protocolNumber)
-            bytesOut &+= UInt64(n)
+            let header = UnsafeRawBufferPointer(stream.out.virtioHeaderSpace)
+            if stream.out.commit(length: n, virtioHeader: header, protocolNumber: protocolNumber, mtu: mtu) > 0 {
+                bytesOut &+= UInt64(n)
+            }
             if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
         }
         stream.flush()

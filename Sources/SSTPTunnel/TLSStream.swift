@@ -23,8 +23,9 @@ final class TLSStream {
     let tls: TLSConnection
     unowned let loop: EventLoop
     weak var delegate: (any TLSStreamDelegate)?
-    /// Pending output. 64 KiB: a full record plus room for control packets.
-    var out = OutboundBatch(capacity: 65536)
+    /// Pending output. 128 KiB: a TUN superpacket (64 KiB) split into
+    /// segments, behind up to a record's worth of bytes not yet written.
+    var out = OutboundBatch(capacity: 131072)
     private(set) var established = false
     private(set) var closed = false
     /// A write returned wantWrite: wait for EPOLLOUT, retry the same bytes.
@@ -150,6 +151,9 @@ final class TLSStream {
                 out.consume(n)
             case .wantWrite, .wantRead:
                 writeBlocked = true
+                // OpenSSL retries from the same bytes (it accepts a moved
+                // buffer), so what is left can go to the front now.
+                out.compact()
                 updateInterest()
                 return
             case .closed:
