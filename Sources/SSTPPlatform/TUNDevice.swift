@@ -109,4 +109,11 @@ public final class TUNDevice {
             }
         }
     }
+
+    /// Writes bytes that begin with their own virtio header (only with
+    /// `virtioHeader`): a superpacket the kernel takes in one write.
+    @inline(__always)
+    public func write(withVirtioHeader bytes: UnsafeRawBufferPointer) {
+        _ = Glibc.write(fd, bytes.baseAddress, bytes.count)
+    }
 }

@@ -307,6 +307,7 @@ public final class ClientTunnel {
         } catch {
             apply(session?.delineationFailed(.emptyDataPacket) ?? [])
         }
+        if let tun { flushTUNWrites(tun, stream) }
     }
 
     /// One PPP frame from an SSTP data packet.
@@ -325,16 +326,31 @@ public final class ClientTunnel {
         apply(ppp.handle(.frame(Array(frame)), now: loop.now))
     }
 
-    /// Writes a packet to the TUN; a SYN is copied and clamped first.
+    /// Writes a packet to the TUN; a SYN is copied and clamped first. With
+    /// TUN offload, runs of TCP segments are joined into superpackets
+    /// (TCPCoalescer) that go out when a packet cannot join them or at the
+    /// end of the received bytes (flushTUNWrites).
     private func writeToTUN(_ tun: TUNDevice, _ packet: UnsafeRawBufferPointer) {
+        let stream = currentStream
         if packet.count <= synScratch.count, Self.isTCPSYN(packet) {
+            if let stream { flushTUNWrites(tun, stream) }
             let copy = UnsafeMutableRawBufferPointer(rebasing: synScratch[0..<packet.count])
             copy.copyMemory(from: packet)
             MSSClamp.clamp(copy, mtu: mtu)
             tun.write(UnsafeRawBufferPointer(copy))
             return
         }
-        tun.write(packet)
+        guard tun.virtioHeader, let stream else {
+            tun.write(packet)
+            return
+        }
+        if stream.inbound.add(packet) { return }
+        flushTUNWrites(tun, stream)
+        if !stream.inbound.add(packet) { tun.write(packet) }
+    }
+
+    private func flushTUNWrites(_ tun: TUNDevice, _ stream: TLSStream) {
+        if let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
     }
 
     @inline(__always)

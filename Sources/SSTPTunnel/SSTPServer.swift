@@ -135,6 +135,25 @@ public final class SSTPServer {
         tun?.write(packet)
     }
 
+    /// Writes a client's packet; with TUN offload, runs of TCP segments
+    /// are joined into superpackets (the stream's TCPCoalescer) that go out
+    /// when a packet cannot join them or at flushTUNWrites.
+    func writeToTUN(_ packet: UnsafeRawBufferPointer, joining stream: TLSStream) {
+        guard let tun else { return }
+        guard tun.virtioHeader else {
+            tun.write(packet)
+            return
+        }
+        if stream.inbound.add(packet) { return }
+        flushTUNWrites(stream)
+        if !stream.inbound.add(packet) { tun.write(packet) }
+    }
+
+    /// Writes what the client's coalescer holds (end of received bytes).
+    func flushTUNWrites(_ stream: TLSStream) {
+        if let tun, let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
+    }
+
     /// Routes what the TUN holds to the clients' queues, then flushes the
     /// queues it touched. With TUN offload each read starts with a virtio
     /// header; a partial checksum is completed here, a TCP superpacket is

@@ -148,6 +148,7 @@ final class ServerConnection {
         } catch {
             apply(session.delineationFailed(.emptyDataPacket))
         }
+        server.flushTUNWrites(stream)
     }
 
     private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
@@ -162,7 +163,7 @@ final class ServerConnection {
                 apply(session.abort("fault injected after \(dataPackets) packets", now: loop.now))
                 return
             }
-            server.writeToTUN(UnsafeRawBufferPointer(rebasing: frame[headerLength...]))
+            server.writeToTUN(UnsafeRawBufferPointer(rebasing: frame[headerLength...]), joining: stream)
             return
         }
         guard let ppp else { return }

@@ -245,3 +245,81 @@ private func checkSegments(_ segments: [[UInt8]], original: [UInt8], gsoSize: In
         #expect(h.bytes[1] == 0x84)
     }
 }
+
+@Suite struct TCPCoalescerTests {
+    /// The segments a TSO superpacket makes, as they come out of the tunnel.
+    static func segments(payload: [UInt8], size: Int, flags: UInt8 = 0x10 | 0x08) -> [[UInt8]] {
+        let packet = tcpPacket(ipv6: false, payload: payload, flags: flags)
+        let header = VirtioNetHeader(
+            flags: 1, gsoType: VirtioNetHeader.gsoTCPv4, headerLength: 52, gsoSize: UInt16(size))
+        var batch = OutboundBatch(capacity: 131072)
+        _ = packet.withUnsafeBytes { batch.append(packet: $0, header: header, protocolNumber: 0x0021) }
+        return ipPackets(batch)
+    }
+
+    @Test func joinsARunOfSegmentsIntoOneSuperpacket() {
+        let payload = SegmentationTests.payload
+        let parts = Self.segments(payload: payload, size: 1348)
+        #expect(parts.count == 4)
+        var c = TCPCoalescer()
+        for p in parts { #expect(p.withUnsafeBytes { c.add($0) }) }
+        let out = Array(c.finish()!)
+        let joined = c.joined
+        #expect(joined == 4)
+        let h = out.withUnsafeBytes { VirtioNetHeader(UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
+        #expect(h.gsoType == VirtioNetHeader.gsoTCPv4 && h.gsoSize == 1348 && h.needsChecksum)
+        #expect(h.checksumStart == 20 && h.checksumOffset == 16 && h.headerLength == 52)
+        let ip = Array(out[10...])
+        #expect(be16(ip, 2) == ip.count)
+        #expect(referenceSum(Array(ip[0..<20])) == 0xffff)
+        #expect(Array(ip[52...]) == payload)
+        #expect(be32(ip, 24) == be32(parts[0], 24))
+        #expect(ip[33] & 0x08 != 0)  // PSH from the last segment
+        // Partial checksum: the pseudo-header's sum, which completing over
+        // the segment yields a valid checksum.
+        var completed = ip
+        let ok = completed.withUnsafeMutableBytes { TUNOffload.completeChecksum($0, start: 20, offset: 16) }
+        #expect(ok)
+        let pseudo = pseudoHeader(completed, transportLength: completed.count - 20, protocolNumber: 6)
+        #expect(referenceSum(pseudo + Array(completed[20...])) == 0xffff)
+        let empty = c.isEmpty
+        #expect(empty)
+        let nothing = c.finish()
+        #expect(nothing == nil)
+    }
+
+    @Test func keepsOrderAndRefusesWhatDoesNotFollow() {
+        let parts = Self.segments(payload: SegmentationTests.payload, size: 1000)
+        var c = TCPCoalescer()
+        #expect(parts[0].withUnsafeBytes { c.add($0) })
+        // A gap in the sequence, a retransmission, a SYN: not joined.
+        #expect(!parts[2].withUnsafeBytes { c.add($0) })
+        #expect(!parts[0].withUnsafeBytes { c.add($0) })
+        let syn = tcpPacket(ipv6: false, payload: [], flags: 0x02)
+        #expect(!syn.withUnsafeBytes { c.add($0) })
+        #expect(parts[1].withUnsafeBytes { c.add($0) })
+        // A lone segment goes out as it came (zero virtio header).
+        let two = Array(c.finish()!)
+        #expect(two.count == 10 + 52 + 2000)
+        var d = TCPCoalescer()
+        #expect(parts[4].withUnsafeBytes { d.add($0) })
+        let one = Array(d.finish()!)
+        #expect(Array(one[0..<10]) == Array(repeating: 0, count: 10))
+        #expect(Array(one[10...]) == parts[4])
+        // After a short (last) segment nothing more joins.
+        var e = TCPCoalescer()
+        #expect(parts[4].withUnsafeBytes { e.add($0) })
+        #expect(!parts[3].withUnsafeBytes { e.add($0) })
+    }
+
+    @Test func leavesIPv6AndOtherFlowsAlone() {
+        let v6 = tcpPacket(ipv6: true, payload: [1, 2, 3], flags: 0x10)
+        var c = TCPCoalescer()
+        #expect(!v6.withUnsafeBytes { c.add($0) })
+        let parts = Self.segments(payload: SegmentationTests.payload, size: 1000)
+        #expect(parts[0].withUnsafeBytes { c.add($0) })
+        var other = parts[1]
+        other[21] ^= 1  // another source port
+        #expect(!other.withUnsafeBytes { c.add($0) })
+    }
+}

@@ -1,7 +1,9 @@
 """TUN offload (IFF_VNET_HDR with TSO): both the client and the bundled
-server read TCP superpackets from their TUNs and split them in user space.
-A byte-exact transfer each way checks the segments (sequence numbers,
-lengths, checksums), and the TUNs really offer TSO."""
+server read TCP superpackets from their TUNs and split them in user space,
+and the client joins the segments it receives into superpackets for its
+TUN. A byte-exact transfer each way checks the segments (sequence numbers,
+lengths, checksums) and the joins, and the TUN statistics show that
+superpackets really went through."""
 import json
 import os
 import re
@@ -13,10 +15,14 @@ SIZE = int(os.environ.get("SSTP_E2E_OFFLOAD_BYTES", str(50 * 1000 * 1000)))
 
 
 class OffloadTests(TunnelTestCase):
-    def average_tx(self, ns, dev):
-        """Bytes per packet the kernel handed to the TUN's reader."""
-        stats = json.loads(run("ip", "-n", ns, "-s", "-j", "link", "show", dev).stdout)[0]["stats64"]["tx"]
+    def average(self, ns, dev, direction):
+        """Bytes per packet through a TUN: tx, handed to its reader; rx,
+        written by it."""
+        stats = json.loads(run("ip", "-n", ns, "-s", "-j", "link", "show", dev).stdout)[0]["stats64"][direction]
         return stats["bytes"] / max(1, stats["packets"])
+
+    def average_tx(self, ns, dev):
+        return self.average(ns, dev, "tx")
 
     def test_superpackets_both_ways(self):
         self.start_server("--methods", "mschapv2")
@@ -36,6 +42,9 @@ class OffloadTests(TunnelTestCase):
         self.assertEqual(sent, received)
         self.assertTrue(sent.startswith(f"{SIZE} "), sent)
         self.assertGreater(self.average_tx(self.ns.server, "sstpsrv0"), 3000)
+        # and the client joins the segments it receives into superpackets
+        # for its TUN (TCPCoalescer).
+        self.assertGreater(self.average(self.ns.client, interface, "rx"), 3000)
         self.assertEqual(client.stop(), 0, client.output())
         self.assert_nothing_left()
 
