@@ -184,12 +184,13 @@ extension OutboundBatch {
         return g.segments * (headerLength + g.headerLength) + (packet.count - g.headerLength)
     }
 
-    /// Splits the TCP superpacket `packet` into segments of gso_size
-    /// payload bytes at the end of the batch (RFC 9293 §3.1 fields and the
-    /// checksums of RFC 791 and RFC 9293 §3.1, in the way the kernel's own
-    /// GSO does): IPv4 total length, identification + i and header
+    /// Splits the TCP or UDP superpacket `packet` into segments of gso_size
+    /// payload bytes at the end of the batch (the fields and checksums of
+    /// RFC 791, RFC 8200, RFC 9293 §3.1 and RFC 768, in the way the kernel's
+    /// own GSO does): IPv4 total length, identification + i and header
     /// checksum, or the IPv6 payload length; TCP sequence number + offset,
-    /// FIN and PSH only on the last segment, CWR only on the first.
+    /// FIN and PSH only on the last segment, CWR only on the first; or the
+    /// UDP length; and the TCP or UDP checksum.
     ///
     /// `packet` may lie in this batch's storage past the written bytes (the
     /// tail, as `commit` puts it): segment i ends no later than the input of
@@ -207,11 +208,11 @@ extension OutboundBatch {
             let t = template.baseAddress.unsafelyUnwrapped
             t.copyMemory(from: source, byteCount: g.headerLength)
             let ipv4 = g.ipv4
-            let tcp = g.ipHeaderLength
-            let tcpHeaderLength = g.headerLength - tcp
-            let firstSequence = TUNOffload.load32(t + tcp + 4)
+            let transport = g.ipHeaderLength
+            let transportHeaderLength = g.headerLength - transport
+            let firstSequence = g.tcp ? TUNOffload.load32(t + transport + 4) : 0
             let identification = ipv4 ? TUNOffload.load16(t + 4) : 0
-            let flags = (t + tcp + 13).load(as: UInt8.self)
+            let flags = (t + transport + 13).load(as: UInt8.self)
             // The pseudo-header's addresses (RFC 9293 §3.1, RFC 8200 §8.1).
             let addressSum =
                 ipv4
@@ -234,22 +235,32 @@ extension OutboundBatch {
                 } else {
                     TUNOffload.store16(ip + 4, UInt16(g.headerLength - 40 + size))
                 }
-                let th = ip + tcp
-                TUNOffload.store32(th + 4, firstSequence &+ UInt32(truncatingIfNeeded: offset))
-                var f = flags
-                if !last { f &= ~(0x01 | 0x08) }  // FIN, PSH
-                if index > 0 { f &= ~0x80 }  // CWR
-                (th + 13).storeBytes(of: f, as: UInt8.self)
-                TUNOffload.store16(th + 16, 0)
+                let th = ip + transport
+                if g.tcp {
+                    TUNOffload.store32(th + 4, firstSequence &+ UInt32(truncatingIfNeeded: offset))
+                    var f = flags
+                    if !last { f &= ~(0x01 | 0x08) }  // FIN, PSH
+                    if index > 0 { f &= ~0x80 }  // CWR
+                    (th + 13).storeBytes(of: f, as: UInt8.self)
+                } else {
+                    TUNOffload.store16(th + 4, UInt16(8 + size))  // UDP length (RFC 768)
+                }
+                let checksumField = th + (g.tcp ? 16 : 6)
+                TUNOffload.store16(checksumField, 0)
                 var sum = addressSum
-                sum = InternetChecksum.add(sum, UInt64(6) << 8)  // zero, protocol 6, in memory order
-                let tcpLength = UInt16(tcpHeaderLength + size)
-                sum = InternetChecksum.add(sum, UInt64(tcpLength.byteSwapped))
-                sum = InternetChecksum.add(sum, InternetChecksum.sum(UnsafeRawPointer(th), count: tcpHeaderLength))
+                // Zero and the protocol, then the length, in memory order.
+                sum = InternetChecksum.add(sum, UInt64(g.tcp ? 6 : 17) << 8)
+                let transportLength = UInt16(transportHeaderLength + size)
+                sum = InternetChecksum.add(sum, UInt64(transportLength.byteSwapped))
+                sum = InternetChecksum.add(
+                    sum, InternetChecksum.sum(UnsafeRawPointer(th), count: transportHeaderLength))
                 sum = InternetChecksum.copyAndSum(
-                    from: UnsafeRawPointer(source + g.headerLength + offset), to: th + tcpHeaderLength, count: size,
+                    from: UnsafeRawPointer(source + g.headerLength + offset), to: th + transportHeaderLength,
+                    count: size,
                     initial: sum)
-                (th + 16).storeBytes(of: ~InternetChecksum.fold(sum), as: UInt16.self)
+                var checksum = ~InternetChecksum.fold(sum)
+                if !g.tcp, checksum == 0 { checksum = 0xffff }  // RFC 768: zero means none
+                checksumField.storeBytes(of: checksum, as: UInt16.self)
                 Self.writeHeader(out, length: g.headerLength + size, protocolNumber: protocolNumber)
                 end += Self.headerLength + g.headerLength + size
                 packetCount += 1

@@ -7,6 +7,8 @@ public struct VirtioNetHeader: Sendable, Equatable {
     public static let gsoNone: UInt8 = 0
     public static let gsoTCPv4: UInt8 = 1
     public static let gsoTCPv6: UInt8 = 4
+    /// UDP segmentation (UDP_SEGMENT senders), IPv4 and IPv6 alike.
+    public static let gsoUDPL4: UInt8 = 5
     public static let gsoECN: UInt8 = 0x80
 
     public var flags: UInt8
@@ -127,45 +129,55 @@ public enum InternetChecksum {
 }
 
 /// What the data plane does for a TUN with offloads (TUNSETOFFLOAD with
-/// TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6): the kernel hands out TCP
-/// superpackets of up to 64 KB and leaves checksums partial, which saves
-/// it the per-packet work; we finish both in user space.
+/// TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, and TUN_F_USO4/6 where the kernel
+/// has them): the kernel hands out TCP superpackets, and UDP ones from
+/// UDP_SEGMENT senders, of up to 64 KB and leaves checksums partial, which
+/// saves it the per-packet work; we finish both in user space.
 public enum TUNOffload {
-    /// Where a TCP superpacket's headers end and how many segments it makes.
+    /// Where a superpacket's headers end and how many segments it makes.
     public struct Geometry: Equatable {
         public var ipv4: Bool
+        /// TCP (else UDP).
+        public var tcp: Bool
         public var ipHeaderLength: Int
-        /// IP and TCP headers.
+        /// IP and TCP or UDP headers.
         public var headerLength: Int
         public var segments: Int
     }
 
-    /// The geometry of a TCP superpacket, or nil when it is not one this
-    /// can split (IPv6 extension headers, UDP segmentation, bad lengths).
+    /// The geometry of a TCP or UDP superpacket, or nil when it is not one
+    /// this can split (IPv6 extension headers, bad lengths, other types).
     public static func geometry(_ packet: UnsafeRawBufferPointer, header: VirtioNetHeader) -> Geometry? {
-        guard header.gsoSize > 0, let p = packet.baseAddress, packet.count >= 40 else { return nil }
+        guard header.gsoSize > 0, let p = packet.baseAddress, packet.count >= 28 else { return nil }
         let version = p.load(as: UInt8.self) >> 4
+        let udp = header.gsoType == VirtioNetHeader.gsoUDPL4
         let ipHeaderLength: Int
         let ipv4: Bool
-        if header.gsoType == VirtioNetHeader.gsoTCPv4, version == 4 {
+        if version == 4, header.gsoType == VirtioNetHeader.gsoTCPv4 || udp {
             ipHeaderLength = Int(p.load(as: UInt8.self) & 0x0f) * 4
-            guard ipHeaderLength >= 20, p.load(fromByteOffset: 9, as: UInt8.self) == 6 else { return nil }
+            guard ipHeaderLength >= 20, p.load(fromByteOffset: 9, as: UInt8.self) == (udp ? 17 : 6) else { return nil }
             ipv4 = true
-        } else if header.gsoType == VirtioNetHeader.gsoTCPv6, version == 6 {
-            guard p.load(fromByteOffset: 6, as: UInt8.self) == 6 else { return nil }
+        } else if version == 6, header.gsoType == VirtioNetHeader.gsoTCPv6 || udp {
+            guard packet.count >= 48, p.load(fromByteOffset: 6, as: UInt8.self) == (udp ? 17 : 6) else { return nil }
             ipHeaderLength = 40
             ipv4 = false
         } else {
             return nil
         }
-        guard packet.count >= ipHeaderLength + 20 else { return nil }
-        let tcpHeaderLength = Int(p.load(fromByteOffset: ipHeaderLength + 12, as: UInt8.self) >> 4) * 4
-        let headerLength = ipHeaderLength + tcpHeaderLength
-        guard tcpHeaderLength >= 20, headerLength <= 128, packet.count > headerLength else { return nil }
+        let transportHeaderLength: Int
+        if udp {
+            transportHeaderLength = 8
+        } else {
+            guard packet.count >= ipHeaderLength + 20 else { return nil }
+            transportHeaderLength = Int(p.load(fromByteOffset: ipHeaderLength + 12, as: UInt8.self) >> 4) * 4
+            guard transportHeaderLength >= 20 else { return nil }
+        }
+        let headerLength = ipHeaderLength + transportHeaderLength
+        guard headerLength <= 128, packet.count > headerLength else { return nil }
         let payload = packet.count - headerLength
         let size = Int(header.gsoSize)
         return Geometry(
-            ipv4: ipv4, ipHeaderLength: ipHeaderLength, headerLength: headerLength,
+            ipv4: ipv4, tcp: !udp, ipHeaderLength: ipHeaderLength, headerLength: headerLength,
             segments: (payload + size - 1) / size)
     }
 

@@ -10,9 +10,10 @@ public final class TUNDevice {
     public let index: Int32
 
     /// True when every read starts with, and every write needs, a 10-byte
-    /// virtio_net_hdr (IFF_VNET_HDR), and the kernel may hand out TCP
-    /// superpackets of up to 64 KB with partial checksums (TUNSETOFFLOAD
-    /// TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6). The data plane segments them
+    /// virtio_net_hdr (IFF_VNET_HDR), and the kernel may hand out TCP (and
+    /// UDP) superpackets of up to 64 KB with partial checksums (TUNSETOFFLOAD
+    /// TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, and TUN_F_USO4 | TUN_F_USO6 where
+    /// the kernel has them). The data plane segments them
     /// (SSTPDataPlane's TUNOffload); a kernel that refuses the offloads
     /// leaves a plain TUN.
     public let virtioHeader: Bool
@@ -24,8 +25,11 @@ public final class TUNDevice {
         var fd = csstp_tun_open(name, offload ? 1 : 0, &out, out.count)
         var vnet = offload && fd >= 0
         // TUNSETOFFLOAD = _IOW('T', 208, unsigned int): TUN_F_CSUM 0x01,
-        // TUN_F_TSO4 0x02, TUN_F_TSO6 0x04 (include/uapi/linux/if_tun.h).
-        if vnet, ioctl(fd, 0x4004_54d0, 0x01 | 0x02 | 0x04) != 0 {
+        // TUN_F_TSO4 0x02, TUN_F_TSO6 0x04, TUN_F_USO4 0x20, TUN_F_USO6 0x40
+        // (include/uapi/linux/if_tun.h; USO since Linux 6.2).
+        if vnet, ioctl(fd, 0x4004_54d0, 0x01 | 0x02 | 0x04 | 0x20 | 0x40) != 0,
+            ioctl(fd, 0x4004_54d0, 0x01 | 0x02 | 0x04) != 0
+        {
             close(fd)
             fd = csstp_tun_open(name, 0, &out, out.count)
             vnet = false

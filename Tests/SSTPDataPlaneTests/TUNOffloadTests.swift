@@ -323,3 +323,45 @@ private func checkSegments(_ segments: [[UInt8]], original: [UInt8], gsoSize: In
         #expect(!other.withUnsafeBytes { c.add($0) })
     }
 }
+
+@Suite struct UDPSegmentationTests {
+    @Test(arguments: [false, true])
+    func splitsAUDPSuperpacket(ipv6: Bool) {
+        let payload = SegmentationTests.payload
+        let udpLength = 8 + payload.count
+        var packet: [UInt8]
+        if ipv6 {
+            packet = [0x60, 0, 0, 0, UInt8(udpLength >> 8), UInt8(udpLength & 0xff), 17, 64]
+            packet += [0xfe, 0x80] + Array(repeating: 0, count: 6) + [0, 0, 0, 0, 0, 0, 0, 2]
+            packet += [0xfe, 0x80] + Array(repeating: 0, count: 6) + [0, 0, 0, 0, 0, 0, 0, 1]
+        } else {
+            let total = 20 + udpLength
+            packet = [0x45, 0, UInt8(total >> 8), UInt8(total & 0xff), 0x12, 0x34, 0, 0, 64, 17, 0, 0]
+            packet += [10, 201, 0, 10, 10, 201, 0, 1]
+        }
+        packet += [0x30, 0x39, 0, 9, UInt8(udpLength >> 8), UInt8(udpLength & 0xff), 0, 0] + payload
+        let header = VirtioNetHeader(
+            flags: 1, gsoType: VirtioNetHeader.gsoUDPL4, headerLength: UInt16(ipv6 ? 48 : 28), gsoSize: 1372)
+        var batch = OutboundBatch(capacity: 16384)
+        let added = packet.withUnsafeBytes { batch.append(packet: $0, header: header, protocolNumber: 0x0021) }
+        #expect(added == 4)
+        let ipHeader = ipv6 ? 40 : 20
+        var joined: [UInt8] = []
+        for (i, s) in ipPackets(batch).enumerated() {
+            let size = min(1372, payload.count - 1372 * i)
+            #expect(s.count == ipHeader + 8 + size)
+            if ipv6 {
+                #expect(be16(s, 4) == 8 + size)
+            } else {
+                #expect(be16(s, 2) == s.count)
+                #expect(be16(s, 4) == 0x1234 + i)
+                #expect(referenceSum(Array(s[0..<20])) == 0xffff)
+            }
+            #expect(be16(s, ipHeader + 4) == 8 + size)
+            let udp = Array(s[ipHeader...])
+            #expect(referenceSum(pseudoHeader(s, transportLength: udp.count, protocolNumber: 17) + udp) == 0xffff)
+            joined += udp[8...]
+        }
+        #expect(joined == payload)
+    }
+}
