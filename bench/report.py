@@ -26,10 +26,14 @@ def med(d, *path):
 TARGETS = [
     ("tunnel/relay goodput, client to server", ("throughput", "up", "tunnel_over_relay"), ">=", 0.8, ""),
     ("tunnel/relay goodput, server to client", ("throughput", "down", "tunnel_over_relay"), ">=", 0.8, ""),
-    ("data plane TUN->TLS / 16 KB TLS pump", ("dataplane", "tun_to_tls_over_pump_16k"), ">=", 0.5, ""),
-    ("data plane TLS->TUN / 16 KB TLS pump", ("dataplane", "tls_to_tun_over_pump_16k"), ">=", 0.5, ""),
-    ("data plane TUN->TLS / pump (stretch)", ("dataplane", "tun_to_tls_over_pump_16k"), ">=", 0.8, ""),
-    ("data plane TLS->TUN / pump (stretch)", ("dataplane", "tls_to_tun_over_pump_16k"), ">=", 0.8, ""),
+    ("data plane TUN->TLS / 16 KB TLS pump, per packet", ("dataplane", "tun_to_tls_over_pump_16k"), ">=", 0.5, ""),
+    ("data plane TLS->TUN / 16 KB TLS pump, per packet", ("dataplane", "tls_to_tun_over_pump_16k"), ">=", 0.5, ""),
+    ("data plane TUN->TLS / pump, offload", ("dataplane", "tun_to_tls_offload_over_pump_16k"), ">=", 0.5, ""),
+    ("data plane TLS->TUN / pump, offload", ("dataplane", "tls_to_tun_offload_over_pump_16k"), ">=", 0.5, ""),
+    ("data plane TUN->TLS / pump, offload (stretch)", ("dataplane", "tun_to_tls_offload_over_pump_16k"), ">=", 0.8,
+     ""),
+    ("data plane TLS->TUN / pump, offload (stretch)", ("dataplane", "tls_to_tun_offload_over_pump_16k"), ">=", 0.8,
+     ""),
     ("added round trip, idle (median)", ("latency", "idle", "added_us", "median"), "<", 100, "us"),
     ("connect time, CLI (median)", ("connect", "cli", "total_ms"), "<", 5, "ms"),
     ("connect time, D-Bus (median)", ("connect", "dbus", "total_ms"), "<", 5, "ms"),
@@ -93,14 +97,18 @@ def table(r):
             row("cost", f"client CPU {label}", t[d]["client_cpu_s_per_gb"], "s/GB")
     dp = r.get("dataplane") or {}
     if dp:
-        row("dataplane", "TUN->TLS (sink only decrypts)", dp.get("tun_to_tls_gbps"), "Gbit/s")
-        row("dataplane", "TLS->TUN (16 KB records in)", dp.get("tls_to_tun_gbps"), "Gbit/s")
+        row("dataplane", "TUN->TLS per packet (UDP)", dp.get("tun_to_tls_gbps"), "Gbit/s")
+        row("dataplane", "TUN->TLS offload (UDP_SEGMENT)", dp.get("tun_to_tls_offload_gbps"), "Gbit/s")
+        row("dataplane", "TLS->TUN per packet (UDP)", dp.get("tls_to_tun_gbps"), "Gbit/s")
+        row("dataplane", "TLS->TUN offload (TCP, joined)", dp.get("tls_to_tun_offload_gbps"), "Gbit/s")
         row("dataplane", "TLS pump, 16 KB records", dp.get("pump_16k_gbps"), "Gbit/s")
         row("dataplane", "TLS pump, 1400-byte records", dp.get("pump_1400_gbps"), "Gbit/s")
-        row("dataplane", "TUN->TLS / pump 16 KB", dp.get("tun_to_tls_over_pump_16k"))
-        row("dataplane", "TLS->TUN / pump 16 KB", dp.get("tls_to_tun_over_pump_16k"))
-        row("cost", "client CPU TUN->TLS", dp.get("cpu_tun_to_tls_s_per_gb"), "s/GB")
-        row("cost", "client CPU TLS->TUN", dp.get("cpu_tls_to_tun_s_per_gb"), "s/GB")
+        for k, label in (("tun_to_tls", "TUN->TLS per packet"), ("tun_to_tls_offload", "TUN->TLS offload"),
+                         ("tls_to_tun", "TLS->TUN per packet"), ("tls_to_tun_offload", "TLS->TUN offload")):
+            row("dataplane", f"{label} / pump 16 KB", dp.get(f"{k}_over_pump_16k"))
+        for k, label in (("tun_to_tls", "TUN->TLS per packet"), ("tun_to_tls_offload", "TUN->TLS offload"),
+                         ("tls_to_tun", "TLS->TUN per packet"), ("tls_to_tun_offload", "TLS->TUN offload")):
+            row("cost", f"client CPU {label}", dp.get(f"cpu_{k}_s_per_gb"), "s/GB")
     lat = r.get("latency") or {}
     for load in ("idle", "load"):
         if load in lat:

@@ -316,55 +316,67 @@ class Bench:
         the client's TLS, relays only control traffic to the server and
         decrypts and drops the IP packets (TUN -> TLS, fed by a UDP flood
         into the TUN), or writes 16 KB records of SSTP data packets to the
-        client (TLS -> TUN). Next to it benchtool pump writes 16 KB (and
-        1400-byte) TLS records to benchtool sink over the same veth."""
+        client (TLS -> TUN). Each both ways: per packet (1400-byte UDP
+        datagrams, which no offload batches) and with offload (the flood
+        sends with UDP_SEGMENT, so the TUN hands out 64 KB UDP superpackets;
+        the records carry one TCP stream's segments, which the client joins
+        for its TUN). Next to it benchtool pump writes 16 KB (and 1400-byte)
+        TLS records to benchtool sink over the same veth."""
         d = pki()
         self.start_server(ns)
-        res = {"tun_to_tls": [], "tls_to_tun": [], "pump_16k": [], "pump_1400": [],
-               "cpu_tun_to_tls": [], "cpu_tls_to_tun": []}
+        keys = ("tun_to_tls", "tun_to_tls_offload", "tls_to_tun", "tls_to_tun_offload", "pump_16k", "pump_1400")
+        res = {k: [] for k in keys}
+        cpu = {k: [] for k in keys[:4]}
+        busy = {k: [] for k in keys[:4]}  # CPU seconds per second of each process
         mitm = subprocess.Popen(ns.exec(ns.server, BENCHTOOL, "mitm", SERVER_IP, "8443", SERVER_IP, "443",
                                         f"{d}/sstp-chain.pem", f"{d}/leaf.key"),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 bufsize=1)
         client = None
+        pump_cipher = None
         try:
             assert mitm.stdout.readline().strip() == "listening"
             client, dev, _ = self.start_client(ns, server=f"{SERVER_IP}:8443")
             client_pid = client.proc.pid
-            line = mitm.stdout.readline()
-            pump_cipher = None
+            mitm.stdout.readline()
 
             def stats():
                 mitm.stdin.write("stats\n")
                 m = re.search(r"bytes=(\d+) packets=(\d+) t=([\d.]+)", mitm.stdout.readline())
                 return int(m.group(1)), float(m.group(3))
 
-            for i in range(REPEAT):
-                # TUN -> TLS
-                flood = subprocess.Popen(ns.exec(ns.client, BENCHTOOL, "flood", TUNNEL_SERVER_IP, "9",
-                                                 str(SECONDS + 1), "1372"),
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            def tun_to_tls(key, gso):
+                argv = [BENCHTOOL, "flood", TUNNEL_SERVER_IP, "9", str(SECONDS + 1), "1372"] + (["47"] if gso else [])
+                flood = subprocess.Popen(ns.exec(ns.client, *argv), stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
                 time.sleep(0.5)
                 b0, t0 = stats()
-                c0 = proc_cpu(client_pid)
+                c0, m0, f0 = proc_cpu(client_pid), proc_cpu(mitm.pid), proc_cpu(flood.pid)
                 time.sleep(SECONDS)
                 b1, t1 = stats()
-                c1 = proc_cpu(client_pid)
+                c1, m1, f1 = proc_cpu(client_pid), proc_cpu(mitm.pid), proc_cpu(flood.pid)
                 flood.wait()
-                res["tun_to_tls"].append((b1 - b0) * 8 / (t1 - t0) / 1e9)
-                res["cpu_tun_to_tls"].append((c1 - c0) / ((b1 - b0) / 1e9))
-                # TLS -> TUN
-                s0 = link_stats(ns.client, dev)
-                c0 = proc_cpu(client_pid)
-                t0 = time.monotonic()
-                mitm.stdin.write(f"source {SECONDS}\n")
-                line = mitm.stdout.readline()
-                t1 = time.monotonic()
-                c1 = proc_cpu(client_pid)
-                s1 = link_stats(ns.client, dev)
-                delivered = s1["rx_bytes"] - s0["rx_bytes"]
-                res["tls_to_tun"].append(delivered * 8 / (t1 - t0) / 1e9)
-                res["cpu_tls_to_tun"].append((c1 - c0) / (delivered / 1e9))
+                res[key].append((b1 - b0) * 8 / (t1 - t0) / 1e9)
+                cpu[key].append((c1 - c0) / ((b1 - b0) / 1e9))
+                busy[key].append({"client": (c1 - c0) / (t1 - t0), "sink": (m1 - m0) / (t1 - t0),
+                                  "flood": (f1 - f0) / (t1 - t0)})
+
+            def tls_to_tun(key, tcp):
+                c0, m0 = proc_cpu(client_pid), proc_cpu(mitm.pid)
+                mitm.stdin.write(f"source {SECONDS}{' tcp' if tcp else ''}\n")
+                m = re.search(r"bytes=(\d+) packets=(\d+) seconds=([\d.]+)", mitm.stdout.readline())
+                c1, m1 = proc_cpu(client_pid), proc_cpu(mitm.pid)
+                moved, seconds = int(m.group(1)), float(m.group(3))
+                res[key].append(moved * 8 / seconds / 1e9)
+                cpu[key].append((c1 - c0) / (moved / 1e9))
+                busy[key].append({"client": (c1 - c0) / seconds, "source": (m1 - m0) / seconds})
+                time.sleep(0.3)
+
+            for i in range(REPEAT):
+                tun_to_tls("tun_to_tls", False)
+                tun_to_tls("tun_to_tls_offload", True)
+                tls_to_tun("tls_to_tun", False)
+                tls_to_tun("tls_to_tun_offload", True)
                 # The TLS pump, 16 KB and 1400-byte records.
                 for key, record in (("pump_16k", 16384), ("pump_1400", 1400)):
                     sink = subprocess.Popen(ns.exec(ns.server, BENCHTOOL, "sink", SERVER_IP, "9443",
@@ -377,17 +389,21 @@ class Bench:
                     m = re.search(r"bytes=(\d+) seconds=([\d.]+) cpu=([\d.]+) cipher=(\S+)", pump.stdout)
                     res[key].append(int(m.group(1)) * 8 / float(m.group(2)) / 1e9)
                     pump_cipher = m.group(4)
-                log(f"  dataplane run {i + 1}: TUN->TLS {res['tun_to_tls'][-1]:.2f}, TLS->TUN"
-                    f" {res['tls_to_tun'][-1]:.2f}, pump 16K {res['pump_16k'][-1]:.2f}, pump 1400"
+                log(f"  dataplane run {i + 1}: TUN->TLS {res['tun_to_tls'][-1]:.2f} (offload"
+                    f" {res['tun_to_tls_offload'][-1]:.2f}), TLS->TUN {res['tls_to_tun'][-1]:.2f} (offload"
+                    f" {res['tls_to_tun_offload'][-1]:.2f}), pump 16K {res['pump_16k'][-1]:.2f}, pump 1400"
                     f" {res['pump_1400'][-1]:.2f} Gbit/s")
         finally:
             self.close(client)
             mitm.kill()
             mitm.wait()
-        out = {k + ("_gbps" if not k.startswith("cpu") else "_s_per_gb"): summary(v) for k, v in res.items()}
-        out["tun_to_tls_over_pump_16k"] = summary([a / b for a, b in zip(res["tun_to_tls"], res["pump_16k"])])
-        out["tls_to_tun_over_pump_16k"] = summary([a / b for a, b in zip(res["tls_to_tun"], res["pump_16k"])])
+        out = {f"{k}_gbps": summary(v) for k, v in res.items()}
+        for k, v in cpu.items():
+            out[f"cpu_{k}_s_per_gb"] = summary(v)
+        for k in keys[:4]:
+            out[f"{k}_over_pump_16k"] = summary([a / b for a, b in zip(res[k], res["pump_16k"])])
         out["cipher"] = pump_cipher
+        out["cpu_busy"] = {k: {p: statistics.median([b[p] for b in v]) for p in v[0]} for k, v in busy.items() if v}
         return out
 
     def section_connect(self, ns):

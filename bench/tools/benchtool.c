@@ -16,14 +16,20 @@
  *       frames from the client are only decrypted, counted and dropped.
  *       Commands on stdin, one a line:
  *         stats           -> "stats bytes=N packets=P t=SECONDS"
- *         source SECONDS  -> writes SSTP data frames (1400-byte IPv4/UDP
- *                            packets to 10.201.0.250, which the client's
- *                            namespace drops after routing) to the client in
- *                            16 KB records for SECONDS, then prints
+ *         source SECONDS [tcp]
+ *                         -> writes SSTP data frames (1400-byte IPv4 packets
+ *                            to 10.201.0.250, which the client's namespace
+ *                            drops after routing: UDP, or with `tcp` the
+ *                            consecutive ACK segments of one TCP stream,
+ *                            whose checksums are left zero as nothing checks
+ *                            them before the drop) to the client in 16 KB
+ *                            records for SECONDS, then prints
  *                            "source bytes=N packets=P seconds=S"
- *   benchtool flood DST_IP PORT SECONDS SIZE
+ *   benchtool flood DST_IP PORT SECONDS SIZE [GSO]
  *       UDP sender (sendmmsg, 64 per call) of SIZE-byte payloads for SECONDS;
- *       prints "flood packets=N". Losses are expected: it fills the TUN.
+ *       with GSO, UDP_SEGMENT sends of GSO datagrams at a time (which a TUN
+ *       with UDP segmentation offload takes as one superpacket); prints
+ *       "flood packets=N". Losses are expected: it fills the TUN.
  *   benchtool tcpsink IP PORT SECONDS
  *       Accepts TCP connections, reads and discards; after SECONDS prints
  *       "tcpsink bytes=N conns=C seconds=S" and exits.
@@ -292,15 +298,15 @@ static void side_write(side *s) {
     }
 }
 
-static size_t make_frames(unsigned char *chunk, size_t cap, uint64_t *packets) {
-    /* IPv4 + UDP, 1400 bytes: 10.201.0.1 -> 10.201.0.250, port 9 (discard). */
+static size_t make_frames(unsigned char *chunk, size_t cap, uint64_t *packets, int tcp) {
+    /* IPv4 + UDP (or TCP), 1400 bytes: 10.201.0.1 -> 10.201.0.250, port 9. */
     unsigned char ip[1400];
     memset(ip, 0, sizeof ip);
     ip[0] = 0x45;
     ip[2] = 1400 >> 8;
     ip[3] = 1400 & 0xff;
     ip[8] = 64;
-    ip[9] = 17;
+    ip[9] = tcp ? 6 : 17;
     unsigned char src[4] = {10, 201, 0, 1}, dst[4] = {10, 201, 0, 250};
     memcpy(ip + 12, src, 4);
     memcpy(ip + 16, dst, 4);
@@ -313,8 +319,14 @@ static size_t make_frames(unsigned char *chunk, size_t cap, uint64_t *packets) {
     ip[21] = 0x39;
     ip[22] = 0;
     ip[23] = 9;
-    ip[24] = (1400 - 20) >> 8;
-    ip[25] = (1400 - 20) & 0xff;
+    if (tcp) {
+        ip[32] = 5 << 4; /* data offset */
+        ip[33] = 0x10;   /* ACK */
+        ip[34] = 0xff;   /* window */
+    } else {
+        ip[24] = (1400 - 20) >> 8;
+        ip[25] = (1400 - 20) & 0xff;
+    }
     size_t len = 0;
     *packets = 0;
     while (len + 8 + sizeof ip <= cap) {
@@ -364,7 +376,11 @@ static int cmd_mitm(int argc, char **argv) {
     int c_http = 1, s_http = 1;
     static unsigned char chunk[16384];
     uint64_t chunk_packets = 0;
-    size_t chunk_len = make_frames(chunk, sizeof chunk, &chunk_packets);
+    size_t chunk_len = make_frames(chunk, sizeof chunk, &chunk_packets, 0);
+    static unsigned char tcp_chunk[16384];
+    make_frames(tcp_chunk, sizeof tcp_chunk, &chunk_packets, 1);
+    int source_tcp = 0;
+    uint32_t sequence = 1;
     double source_end = 0, source_start = 0;
     uint64_t source_bytes = 0, source_packets = 0;
     char line[256];
@@ -412,7 +428,19 @@ static int cmd_mitm(int argc, char **argv) {
                 source_end = 0;
             } else {
                 while (c.out.len < 4 * 16384) {
-                    buf_append(&c.out, chunk, chunk_len);
+                    unsigned char *frames = source_tcp ? tcp_chunk : chunk;
+                    if (source_tcp) {
+                        /* The next sequence numbers of the stream. */
+                        for (uint64_t i = 0; i < chunk_packets; i++) {
+                            unsigned char *seq = frames + i * 1408 + 8 + 24;
+                            seq[0] = (unsigned char)(sequence >> 24);
+                            seq[1] = (unsigned char)(sequence >> 16);
+                            seq[2] = (unsigned char)(sequence >> 8);
+                            seq[3] = (unsigned char)sequence;
+                            sequence += 1400 - 40;
+                        }
+                    }
+                    buf_append(&c.out, frames, chunk_len);
                     source_bytes += chunk_packets * 1400;
                     source_packets += chunk_packets;
                 }
@@ -436,6 +464,7 @@ static int cmd_mitm(int argc, char **argv) {
                 } else if (strncmp(line, "source ", 7) == 0) {
                     source_start = now();
                     source_end = source_start + atof(line + 7);
+                    source_tcp = strstr(line + 7, "tcp") != NULL;
                     source_bytes = source_packets = 0;
                 }
                 size_t used = (size_t)(nl - line) + 1;
@@ -451,7 +480,8 @@ static int cmd_mitm(int argc, char **argv) {
 /* ---- flood ------------------------------------------------------------ */
 
 static int cmd_flood(int argc, char **argv) {
-    if (argc != 6) return 2;
+    if (argc != 6 && argc != 7) return 2;
+    int gso = argc == 7 ? atoi(argv[6]) : 0;
     struct sockaddr_in sa = address(argv[2], argv[3]);
     double seconds = atof(argv[4]);
     int size = atoi(argv[5]);
@@ -462,21 +492,32 @@ static int cmd_flood(int argc, char **argv) {
     int sndbuf = 4 << 20;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     enum { BATCH = 64 };
-    static unsigned char payload[65000];
+    static unsigned char payload[65507];
+    size_t datagram = (size_t)size;
+    if (gso > 1) {
+        /* UDP_SEGMENT (Linux 4.18): one send of gso * size bytes leaves as
+         * gso datagrams of `size`, or as one superpacket to a device that
+         * takes UDP segmentation offload. */
+        int segment = size;
+        if (setsockopt(fd, IPPROTO_UDP, 103 /* UDP_SEGMENT */, &segment, sizeof segment) < 0) die("UDP_SEGMENT");
+        datagram = (size_t)size * (size_t)gso;
+        if (datagram > sizeof payload) datagram = sizeof payload / (size_t)size * (size_t)size;
+    }
     struct iovec iov[BATCH];
     struct mmsghdr msgs[BATCH];
     memset(msgs, 0, sizeof msgs);
     for (int i = 0; i < BATCH; i++) {
         iov[i].iov_base = payload;
-        iov[i].iov_len = (size_t)size;
+        iov[i].iov_len = datagram;
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     uint64_t sent = 0;
     double end = now() + seconds;
+    int batch = gso > 1 ? 1 : BATCH;
     while (now() < end) {
-        int n = sendmmsg(fd, msgs, BATCH, 0);
-        if (n > 0) sent += (uint64_t)n;
+        int n = sendmmsg(fd, msgs, (unsigned)batch, 0);
+        if (n > 0) sent += (uint64_t)n * (datagram / (size_t)size);
         else if (errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED) die("sendmmsg");
     }
     printf("flood packets=%llu\n", (unsigned long long)sent);
