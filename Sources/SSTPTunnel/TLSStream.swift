@@ -38,6 +38,8 @@ final class TLSStream {
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
     private var lastWriteLength = 0
 
+    static let notSentLowWater: Int32 = 131072
+
     init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
         self.fd = fd
         self.tls = tls
@@ -50,6 +52,12 @@ final class TLSStream {
 
     /// Takes over the fd's events (the caller registered it already).
     func start() {
+        // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT): the
+        // socket reports writable only below it, so a bulk transfer queues
+        // in the TUN instead of in seconds' worth of socket buffer, and a
+        // ping under load waits for less (bench/README.md).
+        var lowat = Self.notSentLowWater
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
         loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
         advanceHandshake()
     }
