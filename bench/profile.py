@@ -4,9 +4,11 @@ through the tunnel, in namespaces it makes and removes.
 
     /usr/bin/python3 bench/profile.py callgrind up|down [client|server]
     /usr/bin/python3 bench/profile.py perf up|down [client|server]
+    /usr/bin/python3 bench/profile.py callgrind connect [client|server]
 
 callgrind: the process runs under valgrind --tool=callgrind with
-collection off until the tunnel is up and iperf3 has run for a second;
+instrumentation off until the tunnel is up and iperf3 has run for a second
+(`connect`: on from the start, until the tunnel is up and carries a ping);
 instruction counts are stable on a noisy machine. The output file and a
 callgrind_annotate summary land in bench/results/profile-<tool>-<dir>-<who>.*
 (ignored by git: copy what matters into bench/README.md).
@@ -39,6 +41,7 @@ def main():
         with Namespaces("prof") as ns:
             prefix = []
             sstp, server_bin = benchrun.SSTP, benchrun.SERVER
+            connect = direction == "connect"
             if tool == "callgrind":
                 # Valgrind 3.19 cannot read the DWARF 5 that Swift 6 writes:
                 # profile copies without debug information (the symbol
@@ -46,7 +49,8 @@ def main():
                 sstp, server_bin = (os.path.join(bench.tmp, os.path.basename(b)) for b in (sstp, server_bin))
                 subprocess.run(["strip", "-g", "-o", sstp, benchrun.SSTP], check=True)
                 subprocess.run(["strip", "-g", "-o", server_bin, benchrun.SERVER], check=True)
-                prefix = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={stem}.out"]
+                prefix = ["valgrind", "--tool=callgrind", f"--instr-atstart={'yes' if connect else 'no'}",
+                          f"--callgrind-out-file={stem}.out"]
             if who == "server":
                 d = pki()
                 argv = ns.exec(ns.server, *prefix, server_bin, "--listen", f"{benchrun.SERVER_IP}:443",
@@ -61,6 +65,17 @@ def main():
                 client = bench.spawn(ns.exec(ns.client, *prefix, sstp, *bench.client_argv()[1:]), "client")
                 client.wait_for("connected:", timeout=120)
                 target = client
+            if connect:
+                subprocess.run(ns.exec(ns.client, "ping", "-c", "1", "-W", "5", TUNNEL_SERVER_IP), check=False,
+                               capture_output=True)
+                target.stop()
+                time.sleep(1)
+                for suffix, extra in (("", ["--inclusive=yes"]), ("-self", [])):
+                    with open(f"{stem}{suffix}.txt", "w") as f:
+                        subprocess.run(["callgrind_annotate", *extra, "--threshold=99", stem + ".out"], stdout=f,
+                                       check=False)
+                print(f"{stem}.out, {stem}.txt, {stem}-self.txt")
+                return
             iperf = bench.spawn(ns.exec(ns.server, "iperf3", "-s", "-B", TUNNEL_SERVER_IP), "iperf3")
             time.sleep(0.5)
             argv = ["iperf3", "-c", TUNNEL_SERVER_IP, "-t", "600" if tool == "callgrind" else
