@@ -142,8 +142,8 @@ def table(r):
         if d in cost:
             for who in ("client", "server"):
                 row("cost", f"allocations/packet {who}, {label}", cost[d].get(f"{who}_allocs_per_packet"), "",
-                    f"{cost[d].get(f'{who}_allocs')} over {cost[d]['packets']} packets,"
-                    f" {cost[d].get(f'{who}_allocs_openssl')} by OpenSSL")
+                    f"{cost[d].get(f'{who}_allocs')} over {cost[d]['packets']} MTU-sized packets"
+                    f" ({cost[d].get('tun_writes', '?')} TUN writes), {cost[d].get(f'{who}_allocs_openssl')} by OpenSSL")
     sc = r.get("scale") or {}
     if sc:
         row("scale", f"clients connected (of {sc['clients']})", sc.get("connected"))
