@@ -151,10 +151,18 @@ extension OutboundBatch {
             commit(length: length, protocolNumber: protocolNumber)
             return 1
         }
-        return splitInPlace(length: length, header: header, protocolNumber: protocolNumber)
+        // Move the superpacket to the end of the buffer and write the
+        // segments from the front: each segment's output stays behind the
+        // input still to be read (see appendSegments).
+        guard length <= capacity - end - Self.headerLength else { return 0 }
+        let tail = storage.baseAddress.unsafelyUnwrapped + (capacity - length)
+        tail.copyMemory(from: packet.baseAddress.unsafelyUnwrapped, byteCount: length)
+        return appendSegments(
+            of: UnsafeRawBufferPointer(start: tail, count: length), header: header, protocolNumber: protocolNumber)
     }
 
-    /// Appends the packet at `packet` (not in this batch) with its virtio header:
+    /// Appends the packet at `packet` (not in this batch, or at its end as
+    /// `commit(length:virtioHeader:...)` places it) with its virtio header:
     /// a plain packet is copied, a superpacket split into segments. The
     /// checksum of a plain packet must be complete already
     /// (TUNOffload.completeChecksum). Returns the IP packets added (0: dropped).
@@ -176,149 +184,90 @@ extension OutboundBatch {
         return g.segments * (headerLength + g.headerLength) + (packet.count - g.headerLength)
     }
 
-    /// What stays the same in every segment of a superpacket: read from
-    /// its headers before any segment is written.
-    struct SegmentTemplate {
-        var geometry: TUNOffload.Geometry
-        var gsoSize: Int
-        var payloadLength: Int
-        var firstSequence: UInt32
-        var identification: UInt16
-        var flags: UInt8
-        /// The pseudo-header's addresses (RFC 9293 §3.1, RFC 8200 §8.1).
-        var addressSum: UInt64
-
-        init(_ headers: UnsafeRawPointer, geometry g: TUNOffload.Geometry, gsoSize: Int, length: Int) {
-            let h = UnsafeMutableRawPointer(mutating: headers)
-            geometry = g
-            self.gsoSize = gsoSize
-            payloadLength = length - g.headerLength
-            firstSequence = g.tcp ? TUNOffload.load32(h + g.ipHeaderLength + 4) : 0
-            identification = g.ipv4 ? TUNOffload.load16(h + 4) : 0
-            flags = g.tcp ? (h + g.ipHeaderLength + 13).load(as: UInt8.self) : 0
-            addressSum =
-                g.ipv4 ? InternetChecksum.sum(headers + 12, count: 8) : InternetChecksum.sum(headers + 8, count: 32)
-        }
-
-        /// Bytes from the first segment's SSTP header to the end of the last.
-        var splitLength: Int {
-            geometry.segments * (OutboundBatch.headerLength + geometry.headerLength) + payloadLength
-        }
-    }
-
-    /// Fills in segment `index` (payload `size` bytes at `offset` of the
-    /// superpacket's payload, whose one's complement sum is `payloadSum`),
-    /// whose headers were copied from the superpacket to `ip` (the fields
-    /// and checksums of RFC 791, RFC 8200, RFC 9293 §3.1 and RFC 768, in the
-    /// way the kernel's own GSO does): IPv4 total length, identification +
-    /// index and header checksum, or the IPv6 payload length; TCP sequence
-    /// number + offset, FIN and PSH only on the last segment, CWR only on
-    /// the first; or the UDP length; and the TCP or UDP checksum.
-    static func finishSegment(
-        _ ip: UnsafeMutableRawPointer, _ t: SegmentTemplate, index: Int, offset: Int, size: Int, payloadSum: UInt64
-    ) {
-        let g = t.geometry
-        let last = offset + size == t.payloadLength
-        if g.ipv4 {
-            TUNOffload.store16(ip + 2, UInt16(g.headerLength + size))
-            TUNOffload.store16(ip + 4, t.identification &+ UInt16(truncatingIfNeeded: index))
-            TUNOffload.store16(ip + 10, 0)
-            let sum = InternetChecksum.sum(UnsafeRawPointer(ip), count: g.ipHeaderLength)
-            (ip + 10).storeBytes(of: ~InternetChecksum.fold(sum), as: UInt16.self)
-        } else {
-            TUNOffload.store16(ip + 4, UInt16(g.headerLength - 40 + size))
-        }
-        let th = ip + g.ipHeaderLength
-        let transportHeaderLength = g.headerLength - g.ipHeaderLength
-        if g.tcp {
-            TUNOffload.store32(th + 4, t.firstSequence &+ UInt32(truncatingIfNeeded: offset))
-            var f = t.flags
-            if !last { f &= ~(0x01 | 0x08) }  // FIN, PSH
-            if index > 0 { f &= ~0x80 }  // CWR
-            (th + 13).storeBytes(of: f, as: UInt8.self)
-        } else {
-            TUNOffload.store16(th + 4, UInt16(8 + size))  // UDP length (RFC 768)
-        }
-        let checksumField = th + (g.tcp ? 16 : 6)
-        TUNOffload.store16(checksumField, 0)
-        var sum = t.addressSum
-        // Zero and the protocol, then the length, in memory order.
-        sum = InternetChecksum.add(sum, UInt64(g.tcp ? 6 : 17) << 8)
-        sum = InternetChecksum.add(sum, UInt64(UInt16(transportHeaderLength + size).byteSwapped))
-        sum = InternetChecksum.add(sum, InternetChecksum.sum(UnsafeRawPointer(th), count: transportHeaderLength))
-        sum = InternetChecksum.add(sum, payloadSum)
-        var checksum = ~InternetChecksum.fold(sum)
-        if !g.tcp, checksum == 0 { checksum = 0xffff }  // RFC 768: zero means none
-        checksumField.storeBytes(of: checksum, as: UInt16.self)
-    }
-
-    /// Splits the superpacket read at `nextPacketSpace` where it lies. The
-    /// last segment goes first: segment k's payload moves forward by k
-    /// times its headers (8 + IP + TCP/UDP), copied from its end, and its
-    /// headers are copied from the superpacket's, which nothing overwrites
-    /// before segment 0, whose payload does not move at all. The segments
-    /// of the superpacket's tail never reach the payload of an earlier one
-    /// (segment k starts (k - 1) headers' lengths past the end of segment
-    /// k - 1's input), so every byte is copied at most once.
-    mutating func splitInPlace(length: Int, header: VirtioNetHeader, protocolNumber: UInt16) -> Int {
-        let base = storage.baseAddress.unsafelyUnwrapped
-        let superpacket = base + end + Self.headerLength
-        guard
-            let g = TUNOffload.geometry(
-                UnsafeRawBufferPointer(start: superpacket, count: length), header: header)
-        else { return 0 }
-        let t = SegmentTemplate(superpacket, geometry: g, gsoSize: Int(header.gsoSize), length: length)
-        guard t.splitLength <= capacity - end else { return 0 }
-        let stride = Self.headerLength + g.headerLength + t.gsoSize
-        var index = g.segments - 1
-        while index >= 0 {
-            let offset = index * t.gsoSize
-            let size = min(t.gsoSize, t.payloadLength - offset)
-            let out = base + end + index * stride
-            let ip = out + Self.headerLength
-            let source = UnsafeRawPointer(superpacket + g.headerLength + offset)
-            let payloadSum: UInt64
-            if index > 0 {
-                payloadSum = InternetChecksum.copyBackwardAndSum(from: source, to: ip + g.headerLength, count: size)
-                ip.copyMemory(from: superpacket, byteCount: g.headerLength)
-            } else {
-                payloadSum = InternetChecksum.sum(source, count: size)
-            }
-            Self.finishSegment(ip, t, index: index, offset: offset, size: size, payloadSum: payloadSum)
-            Self.writeHeader(out, length: g.headerLength + size, protocolNumber: protocolNumber)
-            index -= 1
-        }
-        end += t.splitLength
-        packetCount += g.segments
-        return g.segments
-    }
-
-    /// Splits the superpacket `packet`, which lies outside this batch, into
-    /// segments at the end of the batch, copying and summing each payload
-    /// in one pass.
+    /// Splits the TCP or UDP superpacket `packet` into segments of gso_size
+    /// payload bytes at the end of the batch (the fields and checksums of
+    /// RFC 791, RFC 8200, RFC 9293 §3.1 and RFC 768, in the way the kernel's
+    /// own GSO does): IPv4 total length, identification + i and header
+    /// checksum, or the IPv6 payload length; TCP sequence number + offset,
+    /// FIN and PSH only on the last segment, CWR only on the first; or the
+    /// UDP length; and the TCP or UDP checksum.
+    ///
+    /// `packet` may lie in this batch's storage past the written bytes (the
+    /// tail, as `commit` puts it): segment i ends no later than the input of
+    /// segment i + 1 begins, as long as all the segments fit, which is
+    /// checked first.
     mutating func appendSegments(of packet: UnsafeRawBufferPointer, header: VirtioNetHeader, protocolNumber: UInt16)
         -> Int
     {
         guard let g = TUNOffload.geometry(packet, header: header) else { return 0 }
+        let needed = g.segments * (Self.headerLength + g.headerLength) + (packet.count - g.headerLength)
+        guard needed <= capacity - end else { return 0 }
         let source = packet.baseAddress.unsafelyUnwrapped
-        let t = SegmentTemplate(source, geometry: g, gsoSize: Int(header.gsoSize), length: packet.count)
-        guard t.splitLength <= capacity - end else { return 0 }
-        var offset = 0
-        var index = 0
-        while offset < t.payloadLength {
-            let size = min(t.gsoSize, t.payloadLength - offset)
-            let out = storage.baseAddress.unsafelyUnwrapped + end
-            let ip = out + Self.headerLength
-            ip.copyMemory(from: source, byteCount: g.headerLength)
-            let payloadSum = InternetChecksum.copyAndSum(
-                from: source + g.headerLength + offset, to: ip + g.headerLength, count: size, initial: 0)
-            Self.finishSegment(ip, t, index: index, offset: offset, size: size, payloadSum: payloadSum)
-            Self.writeHeader(out, length: g.headerLength + size, protocolNumber: protocolNumber)
-            end += Self.headerLength + g.headerLength + size
-            packetCount += 1
-            offset += size
-            index += 1
+        let payloadLength = packet.count - g.headerLength
+        return withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { template in
+            let t = template.baseAddress.unsafelyUnwrapped
+            t.copyMemory(from: source, byteCount: g.headerLength)
+            let ipv4 = g.ipv4
+            let transport = g.ipHeaderLength
+            let transportHeaderLength = g.headerLength - transport
+            let firstSequence = g.tcp ? TUNOffload.load32(t + transport + 4) : 0
+            let identification = ipv4 ? TUNOffload.load16(t + 4) : 0
+            let flags = (t + transport + 13).load(as: UInt8.self)
+            // The pseudo-header's addresses (RFC 9293 §3.1, RFC 8200 §8.1).
+            let addressSum =
+                ipv4
+                ? InternetChecksum.sum(UnsafeRawPointer(t + 12), count: 8)
+                : InternetChecksum.sum(UnsafeRawPointer(t + 8), count: 32)
+            var offset = 0
+            var index = 0
+            while offset < payloadLength {
+                let size = min(Int(header.gsoSize), payloadLength - offset)
+                let out = storage.baseAddress.unsafelyUnwrapped + end
+                let ip = out + Self.headerLength
+                ip.copyMemory(from: t, byteCount: g.headerLength)
+                let last = offset + size == payloadLength
+                if ipv4 {
+                    TUNOffload.store16(ip + 2, UInt16(g.headerLength + size))
+                    TUNOffload.store16(ip + 4, identification &+ UInt16(truncatingIfNeeded: index))
+                    TUNOffload.store16(ip + 10, 0)
+                    let sum = InternetChecksum.sum(UnsafeRawPointer(ip), count: g.ipHeaderLength)
+                    (ip + 10).storeBytes(of: ~InternetChecksum.fold(sum), as: UInt16.self)
+                } else {
+                    TUNOffload.store16(ip + 4, UInt16(g.headerLength - 40 + size))
+                }
+                let th = ip + transport
+                if g.tcp {
+                    TUNOffload.store32(th + 4, firstSequence &+ UInt32(truncatingIfNeeded: offset))
+                    var f = flags
+                    if !last { f &= ~(0x01 | 0x08) }  // FIN, PSH
+                    if index > 0 { f &= ~0x80 }  // CWR
+                    (th + 13).storeBytes(of: f, as: UInt8.self)
+                } else {
+                    TUNOffload.store16(th + 4, UInt16(8 + size))  // UDP length (RFC 768)
+                }
+                let checksumField = th + (g.tcp ? 16 : 6)
+                TUNOffload.store16(checksumField, 0)
+                var sum = addressSum
+                // Zero and the protocol, then the length, in memory order.
+                sum = InternetChecksum.add(sum, UInt64(g.tcp ? 6 : 17) << 8)
+                let transportLength = UInt16(transportHeaderLength + size)
+                sum = InternetChecksum.add(sum, UInt64(transportLength.byteSwapped))
+                sum = InternetChecksum.add(
+                    sum, InternetChecksum.sum(UnsafeRawPointer(th), count: transportHeaderLength))
+                sum = InternetChecksum.copyAndSum(
+                    from: UnsafeRawPointer(source + g.headerLength + offset), to: th + transportHeaderLength,
+                    count: size,
+                    initial: sum)
+                var checksum = ~InternetChecksum.fold(sum)
+                if !g.tcp, checksum == 0 { checksum = 0xffff }  // RFC 768: zero means none
+                checksumField.storeBytes(of: checksum, as: UInt16.self)
+                Self.writeHeader(out, length: g.headerLength + size, protocolNumber: protocolNumber)
+                end += Self.headerLength + g.headerLength + size
+                packetCount += 1
+                offset += size
+                index += 1
+            }
+            return index
         }
-        return index
     }
 }

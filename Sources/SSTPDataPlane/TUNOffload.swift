@@ -104,27 +104,6 @@ public enum InternetChecksum {
         return s
     }
 
-    /// Copies `count` bytes from the end down, summing them: for moving a
-    /// payload forward over itself (`to` at or after `from`).
-    public static func copyBackwardAndSum(from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int) -> UInt64 {
-        let main = count & ~7
-        // The last bytes are summed first (as a word that starts at an
-        // offset of a multiple of 8), then copied one by one.
-        var s = tail(from + main, count: count - main)
-        var i = count
-        while i > main {
-            i -= 1
-            to.storeBytes(of: from.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
-        }
-        while i >= 8 {
-            i -= 8
-            let w = from.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            to.storeBytes(of: w, toByteOffset: i, as: UInt64.self)
-            s = add(s, w)
-        }
-        return s
-    }
-
     /// Up to 7 trailing bytes as a zero-padded word in memory order.
     @inline(__always)
     static func tail(_ p: UnsafeRawPointer, count: Int) -> UInt64 {
