@@ -161,6 +161,7 @@ def table(r):
         row("peers", f"{p['name']} client->server", p.get("up_mbps"), "Mbit/s")
         row("peers", f"{p['name']} server->client", p.get("down_mbps"), "Mbit/s")
         row("peers", f"{p['name']} CPU", p.get("cpu_s_per_gb"), "s/GB")
+        row("peers", f"{p['name']} CPU, whole guest", p.get("guest_cpu_s_per_gb"), "s/GB")
     if peers.get("skipped"):
         rows.append(("peers", "guest", "skipped", "", peers["skipped"]))
     widths = [max(len(str(x[i])) for x in rows + [("section", "figure", "median", "unit", "spread / note")])
