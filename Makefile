@@ -17,6 +17,14 @@ APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	user-mode-linux kmod ppp ppp-dev sstp-client \
 	gcc libc6-dev make libnm-dev network-manager
 
+# What `make bench` needs besides APT_PACKAGES (not installed by `make test`):
+# iperf3 and socat for the throughput figures, python3-jeepney for the D-Bus
+# connect timer, valgrind and linux-perf for `make bench-profile`.
+BENCH_PACKAGES = iperf3 socat python3-jeepney valgrind linux-perf
+BENCH_PYTHON ?= /usr/bin/python3
+# `make bench PROFILE_ARGS="callgrind up client"` picks what bench-profile runs.
+PROFILE_ARGS ?= callgrind up client
+
 # `make install DESTDIR=...` lays the files out under $(DESTDIR)$(PREFIX).
 DESTDIR ?=
 PREFIX  ?= /usr
@@ -26,12 +34,18 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 SWIFT_BIN_DIR ?= $(BUILD_DIR)/debug
 SWIFT_SERVICE_BIN ?= sstp-service
 
-.PHONY: all build test fuzz demo deps lint clean install
+.PHONY: all build test fuzz demo deps lint clean install bench bench-deps bench-build bench-profile apt-install
 
 all: build
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -54,6 +68,18 @@ test: build
 	$(MAKE) -C nm-plugin/pppd test
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
 	SSTP_BUILD_DIR=$(BUILD_DIR)/debug python3 -m unittest discover -s Tests/e2e -p 'test_*.py' -v
+
+# Benchmarks (bench/README.md): a release build, the C helpers, then one
+# run of every section; knobs are BENCH_* environment variables.
+bench-build: deps bench-deps
+	$(SWIFT) build $(SWIFT_FLAGS) -c release
+	$(MAKE) -C bench/tools OUT=$(abspath $(BUILD_DIR))/bench
+
+bench: bench-build
+	SSTP_BUILD_DIR=$(abspath $(BUILD_DIR))/release BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/run.py
+
+bench-profile: bench-build
+	SSTP_BUILD_DIR=$(abspath $(BUILD_DIR))/release BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/profile.py $(PROFILE_ARGS)
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh

@@ -9,10 +9,31 @@ public final class TUNDevice {
     public let name: String
     public let index: Int32
 
-    /// `name` may be a pattern like "sstp%d".
-    public init(name: String = "sstp%d") throws(SystemError) {
+    /// True when every read starts with, and every write needs, a 10-byte
+    /// virtio_net_hdr (IFF_VNET_HDR), and the kernel may hand out TCP (and
+    /// UDP) superpackets of up to 64 KB with partial checksums (TUNSETOFFLOAD
+    /// TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, and TUN_F_USO4 | TUN_F_USO6 where
+    /// the kernel has them). The data plane segments them
+    /// (SSTPDataPlane's TUNOffload); a kernel that refuses the offloads
+    /// leaves a plain TUN.
+    public let virtioHeader: Bool
+
+    /// `name` may be a pattern like "sstp%d". With `offload`, the TUN is
+    /// opened with IFF_VNET_HDR and TSO (see `virtioHeader`).
+    public init(name: String = "sstp%d", offload: Bool = true) throws(SystemError) {
         var out = [CChar](repeating: 0, count: 32)
-        let fd = csstp_tun_open(name, 0, &out, out.count)
+        var fd = csstp_tun_open(name, offload ? 1 : 0, &out, out.count)
+        var vnet = offload && fd >= 0
+        // TUNSETOFFLOAD = _IOW('T', 208, unsigned int): TUN_F_CSUM 0x01,
+        // TUN_F_TSO4 0x02, TUN_F_TSO6 0x04, TUN_F_USO4 0x20, TUN_F_USO6 0x40
+        // (include/uapi/linux/if_tun.h; USO since Linux 6.2).
+        if vnet, ioctl(fd, 0x4004_54d0, 0x01 | 0x02 | 0x04 | 0x20 | 0x40) != 0,
+            ioctl(fd, 0x4004_54d0, 0x01 | 0x02 | 0x04) != 0
+        {
+            close(fd)
+            fd = csstp_tun_open(name, 0, &out, out.count)
+            vnet = false
+        }
         guard fd >= 0 else { throw SystemError("open TUN \(name)") }
         let created = String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let index = csstp_if_index(created)
@@ -24,6 +45,7 @@ public final class TUNDevice {
         self.fd = fd
         self.name = created
         self.index = index
+        self.virtioHeader = vnet
     }
 
     deinit {
@@ -38,7 +60,8 @@ public final class TUNDevice {
         guard csstp_if_set_up(name, up ? 1 : 0) == 0 else { throw SystemError("set \(name) up") }
     }
 
-    /// Reads one packet; nil when none is waiting.
+    /// Reads one packet, with its virtio header first when `virtioHeader`;
+    /// nil when none is waiting.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
         let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
@@ -47,9 +70,54 @@ public final class TUNDevice {
         throw SystemError("read \(name)")
     }
 
-    /// Writes one packet. A full queue drops it, as a router would.
+    /// Reads one packet into `buffer` and its virtio header (10 bytes) into
+    /// `virtioHeader`, which is zeroed (a plain packet) without offload.
+    /// Returns the packet's length; nil when none is waiting.
+    @inline(__always)
+    public func read(into buffer: UnsafeMutableRawBufferPointer, virtioHeader header: UnsafeMutableRawBufferPointer)
+        throws(SystemError) -> Int?
+    {
+        guard virtioHeader else {
+            header.initializeMemory(as: UInt8.self, repeating: 0)
+            return try read(into: buffer)
+        }
+        var iov = (
+            iovec(iov_base: header.baseAddress, iov_len: 10), iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        )
+        let n = withUnsafeMutablePointer(to: &iov) {
+            $0.withMemoryRebound(to: iovec.self, capacity: 2) { readv(fd, $0, 2) }
+        }
+        if n >= 10 { return n - 10 }
+        if n >= 0 { return 0 }
+        if errno == EAGAIN || errno == EINTR { return nil }
+        throw SystemError("read \(name)")
+    }
+
+    /// Writes one packet (a zero virtio header goes first when
+    /// `virtioHeader`: a whole packet with its checksums). A full queue
+    /// drops it, as a router would.
     @inline(__always)
     public func write(_ packet: UnsafeRawBufferPointer) {
-        _ = Glibc.write(fd, packet.baseAddress, packet.count)
+        guard virtioHeader else {
+            _ = Glibc.write(fd, packet.baseAddress, packet.count)
+            return
+        }
+        var zero: (UInt64, UInt16) = (0, 0)
+        withUnsafeMutableBytes(of: &zero) { header in
+            var iov = (
+                iovec(iov_base: header.baseAddress, iov_len: 10),
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: packet.baseAddress), iov_len: packet.count)
+            )
+            _ = withUnsafeMutablePointer(to: &iov) {
+                $0.withMemoryRebound(to: iovec.self, capacity: 2) { writev(fd, $0, 2) }
+            }
+        }
+    }
+
+    /// Writes bytes that begin with their own virtio header (only with
+    /// `virtioHeader`): a superpacket the kernel takes in one write.
+    @inline(__always)
+    public func write(withVirtioHeader bytes: UnsafeRawBufferPointer) {
+        _ = Glibc.write(fd, bytes.baseAddress, bytes.count)
     }
 }

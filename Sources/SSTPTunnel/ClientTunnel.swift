@@ -313,6 +313,7 @@ public final class ClientTunnel {
         } catch {
             apply(session?.delineationFailed(.emptyDataPacket) ?? [])
         }
+        if let tun { flushTUNWrites(tun, stream) }
     }
 
     /// One PPP frame from an SSTP data packet.
@@ -340,16 +341,31 @@ public final class ClientTunnel {
         apply(ppp.handle(.frame(Array(frame)), now: loop.now))
     }
 
-    /// Writes a packet to the TUN; a SYN is copied and clamped first.
+    /// Writes a packet to the TUN; a SYN is copied and clamped first. With
+    /// TUN offload, runs of TCP segments are joined into superpackets
+    /// (TCPCoalescer) that go out when a packet cannot join them or at the
+    /// end of the received bytes (flushTUNWrites).
     private func writeToTUN(_ tun: TUNDevice, _ packet: UnsafeRawBufferPointer) {
+        let stream = currentStream
         if packet.count <= synScratch.count, Self.isTCPSYN(packet) {
+            if let stream { flushTUNWrites(tun, stream) }
             let copy = UnsafeMutableRawBufferPointer(rebasing: synScratch[0..<packet.count])
             copy.copyMemory(from: packet)
             MSSClamp.clamp(copy, mtu: mtu)
             tun.write(UnsafeRawBufferPointer(copy))
             return
         }
-        tun.write(packet)
+        guard tun.virtioHeader, let stream else {
+            tun.write(packet)
+            return
+        }
+        if stream.inbound.add(packet) { return }
+        flushTUNWrites(tun, stream)
+        if !stream.inbound.add(packet) { tun.write(packet) }
+    }
+
+    private func flushTUNWrites(_ tun: TUNDevice, _ stream: TLSStream) {
+        if let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
     }
 
     @inline(__always)
@@ -364,12 +380,15 @@ public final class ClientTunnel {
     }
 
     /// Drains the TUN into the output queue, then writes it as TLS records.
+    /// With TUN offload a read may bring a TCP superpacket, which the queue
+    /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     private func tunReadable() {
         guard case .running(let stream, _) = stage, let tun else { return }
+        let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
         while true {
-            if stream.out.spaceForNextPacket < mtu + 64 {
+            if stream.out.spaceForNextPacket < room {
                 stream.flush()
-                if stream.out.spaceForNextPacket < mtu + 64 {
+                if stream.out.spaceForNextPacket < room {
                     pauseTUN(true)
                     return
                 }
@@ -377,7 +396,9 @@ public final class ClientTunnel {
             let space = stream.out.nextPacketSpace
             let n: Int?
             do {
-                n = try tun.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]))
+                n = try tun.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
+                    virtioHeader: stream.out.virtioHeaderSpace)
             } catch {
                 finish(.local("reading \(tun.name) failed: \(error)"))
                 return
@@ -393,9 +414,10 @@ public final class ClientTunnel {
             } else {
                 continue
             }
-            MSSClamp.clamp(UnsafeMutableRawBufferPointer(rebasing: space[0..<n]), mtu: mtu)
-            stream.out.commit(length: n, protocolNumber: protocolNumber)
-            bytesOut &+= UInt64(n)
+            let header = UnsafeRawBufferPointer(stream.out.virtioHeaderSpace)
+            if stream.out.commit(length: n, virtioHeader: header, protocolNumber: protocolNumber, mtu: mtu) > 0 {
+                bytesOut &+= UInt64(n)
+            }
             if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
         }
         stream.flush()

@@ -135,9 +135,36 @@ public final class SSTPServer {
         tun?.write(packet)
     }
 
+    /// Writes a client's packet; with TUN offload, runs of TCP segments
+    /// are joined into superpackets (the stream's TCPCoalescer) that go out
+    /// when a packet cannot join them or at flushTUNWrites.
+    func writeToTUN(_ packet: UnsafeRawBufferPointer, joining stream: TLSStream) {
+        guard let tun else { return }
+        guard tun.virtioHeader else {
+            tun.write(packet)
+            return
+        }
+        if stream.inbound.add(packet) { return }
+        flushTUNWrites(stream)
+        if !stream.inbound.add(packet) { tun.write(packet) }
+    }
+
+    /// Writes what the client's coalescer holds (end of received bytes).
+    func flushTUNWrites(_ stream: TLSStream) {
+        if let tun, let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
+    }
+
+    /// Routes what the TUN holds to the clients' queues, then flushes the
+    /// queues it touched. With TUN offload each read starts with a virtio
+    /// header; a partial checksum is completed here, a TCP superpacket is
+    /// split by the client's queue.
     private func tunReadable() {
         guard let tun else { return }
-        var touched: [ServerConnection] = []
+        let skip = tun.virtioHeader ? VirtioNetHeader.length : 0
+        // The connections to flush: the last one, and the others only when
+        // one wakeup served several (no allocation in the common case).
+        var last: ServerConnection?
+        var others: [ServerConnection] = []
         while true {
             let n: Int?
             do {
@@ -147,22 +174,36 @@ public final class SSTPServer {
                 return
             }
             guard let n, n > 0 else { break }
-            let packet = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+            guard n > skip else { continue }
+            let header =
+                skip > 0 ? VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0..<skip])) : VirtioNetHeader()
+            let space = UnsafeMutableRawBufferPointer(rebasing: readBuffer[skip..<n])
+            let packet = UnsafeRawBufferPointer(space)
             let version = packet[0] >> 4
             var target: ServerConnection?
-            if version == 4, n >= 20 {
+            if version == 4, packet.count >= 20 {
                 let destination =
                     UInt32(packet[16]) << 24 | UInt32(packet[17]) << 16 | UInt32(packet[18]) << 8
                     | UInt32(packet[19])
                 target = byAddress[destination]
-            } else if version == 6, n >= 40 {
+            } else if version == 6, packet.count >= 40 {
                 let id = (32..<40).reduce(UInt64(0)) { $0 << 8 | UInt64(packet[$1]) }
                 target = byInterfaceID[id]
             }
             guard let target else { continue }
-            if target.queue(packet: packet, ipv6: version == 6) { touched.append(target) }
+            if header.gsoType == VirtioNetHeader.gsoNone, header.needsChecksum {
+                guard
+                    TUNOffload.completeChecksum(
+                        space, start: Int(header.checksumStart), offset: Int(header.checksumOffset))
+                else { continue }
+            }
+            if target.queue(packet: packet, header: header, ipv6: version == 6), last !== target {
+                if let previous = last, !others.contains(where: { $0 === previous }) { others.append(previous) }
+                last = target
+            }
         }
-        for connection in touched { connection.flush() }
+        last?.flush()
+        for connection in others where connection !== last { connection.flush() }
     }
 
     /// Splits an address range into CIDR blocks for the routes to the pool.

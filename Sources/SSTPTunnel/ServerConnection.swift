@@ -148,6 +148,7 @@ final class ServerConnection {
         } catch {
             apply(session.delineationFailed(.emptyDataPacket))
         }
+        server.flushTUNWrites(stream)
     }
 
     private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
@@ -162,7 +163,7 @@ final class ServerConnection {
                 apply(session.abort("fault injected after \(dataPackets) packets", now: loop.now))
                 return
             }
-            server.writeToTUN(UnsafeRawBufferPointer(rebasing: frame[headerLength...]))
+            server.writeToTUN(UnsafeRawBufferPointer(rebasing: frame[headerLength...]), joining: stream)
             return
         }
         guard let ppp else { return }
@@ -172,20 +173,25 @@ final class ServerConnection {
         apply(actions)
     }
 
-    /// Queues an IP packet from the TUN for this client; false if it was
-    /// dropped (not up, or the queue is full).
-    func queue(packet: UnsafeRawBufferPointer, ipv6: Bool) -> Bool {
+    /// Queues an IP packet from the TUN for this client (a TCP superpacket
+    /// from a TUN with offload is split into segments); false if it was
+    /// dropped (not up, the queue is full, or a superpacket it cannot split).
+    func queue(packet: UnsafeRawBufferPointer, header: VirtioNetHeader = VirtioNetHeader(), ipv6: Bool) -> Bool {
         guard stage == .running, !silenced, session.dataFramesAllowed, ipv6 ? ipv6Up : ipv4Up else { return false }
-        if stream.out.spaceForNextPacket < packet.count {
+        let needed =
+            header.gsoType == VirtioNetHeader.gsoNone
+            ? packet.count + OutboundBatch.headerLength
+            : OutboundBatch.segmentedLength(of: packet, header: header) ?? 0
+        guard needed > 0 else { return false }
+        if stream.out.spaceForNextPacket + OutboundBatch.headerLength < needed {
             stream.flush()
-            guard stream.out.spaceForNextPacket >= packet.count else { return false }
+            guard stream.out.spaceForNextPacket + OutboundBatch.headerLength >= needed else { return false }
         }
-        stream.out.nextPacketSpace.copyMemory(from: packet)
-        stream.out.commit(
-            length: packet.count,
+        let added = stream.out.append(
+            packet: packet, header: header,
             protocolNumber: ipv6 ? PPPProtocolNumber.ipv6 : PPPProtocolNumber.ipv4)
         if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
-        return true
+        return added > 0
     }
 
     func flush() {

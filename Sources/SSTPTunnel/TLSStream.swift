@@ -23,8 +23,12 @@ final class TLSStream {
     let tls: TLSConnection
     unowned let loop: EventLoop
     weak var delegate: (any TLSStreamDelegate)?
-    /// Pending output. 64 KiB: a full record plus room for control packets.
-    var out = OutboundBatch(capacity: 65536)
+    /// Pending output. 128 KiB: a TUN superpacket (64 KiB) split into
+    /// segments, behind up to a record's worth of bytes not yet written.
+    var out = OutboundBatch(capacity: 131072)
+    /// Received TCP segments on their way to a TUN with offload, joined
+    /// into superpackets (the owner adds and finishes them).
+    var inbound = TCPCoalescer()
     private(set) var established = false
     private(set) var closed = false
     /// A write returned wantWrite: wait for EPOLLOUT, retry the same bytes.
@@ -33,6 +37,8 @@ final class TLSStream {
     private var handshakeNeedsWritable = false
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
     private var lastWriteLength = 0
+
+    static let notSentLowWater: Int32 = 131072
 
     init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
         self.fd = fd
@@ -46,6 +52,12 @@ final class TLSStream {
 
     /// Takes over the fd's events (the caller registered it already).
     func start() {
+        // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT): the
+        // socket reports writable only below it, so a bulk transfer queues
+        // in the TUN instead of in seconds' worth of socket buffer, and a
+        // ping under load waits for less (bench/README.md).
+        var lowat = Self.notSentLowWater
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
         loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
         advanceHandshake()
     }
@@ -93,31 +105,50 @@ final class TLSStream {
         }
     }
 
-    /// Reads until OpenSSL would block, handing each chunk to the delegate.
+    /// Reads until OpenSSL would block, handing the delegate up to 64 KiB
+    /// of decrypted bytes at a time (several records: fewer calls, and
+    /// longer runs of segments for the owner to join).
     private func readAvailable() {
+        var filled = 0
         while !closed {
             let result: TLSIOResult
             do {
-                result = try tls.read(into: inBuffer)
+                result = try tls.read(into: UnsafeMutableRawBufferPointer(rebasing: inBuffer[filled...]))
             } catch {
+                deliver(filled)
                 finish(error)
                 return
             }
             switch result {
             case .bytes(let n):
-                if n == 0 { return }
-                delegate?.stream(self, received: UnsafeRawBufferPointer(rebasing: inBuffer[0..<n]))
+                if n == 0 {
+                    deliver(filled)
+                    return
+                }
+                filled += n
+                if inBuffer.count - filled < TLSConnection.maxRecordPayload {
+                    deliver(filled)
+                    filled = 0
+                }
             case .wantRead:
+                deliver(filled)
                 return
             case .wantWrite:
+                deliver(filled)
                 readNeedsWritable = true
                 updateInterest()
                 return
             case .closed:
+                deliver(filled)
                 finish(nil)
                 return
             }
         }
+    }
+
+    private func deliver(_ count: Int) {
+        guard count > 0, !closed else { return }
+        delegate?.stream(self, received: UnsafeRawBufferPointer(rebasing: inBuffer[0..<count]))
     }
 
     /// Appends a whole packet to the queue; false when the queue is full
@@ -150,6 +181,9 @@ final class TLSStream {
                 out.consume(n)
             case .wantWrite, .wantRead:
                 writeBlocked = true
+                // OpenSSL retries from the same bytes (it accepts a moved
+                // buffer), so what is left can go to the front now.
+                out.compact()
                 updateInterest()
                 return
             case .closed:
