@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import time
 
-from harness import PASSWORD, SERVER, SSTP, USER, Process, pki
+from harness import PASSWORD, ROOT, SERVER, SSTP, USER, Process, pki
 from uml import Guest
 
 HOST_IP, GUEST_IP = "10.97.0.1", "10.97.0.2"
@@ -82,7 +82,8 @@ def run_peers(bench):
                 f" --ca-cert {ca} --server-name sstp.test")
         variants = [("sstp (userspace)", ours, "sstp", [])]
         if pppd_backend_available():
-            variants.append(("sstp --backend pppd", ours + " --backend pppd", "sstp", ["pppd"]))
+            plugin = os.path.join(ROOT, "nm-plugin", "pppd", "build", "sstp-pppd-bridge.so")
+            variants.append(("sstp --backend pppd", ours + f" --backend pppd --pppd-plugin {plugin}", "sstp", ["pppd"]))
         else:
             out["rows"].append({"name": "sstp --backend pppd", "available": False,
                                 "reason": "this sstp binary does not accept --backend pppd"})
