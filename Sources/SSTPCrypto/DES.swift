@@ -8,10 +8,9 @@ func desEncryptBlock(clear: ArraySlice<UInt8>, key7: ArraySlice<UInt8>) throws(C
     guard key7.count == 7 else { throw .badLength(what: "DES key", expected: 7, actual: key7.count) }
     let key = expandDESKey(Array(key7))
     let lib = try LibCrypto.get()
-    guard let cipher = EVP_CIPHER_fetch(lib.context, "DES-ECB", nil) else {
-        throw .algorithmUnavailable(name: "DES-ECB", detail: lastOpenSSLError())
+    guard let cipher = lib.desECB else {
+        throw .algorithmUnavailable(name: "DES-ECB", detail: "not provided by this OpenSSL")
     }
-    defer { EVP_CIPHER_free(cipher) }
     guard let ctx = EVP_CIPHER_CTX_new() else {
         throw .openSSLFailure(call: "EVP_CIPHER_CTX_new", detail: lastOpenSSLError())
     }

@@ -24,11 +24,7 @@ public func digest(_ algorithm: DigestAlgorithm, _ parts: [UInt8]...) throws(Cry
 }
 
 public func digest(_ algorithm: DigestAlgorithm, parts: [[UInt8]]) throws(CryptoError) -> [UInt8] {
-    let lib = try LibCrypto.get()
-    guard let md = EVP_MD_fetch(lib.context, algorithm.rawValue, nil) else {
-        throw .algorithmUnavailable(name: algorithm.rawValue, detail: lastOpenSSLError())
-    }
-    defer { EVP_MD_free(md) }
+    let md = try LibCrypto.get().digest(algorithm)
     guard let ctx = EVP_MD_CTX_new() else {
         throw .openSSLFailure(call: "EVP_MD_CTX_new", detail: lastOpenSSLError())
     }

@@ -6,9 +6,30 @@ import CSSTPOpenSSL
 /// configuration is never changed.
 final class LibCrypto: @unchecked Sendable {
     let context: OpaquePointer
+    /// The algorithms fetched once: an EVP_MD_fetch or EVP_CIPHER_fetch per
+    /// call costs a provider lookup that showed up in connect-time profiles
+    /// (MS-CHAPv2 hashes several times). Fetched objects are immutable and
+    /// safe to share between threads.
+    private let digests: [DigestAlgorithm: OpaquePointer]
+    let desECB: OpaquePointer?
 
     private init(context: OpaquePointer) {
         self.context = context
+        var found: [DigestAlgorithm: OpaquePointer] = [:]
+        for algorithm in DigestAlgorithm.allCases {
+            if let md = EVP_MD_fetch(context, algorithm.rawValue, nil) { found[algorithm] = md }
+        }
+        digests = found
+        desECB = EVP_CIPHER_fetch(context, "DES-ECB", nil)
+        ERR_clear_error()
+    }
+
+    /// The fetched digest, or the error naming what is missing.
+    func digest(_ algorithm: DigestAlgorithm) throws(CryptoError) -> OpaquePointer {
+        guard let md = digests[algorithm] else {
+            throw .algorithmUnavailable(name: algorithm.rawValue, detail: "not provided by this OpenSSL")
+        }
+        return md
     }
 
     /// Loaded once; immutable afterwards, so shared freely across threads.
