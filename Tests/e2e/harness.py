@@ -41,6 +41,14 @@ class Namespaces:
         self.created = []
 
     def __enter__(self):
+        try:
+            self.make()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def make(self):
         for ns in (self.server, self.client):
             run("ip", "netns", "add", ns)
             self.created.append(ns)
@@ -61,6 +69,7 @@ class Namespaces:
                 except (ProcessLookupError, ValueError):
                     pass
             run("ip", "netns", "del", ns, check=False)
+        self.created = []
         return False
 
     def exec(self, ns, *args):
@@ -157,20 +166,23 @@ class TunnelTestCase(unittest.TestCase):
         for binary in (SSTP, SERVER):
             if not os.path.exists(binary):
                 self.fail(f"{binary} is missing: run make build first")
+        # Cleanups, unlike tearDown, also run when a setUp fails halfway:
+        # nothing a test made may outlive it. They run last-in first-out.
         self.tmp = tempfile.mkdtemp(prefix="sstp-e2e-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.ns = Namespaces(self.id().split(".")[-1][-6:].replace("_", ""))
+        self.addCleanup(self.ns.__exit__, None, None, None)
         self.ns.__enter__()
         self.processes = []
+        self.addCleanup(self.close_processes)
         self.users = os.path.join(self.tmp, "users")
         with open(self.users, "w") as f:
             f.write(f"{USER}:{PASSWORD}\n")
         self.password_file = self.secret_file("password", PASSWORD)
 
-    def tearDown(self):
+    def close_processes(self):
         for p in self.processes:
             p.close()
-        self.ns.__exit__(None, None, None)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def secret_file(self, name, value):
         path = os.path.join(self.tmp, name)

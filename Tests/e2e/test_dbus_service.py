@@ -24,13 +24,10 @@ class StandaloneServiceTests(TunnelTestCase):
         super().setUp()
         # Unprivileged callers must reach the bus socket.
         os.chmod(self.tmp, 0o755)
-        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), prefix=self.ns.exec(self.ns.client))
-
-    def tearDown(self):
         # The activated service runs in the client namespace: the namespace
-        # teardown kills it by PID.
-        self.bus.close()
-        super().tearDown()
+        # clean-up kills it by PID.
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), prefix=self.ns.exec(self.ns.client))
+        self.addCleanup(self.bus.close)
 
     def service_running(self):
         return SERVICE in run("ps", "-eo", "args", check=False).stdout
@@ -157,14 +154,14 @@ class NMPluginInterfaceTests(TunnelTestCase):
     def setUp(self):
         super().setUp()
         self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), activation=False)
+        self.addCleanup(self.bus.close)
         self.service = None
+        self.addCleanup(self.stop_service)
 
-    def tearDown(self):
+    def stop_service(self):
         if self.service and self.service.poll() is None:
             self.service.kill()
             self.service.wait()
-        self.bus.close()
-        super().tearDown()
 
     def call(self, method, *args):
         return self.bus.busctl("call", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, method, *args)

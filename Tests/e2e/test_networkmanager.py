@@ -23,17 +23,10 @@ class NetworkManagerTests(TunnelTestCase):
                 self.fail(f"{f} is missing: run make build")
         self.server = self.start_server()
         self.nm = NetworkManager(os.path.join(self.tmp, "nm"), self.ns.client)
-        try:
-            self.nm.start()
-            # NetworkManager takes over veth-c with the same address.
-            self.nm.base_connection("veth-c", f"{CLIENT_IP}/24", "10.99.0.254")
-        except BaseException:
-            self.nm.stop()
-            raise
-
-    def tearDown(self):
-        self.nm.stop()
-        super().tearDown()
+        self.addCleanup(self.nm.stop)
+        self.nm.start()
+        # NetworkManager takes over veth-c with the same address.
+        self.nm.base_connection("veth-c", f"{CLIENT_IP}/24", "10.99.0.254")
 
     def add_profile(self, name, *extra_data, secrets=True):
         data = f"gateway={SERVER_IP}, user=alice, ca-cert={os.path.join(pki(), 'root.pem')}, password-flags=0"
