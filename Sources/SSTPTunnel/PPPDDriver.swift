@@ -52,6 +52,7 @@ final class PPPDDriver {
     private var logBuffer: [UInt8] = []
     private var reportedFailure: PPPFailure?
     private var reportedStatus: UInt32?
+    private var authenticationRefused: String?
     private var terminationRequested = false
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
 
@@ -162,6 +163,7 @@ final class PPPDDriver {
     /// A PPP frame from SSTP to pppd.
     func deliver(_ frame: UnsafeRawBufferPointer) {
         guard master >= 0, !finished else { return }
+        noteAuthenticationFailure(frame)
         let bytes = decoder.encode(Array(frame))
         var offset = 0
         while offset < bytes.count {
@@ -172,6 +174,25 @@ final class PPPDDriver {
                 return
             }
             offset += n
+        }
+    }
+
+    /// The server's refusal of our credentials, seen on its way to pppd:
+    /// CHAP/MS-CHAP Failure (RFC 1994 §4.2, code 4), PAP Authenticate-Nak
+    /// (RFC 1334 §2.2.2, code 3), EAP Failure (RFC 3748 §4.2, code 4). pppd
+    /// reports it only through its exit status, which a hangup or our
+    /// SIGTERM overwrites when the SSTP call ends first; so it is recorded
+    /// here, where no race can lose it.
+    private func noteAuthenticationFailure(_ frame: UnsafeRawBufferPointer) {
+        guard reportedFailure == nil, authenticationRefused == nil,
+            let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame), frame.count > headerLength
+        else { return }
+        let code = frame[headerLength]
+        switch (protocolNumber, code) {
+        case (0xc223, 4): authenticationRefused = "the server refused the CHAP/MS-CHAP login"
+        case (0xc023, 3): authenticationRefused = "the server refused the PAP login"
+        case (0xc227, 4): authenticationRefused = "the server refused the EAP login"
+        default: break
         }
     }
 
@@ -359,6 +380,9 @@ final class PPPDDriver {
             case .none where [1, 5, 16, 128 + SIGTERM, 128 + SIGKILL].contains(status): failure = nil
             default: break
             }
+        }
+        if let refused = authenticationRefused, failure == nil || failure == .lowerLayerDown {
+            failure = .authenticationFailed(message: refused)
         }
         emit(.log("pppd exited with status \(status)"))
         cleanup()
