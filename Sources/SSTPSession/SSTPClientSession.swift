@@ -40,8 +40,7 @@ public struct SSTPClientSession: Sendable {
     private var nonce: [UInt8] = []
     private var naks = 0
     private var hello: SSTPHello
-    private var closeReason: SSTPCloseReason?
-    private let teardown: SSTPTeardown
+    private var teardown: SSTPTeardown
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -97,11 +96,7 @@ public struct SSTPClientSession: Sendable {
         case .closed, .callDisconnected:
             return
         case .tearingDown(let t):
-            switch teardown.received(message, in: t, now: now, actions: &actions) {
-            case .stay(let next): state = .tearingDown(next)
-            case .closed: close(&actions)
-            case .ignored: break
-            }
+            state = teardown.received(message, in: t, now: now, actions: &actions).map(State.tearingDown) ?? .closed
             return
         default:
             break
@@ -130,10 +125,10 @@ public struct SSTPClientSession: Sendable {
             naks += 1
             let statuses = nak.statusInfos.map(\.description).joined(separator: ", ")
             guard naks <= configuration.maximumNakRetries else {
-                closeReason = .connectRefused(nak.statusInfos)
                 abort(
                     "CALL_CONNECT_NAK \(naks) times",
-                    status: StatusInfoAttribute(attribID: 0, status: .retryCountExceeded), now: now, &actions)
+                    status: StatusInfoAttribute(attribID: 0, status: .retryCountExceeded),
+                    reason: .connectRefused(nak.statusInfos), now: now, &actions)
                 return
             }
             actions.append(.log("SSTP: CALL_CONNECT_NAK [\(statuses)], retrying (\(naks))"))
@@ -149,15 +144,15 @@ public struct SSTPClientSession: Sendable {
             break
         case .callAbort(let abort):
             let info = abort.statusInfo
-            if let info, info.attribID == SSTPAttributeID.cryptoBinding.rawValue {
-                closeReason = .cryptoBindingRejected(info)
-            } else {
-                closeReason = .abortedByPeer(info)
-            }
+            let reason: SSTPCloseReason =
+                if let info, info.attribID == SSTPAttributeID.cryptoBinding.rawValue {
+                    .cryptoBindingRejected(info)
+                } else {
+                    .abortedByPeer(info)
+                }
             actions.append(.log("SSTP: the server aborted: \(message)"))
-            state = .tearingDown(teardown.peerAborted(now: now, actions: &actions))
+            state = .tearingDown(teardown.peerAborted(reason, now: now, actions: &actions))
         case .callDisconnect:
-            closeReason = closeReason ?? .disconnectedByPeer
             actions.append(.log("SSTP: the server disconnected"))
             state = .tearingDown(teardown.peerDisconnected(now: now, actions: &actions))
         default:
@@ -210,7 +205,6 @@ public struct SSTPClientSession: Sendable {
             return []
         default:
             var actions: [SSTPAction] = []
-            closeReason = closeReason ?? .disconnectedLocally
             state = .tearingDown(teardown.disconnect(now: now, actions: &actions))
             return actions
         }
@@ -219,12 +213,9 @@ public struct SSTPClientSession: Sendable {
     /// TLS or TCP failed: clean up at once and send nothing (§3.1.7.2).
     public mutating func transportClosed(_ detail: String) -> [SSTPAction] {
         guard state != .closed else { return [] }
-        if case .tearingDown = state, closeReason != nil {
-            state = .closed
-            return [.close(closeReason ?? .transportClosed(detail))]
-        }
+        let tearingDown = if case .tearingDown = state { true } else { false }
         state = .closed
-        return [.close(.transportClosed(detail))]
+        return [.close(teardown.transportClosedReason(detail, tearingDown: tearingDown))]
     }
 
     /// The delineation of the stream failed (§3.1.5.1): drop, send nothing.
@@ -238,17 +229,16 @@ public struct SSTPClientSession: Sendable {
         var actions: [SSTPAction] = []
         switch (state, timer) {
         case (.tearingDown(let t), _):
-            if case .closed = teardown.timerExpired(timer, in: t) { close(&actions) }
+            state = teardown.timerExpired(timer, in: t, actions: &actions).map(State.tearingDown) ?? .closed
         case (.connectRequestSent, .negotiation):
-            closeReason = .negotiationTimeout("CALL_CONNECT_ACK")
             abort(
                 "no CALL_CONNECT_ACK in time", status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout),
-                now: now, &actions)
+                reason: .negotiationTimeout("CALL_CONNECT_ACK"), now: now, &actions)
         case (.connectAckReceived, .negotiation):
-            closeReason = .negotiationTimeout("PPP authentication")
             abort(
                 "PPP authentication did not finish in time",
-                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
+                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout),
+                reason: .negotiationTimeout("PPP authentication"), now: now, &actions)
         case (.callConnected, .hello):
             if case .peerGone = hello.expired(now: now, actions: &actions) {
                 state = .closed
@@ -261,15 +251,9 @@ public struct SSTPClientSession: Sendable {
     }
 
     private mutating func abort(
-        _ why: String, status: StatusInfoAttribute?, now: Duration, _ actions: inout [SSTPAction]
+        _ why: String, status: StatusInfoAttribute?, reason: SSTPCloseReason? = nil, now: Duration,
+        _ actions: inout [SSTPAction]
     ) {
-        closeReason = closeReason ?? .abortedLocally(why, status)
-        actions.append(.log("SSTP: aborting: \(why)"))
-        state = .tearingDown(teardown.abort(status: status, now: now, actions: &actions))
-    }
-
-    private mutating func close(_ actions: inout [SSTPAction]) {
-        state = .closed
-        actions.append(.close(closeReason ?? .disconnectedLocally))
+        state = .tearingDown(teardown.abort(why, status: status, reason: reason, now: now, actions: &actions))
     }
 }

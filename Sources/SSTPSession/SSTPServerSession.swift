@@ -43,8 +43,7 @@ public struct SSTPServerSession: Sendable {
     private var hlak: HigherLayerAuthenticationKey?
     private var heldCallConnected: CallConnected?
     private var hello: SSTPHello
-    private var closeReason: SSTPCloseReason?
-    private let teardown: SSTPTeardown
+    private var teardown: SSTPTeardown
 
     public init(configuration: Configuration, nonce: [UInt8]) {
         self.configuration = configuration
@@ -121,11 +120,7 @@ public struct SSTPServerSession: Sendable {
         case .closed:
             return
         case .tearingDown(let t):
-            switch teardown.received(message, in: t, now: now, actions: &actions) {
-            case .stay(let next): state = .tearingDown(next)
-            case .closed: close(&actions)
-            case .ignored: break
-            }
+            state = teardown.received(message, in: t, now: now, actions: &actions).map(State.tearingDown) ?? .closed
             return
         default:
             break
@@ -168,10 +163,8 @@ public struct SSTPServerSession: Sendable {
         case .echoResponse where state == .callConnected || state == .callConnectedPending:
             break
         case .callAbort(let abort):
-            closeReason = .abortedByPeer(abort.statusInfo)
-            state = .tearingDown(teardown.peerAborted(now: now, actions: &actions))
+            state = .tearingDown(teardown.peerAborted(.abortedByPeer(abort.statusInfo), now: now, actions: &actions))
         case .callDisconnect:
-            closeReason = closeReason ?? .disconnectedByPeer
             state = .tearingDown(teardown.peerDisconnected(now: now, actions: &actions))
         default:
             abort(
@@ -247,7 +240,6 @@ public struct SSTPServerSession: Sendable {
             return []
         default:
             var actions: [SSTPAction] = []
-            closeReason = closeReason ?? .disconnectedLocally
             state = .tearingDown(teardown.disconnect(now: now, actions: &actions))
             return actions
         }
@@ -255,14 +247,9 @@ public struct SSTPServerSession: Sendable {
 
     public mutating func transportClosed(_ detail: String) -> [SSTPAction] {
         guard state != .closed else { return [] }
-        let reason: SSTPCloseReason
-        if case .tearingDown = state, let closeReason {
-            reason = closeReason
-        } else {
-            reason = .transportClosed(detail)
-        }
+        let tearingDown = if case .tearingDown = state { true } else { false }
         state = .closed
-        return [.close(reason)]
+        return [.close(teardown.transportClosedReason(detail, tearingDown: tearingDown))]
     }
 
     public mutating func delineationFailed(_ error: SSTPWireError) -> [SSTPAction] {
@@ -275,17 +262,17 @@ public struct SSTPServerSession: Sendable {
         var actions: [SSTPAction] = []
         switch (state, timer) {
         case (.tearingDown(let t), _):
-            if case .closed = teardown.timerExpired(timer, in: t) { close(&actions) }
+            state = teardown.timerExpired(timer, in: t, actions: &actions).map(State.tearingDown) ?? .closed
         case (.callDisconnected, .negotiation):
-            closeReason = .negotiationTimeout("CALL_CONNECT_REQUEST")
             abort(
                 "no CALL_CONNECT_REQUEST in time",
-                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
+                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout),
+                reason: .negotiationTimeout("CALL_CONNECT_REQUEST"), now: now, &actions)
         case (.callConnectedPending, .negotiation):
-            closeReason = .negotiationTimeout("CALL_CONNECTED")
             abort(
                 "no CALL_CONNECTED in time",
-                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout), now: now, &actions)
+                status: StatusInfoAttribute(attribID: 0, status: .negotiationTimeout),
+                reason: .negotiationTimeout("CALL_CONNECTED"), now: now, &actions)
         case (.callConnected, .hello):
             if case .peerGone = hello.expired(now: now, actions: &actions) {
                 state = .closed
@@ -310,15 +297,9 @@ public struct SSTPServerSession: Sendable {
     }
 
     private mutating func abort(
-        _ why: String, status: StatusInfoAttribute?, now: Duration, _ actions: inout [SSTPAction]
+        _ why: String, status: StatusInfoAttribute?, reason: SSTPCloseReason? = nil, now: Duration,
+        _ actions: inout [SSTPAction]
     ) {
-        closeReason = closeReason ?? .abortedLocally(why, status)
-        actions.append(.log("SSTP: aborting: \(why)"))
-        state = .tearingDown(teardown.abort(status: status, now: now, actions: &actions))
-    }
-
-    private mutating func close(_ actions: inout [SSTPAction]) {
-        state = .closed
-        actions.append(.close(closeReason ?? .disconnectedLocally))
+        state = .tearingDown(teardown.abort(why, status: status, reason: reason, now: now, actions: &actions))
     }
 }

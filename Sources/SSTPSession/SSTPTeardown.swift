@@ -13,19 +13,30 @@ public enum SSTPTeardownState: Hashable, Sendable {
     case disconnectTimeoutPending
 }
 
-/// What the teardown rules decided for one received message or timer.
-enum TeardownOutcome {
-    case stay(SSTPTeardownState)
-    case closed
-    case ignored
-}
+/// How a call ends, for client and server alike: why it ends (the first
+/// reason decided wins) and the abort and disconnect exchanges with their
+/// timers. The sessions keep only their own states; every teardown state
+/// and the close action come from here.
+struct SSTPTeardown: Sendable {
+    let timers: SSTPTimerValues
+    /// Why the call ends, once decided.
+    private(set) var reason: SSTPCloseReason?
 
-struct SSTPTeardown {
-    var timers: SSTPTimerValues
+    init(timers: SSTPTimerValues) {
+        self.timers = timers
+    }
+
+    /// Clean-up is done: the call closes with its reason.
+    var closeAction: SSTPAction { .close(reason ?? .disconnectedLocally) }
 
     /// Starts an abort (§3.1.5.1): send CALL_ABORT with the status, run
-    /// abort timer 1.
-    func abort(status: StatusInfoAttribute?, now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+    /// abort timer 1. `reason` defaults to "we aborted, because `why`".
+    mutating func abort(
+        _ why: String, status: StatusInfoAttribute?, reason: SSTPCloseReason? = nil, now: Duration,
+        actions: inout [SSTPAction]
+    ) -> SSTPTeardownState {
+        self.reason = self.reason ?? reason ?? .abortedLocally(why, status)
+        actions.append(.log("SSTP: aborting: \(why)"))
         actions.append(.send(CallAbort(statusInfo: status).serialized()))
         cancelRunning(&actions)
         actions.append(.setTimer(.abort, deadline: now + timers.abort1))
@@ -34,69 +45,93 @@ struct SSTPTeardown {
 
     /// Starts a disconnect (§3.2.4.2): CALL_DISCONNECT (the Windows form,
     /// NO_ERROR), disconnect timer 1.
-    func disconnect(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+    mutating func disconnect(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+        reason = reason ?? .disconnectedLocally
         actions.append(.send(CallDisconnect.windowsStyle.serialized()))
         cancelRunning(&actions)
         actions.append(.setTimer(.disconnect, deadline: now + timers.disconnect1))
         return .disconnectAckPending
     }
 
-    /// The peer aborted while we were in a normal state: answer CALL_ABORT
-    /// and wait abort timer 2 (§3.2.5.3, §3.3.5.3).
-    func peerAborted(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+    /// The peer aborted while we were in a normal state (§3.2.5.3,
+    /// §3.3.5.3).
+    mutating func peerAborted(
+        _ reason: SSTPCloseReason, now: Duration, actions: inout [SSTPAction]
+    ) -> SSTPTeardownState {
+        self.reason = self.reason ?? reason
+        return answerAbort(now: now, actions: &actions)
+    }
+
+    /// The peer disconnected while we were in a normal state.
+    mutating func peerDisconnected(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+        reason = reason ?? .disconnectedByPeer
+        return answerDisconnect(now: now, actions: &actions)
+    }
+
+    /// A message received in a teardown state (the tables of §3.2.5.3):
+    /// the next teardown state, or nil once the call is closed (the close
+    /// action is then in `actions`).
+    func received(
+        _ message: SSTPControlMessage, in state: SSTPTeardownState, now: Duration, actions: inout [SSTPAction]
+    ) -> SSTPTeardownState? {
+        switch (message, state) {
+        case (.callAbort, .abortPending):
+            actions.append(.cancelTimer(.abort))
+            actions.append(.setTimer(.abort, deadline: now + timers.abort2))
+            return .abortTimeoutPending
+        case (.callAbort, .disconnectAckPending):
+            return answerAbort(now: now, actions: &actions)
+        case (.callDisconnect, .disconnectAckPending):
+            // A disconnect collision: stop timer 1 and answer (§3.2.5.3).
+            return answerDisconnect(now: now, actions: &actions)
+        case (.callDisconnectAck, .disconnectAckPending):
+            actions.append(.cancelTimer(.disconnect))
+            actions.append(closeAction)
+            return nil
+        default:
+            // CALL_ABORT and CALL_DISCONNECT once the answer is out,
+            // CONNECT_ACK, CONNECT_NAK, ECHO_* and everything else are
+            // ignored in the pending states.
+            return state
+        }
+    }
+
+    /// A timer in a teardown state: every teardown timer ends in clean-up
+    /// (nil, with the close action in `actions`); others are ignored.
+    func timerExpired(
+        _ timer: SSTPTimer, in state: SSTPTeardownState, actions: inout [SSTPAction]
+    ) -> SSTPTeardownState? {
+        switch (timer, state) {
+        case (.abort, .abortPending), (.abort, .abortTimeoutPending),
+            (.disconnect, .disconnectAckPending), (.disconnect, .disconnectTimeoutPending):
+            actions.append(closeAction)
+            return nil
+        default:
+            return state
+        }
+    }
+
+    /// TLS or TCP ended under us (§3.1.7.2): during a teardown the reason
+    /// already decided stands; otherwise the transport's failure is it.
+    func transportClosedReason(_ detail: String, tearingDown: Bool) -> SSTPCloseReason {
+        if tearingDown, let reason { return reason }
+        return .transportClosed(detail)
+    }
+
+    /// Answer CALL_ABORT, wait abort timer 2.
+    private func answerAbort(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
         actions.append(.send(CallAbort().serialized()))
         cancelRunning(&actions)
         actions.append(.setTimer(.abort, deadline: now + timers.abort2))
         return .abortTimeoutPending
     }
 
-    /// The peer disconnected while we were in a normal state: answer
-    /// CALL_DISCONNECT_ACK and wait disconnect timer 2.
-    func peerDisconnected(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
+    /// Answer CALL_DISCONNECT_ACK, wait disconnect timer 2.
+    private func answerDisconnect(now: Duration, actions: inout [SSTPAction]) -> SSTPTeardownState {
         actions.append(.send(CallDisconnectAck().serialized()))
         cancelRunning(&actions)
         actions.append(.setTimer(.disconnect, deadline: now + timers.disconnect2))
         return .disconnectTimeoutPending
-    }
-
-    /// A message received in a teardown state (the tables of §3.2.5.3).
-    func received(
-        _ message: SSTPControlMessage, in state: SSTPTeardownState, now: Duration, actions: inout [SSTPAction]
-    ) -> TeardownOutcome {
-        switch (message, state) {
-        case (.callAbort, .abortPending):
-            actions.append(.cancelTimer(.abort))
-            actions.append(.setTimer(.abort, deadline: now + timers.abort2))
-            return .stay(.abortTimeoutPending)
-        case (.callAbort, .abortTimeoutPending), (.callAbort, .disconnectTimeoutPending):
-            return .ignored
-        case (.callAbort, .disconnectAckPending):
-            return .stay(peerAborted(now: now, actions: &actions))
-        case (.callDisconnect, .abortPending), (.callDisconnect, .abortTimeoutPending),
-            (.callDisconnect, .disconnectTimeoutPending):
-            return .ignored
-        case (.callDisconnect, .disconnectAckPending):
-            // A disconnect collision: stop timer 1 and answer (§3.2.5.3).
-            return .stay(peerDisconnected(now: now, actions: &actions))
-        case (.callDisconnectAck, .disconnectAckPending):
-            actions.append(.cancelTimer(.disconnect))
-            return .closed
-        default:
-            // CONNECT_ACK, CONNECT_NAK, ECHO_* and everything else are ignored
-            // in the pending states.
-            return .ignored
-        }
-    }
-
-    /// A timer in a teardown state: every teardown timer ends in clean-up.
-    func timerExpired(_ timer: SSTPTimer, in state: SSTPTeardownState) -> TeardownOutcome {
-        switch (timer, state) {
-        case (.abort, .abortPending), (.abort, .abortTimeoutPending),
-            (.disconnect, .disconnectAckPending), (.disconnect, .disconnectTimeoutPending):
-            return .closed
-        default:
-            return .ignored
-        }
     }
 
     private func cancelRunning(_ actions: inout [SSTPAction]) {
