@@ -15,6 +15,11 @@ long csstp_ssl_ctx_set_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_mode(ctx, mode);
 }
 
+void csstp_ssl_ctx_set_read_ahead(SSL_CTX *ctx, size_t buffer_len) {
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, buffer_len);
+}
+
 void csstp_ssl_ctx_disable_renegotiation(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 }

@@ -27,6 +27,10 @@ int csstp_ssl_ctx_set_proto_versions(SSL_CTX *ctx, int min_version, int max_vers
 /* SSL_CTX_set_mode (macro). Returns the mode bitmask now in effect. */
 long csstp_ssl_ctx_set_mode(SSL_CTX *ctx, long mode);
 
+/* SSL_CTX_set_read_ahead (a macro) with a read buffer of buffer_len bytes:
+ * one read(2) may bring several records. */
+void csstp_ssl_ctx_set_read_ahead(SSL_CTX *ctx, size_t buffer_len);
+
 /* Sets SSL_OP_NO_RENEGOTIATION, a macro Swift cannot import. */
 void csstp_ssl_ctx_disable_renegotiation(SSL_CTX *ctx);
 
