@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "sstp-service",
             dependencies: [
-                "SSTPService", "SSTPDBus", "SSTPPlatform",
+                "SSTPService", "SSTPDBus", "SSTPPlatform", "SSTPTunnel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -75,3 +75,12 @@ func lastOpenSSLError() -> String {
     let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     return text.isEmpty ? "no detail" : text
 }
+
+/// One-time set-up a first login would otherwise pay: the private library
+/// context with its providers and the fetched algorithms. Safe from any
+/// thread; an error here is met again, with its message, on first use.
+public enum CryptoLibrary {
+    public static func warmUp() {
+        _ = try? LibCrypto.get()
+    }
+}

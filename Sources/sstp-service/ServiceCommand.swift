@@ -3,6 +3,7 @@ import Glibc
 import SSTPDBus
 import SSTPPlatform
 import SSTPService
+import SSTPTunnel
 
 @main
 struct ServiceCommand: ParsableCommand {
@@ -37,6 +38,12 @@ struct ServiceCommand: ParsableCommand {
             print(try Self.introspection(which), terminator: "")
             return
         }
+        // The service is started for a Connect (D-Bus activation, or by
+        // NetworkManager): OpenSSL's one-time set-up runs on a second core
+        // while it joins the bus, not in front of the first TLS handshake.
+        // Joined before run returns or throws, so before the process exits.
+        let warmUp = LibraryWarmUp()
+        defer { warmUp.wait() }
         let loop = try EventLoop()
         let signals = try SignalWatcher()
         let log = Log(identifier: "sstp-service")

@@ -1,6 +1,25 @@
 import ArgumentParser
+import SSTPTunnel
 
 @main
+enum EntryPoint {
+    static func main() {
+        // `sstp connect` needs OpenSSL's one-time set-up (about 3 ms in a
+        // fresh process here); it runs on a second core while the arguments
+        // are parsed and the connection starts, instead of in front of TLS.
+        // Joined before any exit, so OpenSSL's exit handler never meets it.
+        let warmUp = CommandLine.arguments.dropFirst().first == "connect" ? LibraryWarmUp() : nil
+        do {
+            var command = try SSTPCommand.parseAsRoot()
+            try command.run()
+            warmUp?.wait()
+        } catch {
+            warmUp?.wait()
+            SSTPCommand.exit(withError: error)
+        }
+    }
+}
+
 struct SSTPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sstp",

@@ -1,0 +1,40 @@
+import Glibc
+import SSTPCrypto
+import SSTPTLS
+import Synchronization
+
+/// Runs OpenSSL's one-time set-up (TLSLibrary, CryptoLibrary) on a thread
+/// of its own, so that a process about to connect does it on a second core
+/// while it parses its arguments, resolves and connects TCP. `wait` joins
+/// the thread; call it before the process exits, or OpenSSL's exit handler
+/// could run while the thread is still inside OpenSSL.
+public final class LibraryWarmUp: Sendable {
+    private let thread: Mutex<pthread_t?>
+
+    /// Starts the thread; if it cannot start, nothing is warmed and the
+    /// connection does the set-up itself, as it would anyway.
+    public init() {
+        var tid = pthread_t()
+        let started = pthread_create(
+            &tid, nil,
+            { _ in
+                TLSLibrary.warmUp()
+                CryptoLibrary.warmUp()
+                return nil
+            }, nil)
+        thread = Mutex(started == 0 ? tid : nil)
+    }
+
+    /// Waits for the set-up to finish; later calls return at once.
+    public func wait() {
+        let tid = thread.withLock { t -> pthread_t? in
+            defer { t = nil }
+            return t
+        }
+        if let tid { pthread_join(tid, nil) }
+    }
+
+    deinit {
+        wait()
+    }
+}
