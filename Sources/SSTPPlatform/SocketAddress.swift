@@ -35,8 +35,8 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// getaddrinfo for TCP; numeric hosts skip the resolver. Blocking: call
-    /// it before the event loop starts.
+    /// getaddrinfo for TCP; numeric hosts skip the resolver. Blocking: on
+    /// an event loop, use AsyncResolver.
     public static func resolve(host: String, port: UInt16) throws(SystemError) -> [SocketAddress] {
         if let numeric = parseNumeric(host) { return [SocketAddress(address: numeric, port: port)] }
         var hints = addrinfo()
@@ -45,8 +45,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         var result: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, String(port), &hints, &result)
         guard rc == 0 else {
-            let text = String(cString: gai_strerror(rc))
-            throw SystemError("cannot resolve \(host): \(text)", errno: EHOSTUNREACH)
+            throw SystemError("getaddrinfo", errno: EHOSTUNREACH, detail: String(cString: gai_strerror(rc)))
         }
         defer { freeaddrinfo(result) }
         var out: [SocketAddress] = []

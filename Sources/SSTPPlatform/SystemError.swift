@@ -11,12 +11,17 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
         self.errno = Glibc.errno
     }
 
-    public init(_ call: String, errno: Int32) {
+    /// For a failure that errno does not describe (getaddrinfo's own
+    /// codes): `detail` is shown instead of strerror.
+    public var detail: String?
+
+    public init(_ call: String, errno: Int32, detail: String? = nil) {
         self.call = call
         self.errno = errno
+        self.detail = detail
     }
 
     public var description: String {
-        "\(call): \(String(cString: strerror(errno)))"
+        "\(call): \(detail ?? String(cString: strerror(errno)))"
     }
 }

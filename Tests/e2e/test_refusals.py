@@ -112,6 +112,15 @@ class NetworkFailures(TunnelTestCase):
         self.assertIn("cannot connect to", client.output())
 
 
+    def test_name_that_does_not_resolve(self):
+        # The client namespace has no DNS server: the lookup fails at once.
+        client = self.start_client(server="vpn.example.invalid")
+        self.assertEqual(client.wait(30), EXIT_NETWORK, client.output())
+        self.assertIn("cannot resolve vpn.example.invalid: getaddrinfo:", client.output())
+        self.assertIn("Check the server name and your DNS", client.output())
+        self.assert_nothing_left()
+
+
 class RoutesAndDNS(TunnelTestCase):
     def test_default_route_is_undone(self):
         self.start_server()
