@@ -22,6 +22,7 @@ public final class ClientTunnel {
 
     enum Stage {
         case idle
+        case resolving(AsyncResolver)
         case connecting(fd: Int32, candidates: [SocketAddress], index: Int)
         case proxy(fd: Int32, address: SocketAddress)
         case tls(TLSStream, address: SocketAddress)
@@ -97,20 +98,47 @@ public final class ClientTunnel {
         guard case .idle = stage else { return }
         let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
         emit(.phase(.resolving, target.0))
-        let candidates: [SocketAddress]
+        setTimer(.stage, after: options.connectTimeout) { [weak self] in
+            guard let self else { return }
+            if case .resolving = self.stage {
+                self.finish(
+                    .resolve(
+                        host: target.0, SystemError("no answer from the resolver in time", errno: ETIMEDOUT)))
+            } else {
+                self.finish(.timeout("connecting to \(target.0) port \(target.1)"))
+            }
+        }
+        if let numeric = SocketAddress.parseNumeric(target.0) {
+            resolved(.success([SocketAddress(address: numeric, port: target.1)]), host: target.0)
+            return
+        }
         do {
-            candidates = try SocketAddress.resolve(host: target.0, port: target.1)
+            // The lookup runs on its own thread: the loop keeps serving
+            // D-Bus calls, other tunnels and Ctrl-C while DNS is slow.
+            let resolver = try AsyncResolver(host: target.0, port: target.1, loop: loop) { [weak self] result in
+                self?.resolved(result, host: target.0)
+            }
+            stage = .resolving(resolver)
         } catch {
             finish(.resolve(host: target.0, error))
+        }
+    }
+
+    private func resolved(_ result: Result<[SocketAddress], SystemError>, host: String) {
+        switch stage {
+        case .idle, .resolving: break
+        default: return
+        }
+        let candidates: [SocketAddress]
+        switch result {
+        case .success(let found): candidates = found
+        case .failure(let error):
+            finish(.resolve(host: host, error))
             return
         }
         guard !candidates.isEmpty else {
-            finish(.resolve(host: target.0, SystemError("no address", errno: EHOSTUNREACH)))
+            finish(.resolve(host: host, SystemError("no address", errno: EHOSTUNREACH)))
             return
-        }
-        if options.proxy == nil, let first = candidates.first { serverAddress = first.address }
-        setTimer(.stage, after: options.connectTimeout) { [weak self] in
-            self?.finish(.timeout("connecting to \(target.0) port \(target.1)"))
         }
         connect(candidates, index: 0)
     }
@@ -138,6 +166,9 @@ public final class ClientTunnel {
             connectFailed(candidates, index: index, error: error)
             return
         }
+        // The outer connection's peer, the server or the proxy: its host
+        // route keeps that connection off the tunnel.
+        serverAddress = address.address
         emit(.phaseDone(.tcp, "connected to \(address)"))
         if options.proxy != nil {
             startProxy(fd: fd, address: address)
@@ -216,11 +247,6 @@ public final class ClientTunnel {
 
     private func startTLS(fd: Int32, address: SocketAddress) {
         emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
-        if options.proxy != nil, serverAddress.isEmpty {
-            // Through a proxy we never learn the server's address directly;
-            // resolve it for the gateway report when we can.
-            serverAddress = (try? SocketAddress.resolve(host: options.server, port: options.port).first?.address) ?? []
-        }
         let stream: TLSStream
         do {
             let context = try TLSClientContext(options.tls)
@@ -771,6 +797,8 @@ public final class ClientTunnel {
         if case .finished = stage { return }
         let stream = currentStream
         switch stage {
+        case .resolving(let resolver):
+            resolver.cancel()
         case .connecting(let fd, _, _), .proxy(let fd, _):
             loop.remove(fd: fd)
             close(fd)

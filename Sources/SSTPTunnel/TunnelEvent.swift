@@ -37,7 +37,9 @@ public struct TunnelStatus: Sendable {
     public var mtu: Int
     public var ipv4: IPv4Configuration?
     public var ipv6: IPv6Configuration?
-    /// The server's address as connected (the gateway NetworkManager needs).
+    /// The address the outer TCP connection goes to: the server, or the
+    /// proxy when there is one (the gateway NetworkManager pins a host
+    /// route to, so that the tunnel's own connection stays off the tunnel).
     public var serverAddress: [UInt8]
     public var authenticationMethod: PPPAuthenticationMethod?
     public var tlsVersion: String?

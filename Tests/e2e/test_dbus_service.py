@@ -5,7 +5,10 @@ State and StateChanged follow it, Disconnect tears it down and leaves no
 TUN, and a non-root caller gets AccessDenied."""
 import os
 import re
+import select
+import shutil
 import subprocess
+import sys
 import time
 import unittest
 
@@ -90,6 +93,53 @@ class StandaloneServiceTests(TunnelTestCase):
         for state in ("connecting", "connected", "disconnecting", "disconnected"):
             self.assertIn(f'STRING "{state}"', out, f"StateChanged {state} missing")
         self.assertIn("Member=StateChanged", out)
+        self.assert_nothing_left()
+
+    def test_slow_dns_does_not_stall_the_service(self):
+        """A server name whose DNS answer never comes: Connect returns at
+        once, the service keeps answering while the lookup is pending, and
+        Disconnect ends the connection without waiting for the resolver.
+        The resolver's timeout (20 s) is longer than every wait here, so a
+        lookup on the service's loop would fail this test."""
+        # `ip netns exec` puts /etc/netns/NS/resolv.conf over /etc/resolv.conf
+        # for the service it starts in the client namespace.
+        etc = f"/etc/netns/{self.ns.client}"
+        os.makedirs(etc)
+        self.addCleanup(shutil.rmtree, etc, ignore_errors=True)
+        with open(os.path.join(etc, "resolv.conf"), "w") as f:
+            f.write("nameserver 127.0.0.1\noptions timeout:20 attempts:1\n")
+        # The bus of setUp was started before that file existed, and the
+        # service it activates shares its mounts: use a bus started now.
+        self.bus.close()
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus-dns"), prefix=self.ns.exec(self.ns.client))
+        self.addCleanup(self.bus.close)
+        # A DNS server that takes the query and never answers.
+        silent = subprocess.Popen(
+            self.ns.exec(self.ns.client, sys.executable, "-c",
+                         "import socket, time\n"
+                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                         "s.bind(('127.0.0.1', 53))\n"
+                         "print('ready', flush=True)\n"
+                         "s.recvfrom(512)\n"
+                         "print('query', flush=True)\n"
+                         "time.sleep(120)\n"),
+            stdout=subprocess.PIPE, text=True)
+        self.addCleanup(silent.wait)
+        self.addCleanup(silent.kill)
+        self.assertEqual(silent.stdout.readline().strip(), "ready")
+        opts = self.connect_options()
+        opts[opts.index(SERVER_IP)] = "vpn.example.test"
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        ready, _, _ = select.select([silent.stdout], [], [], 10)
+        self.assertTrue(ready, "the service sent no DNS query")
+        self.assertEqual(silent.stdout.readline().strip(), "query")
+        # The lookup is in flight; the service still answers.
+        self.assertEqual(self.prop(path, "State"), 's "connecting"')
+        r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect", timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_state(path, "disconnected", timeout=10)
         self.assert_nothing_left()
 
     def test_non_root_is_denied(self):

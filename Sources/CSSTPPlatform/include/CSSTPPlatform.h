@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
