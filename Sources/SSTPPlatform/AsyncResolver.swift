@@ -54,22 +54,13 @@ public final class AsyncResolver {
         job = Job(host: host, port: port, eventFD: fd)
         self.completion = completion
         try loop.add(fd: fd, events: .readable) { [weak self] _ in self?.answered() }
-        let context = Unmanaged.passRetained(job).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(
-            &thread, nil,
-            { context in
-                guard let context else { return nil }
-                let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
-                job.run()
-                return nil
-            }, context)
-        guard rc == 0 else {
-            Unmanaged<Job>.fromOpaque(context).release()
+        let job = self.job
+        do {
+            try OSThread.start { job.run() }.detach()
+        } catch {
             loop.remove(fd: fd)
-            throw SystemError("pthread_create", errno: rc)
+            throw error
         }
-        pthread_detach(thread)
     }
 
     /// Drops the answer: the completion will not run. The thread ends on

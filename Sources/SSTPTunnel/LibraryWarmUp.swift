@@ -1,5 +1,5 @@
-import Glibc
 import SSTPCrypto
+import SSTPPlatform
 import SSTPTLS
 import Synchronization
 
@@ -9,29 +9,24 @@ import Synchronization
 /// the thread; call it before the process exits, or OpenSSL's exit handler
 /// could run while the thread is still inside OpenSSL.
 public final class LibraryWarmUp: Sendable {
-    private let thread: Mutex<pthread_t?>
+    private let thread: Mutex<OSThread?>
 
     /// Starts the thread; if it cannot start, nothing is warmed and the
     /// connection does the set-up itself, as it would anyway.
     public init() {
-        var tid = pthread_t()
-        let started = pthread_create(
-            &tid, nil,
-            { _ in
+        thread = Mutex(
+            try? OSThread.start {
                 TLSLibrary.warmUp()
                 CryptoLibrary.warmUp()
-                return nil
-            }, nil)
-        thread = Mutex(started == 0 ? tid : nil)
+            })
     }
 
     /// Waits for the set-up to finish; later calls return at once.
     public func wait() {
-        let tid = thread.withLock { t -> pthread_t? in
+        thread.withLock { t -> OSThread? in
             defer { t = nil }
             return t
-        }
-        if let tid { pthread_join(tid, nil) }
+        }?.join()
     }
 
     deinit {
