@@ -46,7 +46,7 @@ public final class ClientTunnel {
     private var deframer = SSTPDeframer()
     private var httpParser = HTTPResponseParser()
     private var proxyParser = HTTPResponseParser()
-    private var timers: [TimerKey: EventLoop.TimerID] = [:]
+    private let timers: KeyedTimers<TimerKey>
     private var tun: TUNDevice?
     /// The kernel-PPP backend, when chosen (then there is no TUN: pppd's
     /// pppN interface carries the traffic).
@@ -76,6 +76,7 @@ public final class ClientTunnel {
     ) {
         self.options = options
         self.loop = loop
+        timers = KeyedTimers(loop: loop)
         self.emit = events
         ppp = PPPClient(configuration: options.ppp, random: random)
     }
@@ -98,7 +99,7 @@ public final class ClientTunnel {
         guard case .idle = stage else { return }
         let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
         emit(.phase(.resolving, target.0))
-        setTimer(.stage, after: options.connectTimeout) { [weak self] in
+        timers.set(.stage, after: options.connectTimeout) { [weak self] in
             guard let self else { return }
             if case .resolving = self.stage {
                 self.finish(
@@ -290,8 +291,7 @@ public final class ClientTunnel {
         stream.enqueue(
             SSTPDuplexPost.request(host: hostHeaderName, port: Int(options.port), correlationID: correlation))
         stream.flush()
-        cancelTimer(.stage)
-        setTimer(.stage, after: options.httpTimeout) { [weak self] in
+        timers.set(.stage, after: options.httpTimeout) { [weak self] in
             self?.finish(.timeout("waiting for the server's HTTP answer"))
         }
     }
@@ -311,7 +311,7 @@ public final class ClientTunnel {
             finish(.http(refusal))
             return
         }
-        cancelTimer(.stage)
+        timers.cancel(.stage)
         emit(.phaseDone(.http, "HTTP \(head.status) \(head.reason)"))
         emit(.phase(.sstp, "CALL_CONNECT_REQUEST"))
         stage = .running(stream, address: address)
@@ -463,12 +463,12 @@ public final class ClientTunnel {
             case .send(let bytes):
                 sendRaw(bytes)
             case .setTimer(let timer, let deadline):
-                setTimer(.sstp(timer), at: deadline) { [weak self] in
+                timers.set(.sstp(timer), at: deadline) { [weak self] in
                     guard let self else { return }
                     self.apply(self.session?.timerExpired(timer, now: self.loop.now) ?? [])
                 }
             case .cancelTimer(let timer):
-                cancelTimer(.sstp(timer))
+                timers.cancel(.sstp(timer))
             case .startPPP:
                 emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
                 emit(.phase(.lcp, "negotiating the link"))
@@ -487,7 +487,7 @@ public final class ClientTunnel {
                     // (a refused password ends in CALL_DISCONNECT too).
                     waitingForPPPD = true
                     pppd.lowerDown()
-                    setTimer(.stage, after: .seconds(6)) { [weak self] in self?.finish(nil) }
+                    timers.set(.stage, after: .seconds(6)) { [weak self] in self?.finish(nil) }
                 } else if pppd == nil {
                     apply(ppp.handle(.lowerDown, now: loop.now))
                     finish(nil)
@@ -506,12 +506,12 @@ public final class ClientTunnel {
             case .send(let frame):
                 sendPPP(frame)
             case .setTimer(let timer, let deadline):
-                setTimer(.ppp(timer), at: deadline) { [weak self] in
+                timers.set(.ppp(timer), at: deadline) { [weak self] in
                     guard let self else { return }
                     self.apply(self.ppp.handle(.timerExpired(timer), now: self.loop.now))
                 }
             case .cancelTimer(let timer):
-                cancelTimer(.ppp(timer))
+                timers.cancel(.ppp(timer))
             case .phase(let phase):
                 pppPhase(phase)
             case .authenticated(let result):
@@ -741,24 +741,6 @@ public final class ClientTunnel {
             tlsVersion: tlsVersion, tlsCipher: tlsCipher)
     }
 
-    // MARK: - Timers
-
-    private func setTimer(_ key: TimerKey, after delay: Duration, _ body: @escaping () -> Void) {
-        setTimer(key, at: loop.now + delay, body)
-    }
-
-    private func setTimer(_ key: TimerKey, at deadline: Duration, _ body: @escaping () -> Void) {
-        cancelTimer(key)
-        timers[key] = loop.schedule(at: deadline) { [weak self] in
-            self?.timers[key] = nil
-            body()
-        }
-    }
-
-    private func cancelTimer(_ key: TimerKey) {
-        if let id = timers.removeValue(forKey: key) { loop.cancel(id) }
-    }
-
     // MARK: - Ending
 
     /// Ends the call gracefully: PPP Terminate, then SSTP CALL_DISCONNECT.
@@ -769,7 +751,7 @@ public final class ClientTunnel {
             // pppd ends the link itself on SIGTERM (LCP Terminate), then we
             // end the SSTP call when it has exited.
             pppd?.terminate()
-            setTimer(.stage, after: .seconds(5)) { [weak self] in
+            timers.set(.stage, after: .seconds(5)) { [weak self] in
                 guard let self else { return }
                 self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
             }
@@ -778,7 +760,7 @@ public final class ClientTunnel {
                 apply(ppp.handle(.close("user request"), now: loop.now))
                 // Do not wait for PPP's Terminate-Ack longer than SSTP's own
                 // disconnect timer.
-                setTimer(.stage, after: .seconds(3)) { [weak self] in
+                timers.set(.stage, after: .seconds(3)) { [weak self] in
                     guard let self else { return }
                     self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
                 }
@@ -808,8 +790,7 @@ public final class ClientTunnel {
         stage = .finished
         stream?.flush()
         stream?.close()
-        for (_, id) in timers { loop.cancel(id) }
-        timers.removeAll()
+        timers.cancelAll()
         network?.undoAll()
         network = nil
         if let pppd, pppd.isRunning { pppd.killNow() }

@@ -32,7 +32,7 @@ final class ServerConnection {
     private var session: SSTPServerSession
     private var ppp: PPPServer?
     private var deframer = SSTPDeframer()
-    private var timers: [TimerKey: EventLoop.TimerID] = [:]
+    private let timers: KeyedTimers<TimerKey>
     private(set) var assigned: IPv4Address?
     private(set) var peerInterfaceID: [UInt8]?
     private var ipv4Up = false
@@ -49,6 +49,7 @@ final class ServerConnection {
         self.peer = peer
         let connection = try server.tls.accept(socket: fd)
         stream = TLSStream(fd: fd, tls: connection, loop: server.loop)
+        timers = KeyedTimers(loop: server.loop)
         var config = SSTPServerSession.Configuration(certificateDER: server.tls.localCertificateDER)
         config.offeredHashes = server.options.offeredHashes
         config.timers = server.options.sstpTimers
@@ -105,7 +106,7 @@ final class ServerConnection {
         let rest = consumed < bytes.count ? Array(bytes[consumed...]) : []
         if let delay = faults.slowHandshake {
             stage = .running
-            setTimer(.fault, at: loop.now + delay) { [weak self] in self?.acceptCall(rest) }
+            timers.set(.fault, after: delay) { [weak self] in self?.acceptCall(rest) }
         } else {
             acceptCall(rest)
         }
@@ -208,12 +209,12 @@ final class ServerConnection {
                 stream.enqueue(bytes)
                 stream.flush()
             case .setTimer(let timer, let deadline):
-                setTimer(.sstp(timer), at: deadline) { [weak self] in
+                timers.set(.sstp(timer), at: deadline) { [weak self] in
                     guard let self else { return }
                     self.apply(self.session.timerExpired(timer, now: self.loop.now))
                 }
             case .cancelTimer(let timer):
-                cancelTimer(.sstp(timer))
+                timers.cancel(.sstp(timer))
             case .startPPP:
                 startPPP()
                 if faults.malformedPacket {
@@ -267,14 +268,14 @@ final class ServerConnection {
                 stream.enqueue(bytes)
                 stream.flush()
             case .setTimer(let timer, let deadline):
-                setTimer(.ppp(timer), at: deadline) { [weak self] in
+                timers.set(.ppp(timer), at: deadline) { [weak self] in
                     guard let self, var engine = self.ppp else { return }
                     let next = engine.handle(.timerExpired(timer), now: self.loop.now)
                     self.ppp = engine
                     self.apply(next)
                 }
             case .cancelTimer(let timer):
-                cancelTimer(.ppp(timer))
+                timers.cancel(.ppp(timer))
             case .phase:
                 break
             case .authenticated(let result):
@@ -309,19 +310,7 @@ final class ServerConnection {
         }
     }
 
-    // MARK: - Timers and the end
-
-    private func setTimer(_ key: TimerKey, at deadline: Duration, _ body: @escaping () -> Void) {
-        cancelTimer(key)
-        timers[key] = loop.schedule(at: deadline) { [weak self] in
-            self?.timers[key] = nil
-            body()
-        }
-    }
-
-    private func cancelTimer(_ key: TimerKey) {
-        if let id = timers.removeValue(forKey: key) { loop.cancel(id) }
-    }
+    // MARK: - The end
 
     func disconnect() {
         apply(session.disconnect(now: loop.now))
@@ -330,8 +319,7 @@ final class ServerConnection {
     private func finish() {
         guard stage != .closed else { return }
         stage = .closed
-        for (_, id) in timers { loop.cancel(id) }
-        timers.removeAll()
+        timers.cancelAll()
         stream.flush()
         stream.close()
         server.closed(self)
