@@ -1,9 +1,28 @@
 import CSSTPOpenSSL
 
-/// What client and server contexts share: the version range and the I/O
-/// modes `TLSConnection` relies on.
+/// What client and server contexts share: creation, the version range and
+/// the I/O modes `TLSConnection` relies on.
 enum SSLContextSetup {
-    static func apply(to ctx: OpaquePointer, minVersion: TLSVersion, maxVersion: TLSVersion)
+    /// A new SSL_CTX for `method` with the shared settings, then the
+    /// caller's own (`configure`); freed again if anything fails.
+    static func make(
+        _ method: OpaquePointer?, minVersion: TLSVersion, maxVersion: TLSVersion,
+        configure: (OpaquePointer) throws(TLSError) -> Void
+    ) throws(TLSError) -> OpaquePointer {
+        guard let ctx = SSL_CTX_new(method) else {
+            throw .openSSLFailure(call: "SSL_CTX_new", detail: lastOpenSSLError())
+        }
+        do {
+            try apply(to: ctx, minVersion: minVersion, maxVersion: maxVersion)
+            try configure(ctx)
+        } catch {
+            SSL_CTX_free(ctx)
+            throw error
+        }
+        return ctx
+    }
+
+    private static func apply(to ctx: OpaquePointer, minVersion: TLSVersion, maxVersion: TLSVersion)
         throws(TLSError)
     {
         guard minVersion <= maxVersion else {

@@ -13,16 +13,9 @@ public final class TLSClientContext: @unchecked Sendable {
     public init(_ configuration: TLSClientConfiguration) throws(TLSError) {
         self.configuration = configuration
         peerName = try TLSPeerName(parsing: configuration.serverName)
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else {
-            throw .openSSLFailure(call: "SSL_CTX_new", detail: lastOpenSSLError())
-        }
-        do {
-            try Self.configure(ctx, configuration)
-        } catch {
-            SSL_CTX_free(ctx)
-            throw error
-        }
-        self.ctx = ctx
+        ctx = try SSLContextSetup.make(
+            TLS_client_method(), minVersion: configuration.minVersion, maxVersion: configuration.maxVersion
+        ) { ctx throws(TLSError) in try Self.configure(ctx, configuration) }
     }
 
     deinit {
@@ -32,8 +25,6 @@ public final class TLSClientContext: @unchecked Sendable {
     private static func configure(_ ctx: OpaquePointer, _ configuration: TLSClientConfiguration)
         throws(TLSError)
     {
-        try SSLContextSetup.apply(
-            to: ctx, minVersion: configuration.minVersion, maxVersion: configuration.maxVersion)
         switch configuration.trust {
         case .system:
             guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {

@@ -26,18 +26,12 @@ public final class TLSServerContext: @unchecked Sendable {
     ) throws(TLSError) {
         self.minVersion = minVersion
         self.maxVersion = maxVersion
-        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-            throw .openSSLFailure(call: "SSL_CTX_new", detail: lastOpenSSLError())
+        var leaf: [UInt8] = []
+        ctx = try SSLContextSetup.make(TLS_server_method(), minVersion: minVersion, maxVersion: maxVersion) {
+            ctx throws(TLSError) in
+            leaf = try Self.loadIdentity(ctx, chain: certificateChainFile, key: privateKeyFile)
         }
-        do {
-            try SSLContextSetup.apply(to: ctx, minVersion: minVersion, maxVersion: maxVersion)
-            localCertificateDER = try Self.loadIdentity(
-                ctx, chain: certificateChainFile, key: privateKeyFile)
-        } catch {
-            SSL_CTX_free(ctx)
-            throw error
-        }
-        self.ctx = ctx
+        localCertificateDER = leaf
     }
 
     deinit {
