@@ -14,10 +14,17 @@ import CSSTPOpenSSL
 ///   serverAuth purpose does not (only when nothing else is wrong with its
 ///   purpose).
 ///
+/// When pins are given, they decide alone: a leaf that matches one is
+/// trusted (the chain and name checks still run, for the record), one that
+/// matches none is refused.
+///
 /// A failure makes OpenSSL send an alert and fail the handshake;
 /// `TLSConnection` then throws the recorded error. With
 /// `insecureSkipVerify` the verification still runs, so the caller can say
 /// what would have failed, but only a pin failure stops the handshake.
+///
+/// A TLS 1.2 renegotiation runs the check again; the leaf must then be the
+/// very certificate of the first handshake.
 ///
 /// One verifier belongs to one SSL (its ex_data slot 0, "app data") and is
 /// only used on the thread that drives that connection.
@@ -37,6 +44,11 @@ final class CertificateVerifier {
     private(set) var leafPins: (certificate: TLSPin, publicKey: TLSPin)?
     /// Whether X509_verify_cert accepted the chain and the name.
     private(set) var chainVerified = false
+    /// Whether a pin matched the leaf (then the chain and name did not
+    /// matter).
+    private(set) var pinMatched = false
+    /// Set when a renegotiation presented another certificate.
+    private(set) var renegotiationFailure: TLSError?
     /// An unexpected failure inside the callback (no leaf, DER encoding).
     private(set) var internalFailure: TLSError?
     /// How many certificates the server sent, the leaf included.
@@ -51,8 +63,9 @@ final class CertificateVerifier {
     /// The error the handshake failed with, if verification failed it.
     var handshakeFailure: TLSError? {
         if let internalFailure { return internalFailure }
+        if let renegotiationFailure { return renegotiationFailure }
         if let pinFailure { return pinFailure }
-        return insecureSkipVerify ? nil : firstFailure
+        return insecureSkipVerify || pinMatched ? nil : firstFailure
     }
 
     /// Installs both callbacks on a client SSL_CTX.
@@ -83,20 +96,41 @@ final class CertificateVerifier {
     }
 
     private func verifyChain(store: OpaquePointer) -> Int32 {
+        // One run per Certificate message: the handshake's, then one per
+        // TLS 1.2 renegotiation.
+        firstFailure = nil
+        pinFailure = nil
+        chainVerified = false
+        pinMatched = false
         presentedCount = Int(OPENSSL_sk_num(X509_STORE_CTX_get0_untrusted(store)))
         guard let leaf = X509_STORE_CTX_get0_cert(store), let der = X509Text.der(leaf) else {
             internalFailure = .openSSLFailure(
                 call: "certificate verification", detail: "the server's certificate is missing or unreadable")
             return 0
         }
-        leafDER = der
-        leafSubject = X509Text.subject(leaf)
+        let presented: (certificate: TLSPin, publicKey: TLSPin)
         do {
-            leafPins = (try TLSPin.certificate(der: der), try TLSPin.publicKey(of: leaf))
+            presented = (try TLSPin.certificate(der: der), try TLSPin.publicKey(of: leaf))
         } catch {
             internalFailure = error
             return 0
         }
+        if let first = leafDER {
+            // A renegotiation: the crypto binding (MS-SSTP 3.2.5.2.2) hashed
+            // the first certificate, and a server may not swap it for
+            // another mid-session (the triple handshake attack relies on
+            // such a swap).
+            guard first == der else {
+                renegotiationFailure = .certificateChanged(
+                    first: "\"\(leafSubject ?? "(unknown)")\" (\(leafPins.map { "\($0.certificate)" } ?? "?"))",
+                    presented: "\"\(X509Text.subject(leaf))\" (\(presented.certificate))")
+                X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+                return 0
+            }
+        }
+        leafDER = der
+        leafSubject = X509Text.subject(leaf)
+        leafPins = presented
         chainVerified = X509_verify_cert(store) == 1
         if !chainVerified, firstFailure == nil {
             // Failed without calling the per-certificate callback.
@@ -104,14 +138,21 @@ final class CertificateVerifier {
                 error: X509_STORE_CTX_get_error(store), depth: X509_STORE_CTX_get_error_depth(store),
                 cert: X509_STORE_CTX_get_current_cert(store))
         }
-        if !chainVerified, !insecureSkipVerify { return 0 }
-        if let (certificatePin, publicKeyPin) = leafPins, !pins.isEmpty,
-            !pins.contains(certificatePin), !pins.contains(publicKeyPin)
-        {
-            pinFailure = .pinMismatch(expected: pins, certificate: certificatePin, publicKey: publicKeyPin)
-            X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
-            return 0
+        if !pins.isEmpty {
+            // A pin names exactly one certificate or key: a match is the
+            // trust decision, whatever the chain and the name say (like
+            // openconnect's --servercert); no match refuses.
+            guard pins.contains(presented.certificate) || pins.contains(presented.publicKey) else {
+                pinFailure = .pinMismatch(
+                    expected: pins, certificate: presented.certificate, publicKey: presented.publicKey)
+                X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+                return 0
+            }
+            pinMatched = true
+            X509_STORE_CTX_set_error(store, X509_V_OK)
+            return 1
         }
+        if !chainVerified, !insecureSkipVerify { return 0 }
         return 1
     }
 

@@ -47,8 +47,12 @@ enum SSLContextSetup {
         // invisible to epoll; TLSStream reads until OpenSSL wants more
         // (after the handshake too), so nothing waits in that buffer.
         csstp_ssl_ctx_set_read_ahead(ctx, 65536)
-        // A renegotiation would make reads write and writes read in TLS 1.2
-        // for no gain; SSTP servers have no reason to ask for one.
-        csstp_ssl_ctx_disable_renegotiation(ctx)
+        // TLS 1.2 renegotiation only the secure way (RFC 5746): servers and
+        // middleboxes re-key long sessions with it, and the Windows client
+        // accepts it. Without the legacy options OpenSSL refuses a server
+        // that lacks RFC 5746 at connect, so an insecure renegotiation can
+        // never start. A server (ours) refuses renegotiations its client
+        // starts.
+        csstp_ssl_ctx_secure_renegotiation_only(ctx)
     }
 }

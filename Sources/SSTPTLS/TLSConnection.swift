@@ -41,6 +41,9 @@ public final class TLSConnection {
     private let verifier: CertificateVerifier?
     private let versions: ClosedRange<TLSVersion>
     private var handshakeFinished = false
+    /// The last write returned wantWrite/wantRead: OpenSSL holds part of a
+    /// record and the caller must retry.
+    private var writeBlocked = false
     private var failure: TLSError?
 
     /// Takes ownership of `ssl`.
@@ -98,7 +101,9 @@ public final class TLSConnection {
             // holds (a resumed session, or no certificate): refuse.
             throw fail(.openSSLFailure(call: "certificate verification", detail: "no verified certificate"))
         }
-        if verifier.insecureSkipVerify {
+        if verifier.pinMatched {
+            verification = .pinned(chainFailure: verifier.chainVerified ? nil : verifier.firstFailure)
+        } else if verifier.insecureSkipVerify {
             verification = .skipped(wouldHaveFailed: verifier.firstFailure)
         } else {
             let result = SSL_get_verify_result(ssl)
@@ -142,13 +147,31 @@ public final class TLSConnection {
         if let failure { throw failure }
         guard handshakeFinished else { throw TLSError.handshakeNotFinished }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .bytes(0) }
+        // A client lets reads carry a renegotiation the server asked for:
+        // a write would run that handshake too, and OpenSSL fails a write
+        // that meets the server's application data sent before it saw our
+        // ClientHello ("unexpected record"), where a read takes it. So no
+        // new write until the renegotiation is done (a write that blocked
+        // must still be finished: OpenSSL waits for it before starting).
+        if role == .client, !writeBlocked, SSL_renegotiate_pending(ssl) == 1 {
+            return .wantRead
+        }
         clearErrors()
         var count = 0
         let result = SSL_write_ex(ssl, base, bytes.count, &count)
-        if result == 1 { return .bytes(count) }
-        return try ioOutcome(result, call: "SSL_write_ex")
+        if result == 1 {
+            writeBlocked = false
+            return .bytes(count)
+        }
+        let outcome = try ioOutcome(result, call: "SSL_write_ex")
+        writeBlocked = outcome == .wantWrite || outcome == .wantRead
+        return outcome
     }
 
+    /// A read or write may carry a TLS 1.2 renegotiation the server started
+    /// (OpenSSL runs its handshake inside SSL_read / SSL_write; either may
+    /// then want the other readiness). A failure while one is under way is
+    /// reported as its failure.
     private func ioOutcome(_ result: Int32, call: String) throws(TLSError) -> TLSIOResult {
         let code = SSL_get_error(ssl, result)
         let savedErrno = errno
@@ -156,7 +179,16 @@ public final class TLSConnection {
         case SSL_ERROR_WANT_READ: return .wantRead
         case SSL_ERROR_WANT_WRITE: return .wantWrite
         case SSL_ERROR_ZERO_RETURN: return .closed
-        default: throw fail(error(code, errno: savedErrno, call: call, duringHandshake: false))
+        default:
+            let renegotiating = renegotiationPending
+            let reason: TLSError
+            if code == SSL_ERROR_SSL, let verifierFailure = verifier?.handshakeFailure {
+                clearErrors()
+                reason = verifierFailure
+            } else {
+                reason = error(code, errno: savedErrno, call: call, duringHandshake: renegotiating)
+            }
+            throw fail(renegotiating ? .renegotiationFailed(reason) : reason)
         }
     }
 
@@ -167,6 +199,69 @@ public final class TLSConnection {
     /// Whether OpenSSL holds any unread data, decrypted or not yet
     /// processed; if so, read before waiting on epoll.
     public var hasPendingData: Bool { SSL_has_pending(ssl) == 1 }
+
+    // MARK: Re-keying
+
+    /// Server side: re-keys the session now. TLS 1.2: a renegotiation
+    /// (HelloRequest, RFC 5246 §7.4.1.1), which OpenSSL only does the
+    /// secure way (RFC 5746); TLS 1.3: a KeyUpdate that asks the client to
+    /// update its keys too (RFC 8446 §4.6.3). Reads and writes carry the
+    /// exchange on; `.wantWrite` means a read must be retried when the
+    /// socket is writable. Clients do not start renegotiations.
+    public func rekey() throws(TLSError) -> TLSProgress {
+        if let failure { throw failure }
+        guard handshakeFinished else { throw TLSError.handshakeNotFinished }
+        guard role == .server else {
+            throw TLSError.openSSLFailure(call: "SSL_renegotiate", detail: "only the server re-keys")
+        }
+        clearErrors()
+        if SSL_version(ssl) == TLS1_3_VERSION {
+            guard SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 else {
+                throw fail(.openSSLFailure(call: "SSL_key_update", detail: lastOpenSSLError()))
+            }
+        } else {
+            guard SSL_renegotiate(ssl) == 1 else {
+                throw fail(.renegotiationFailed(.protocolError(detail: lastOpenSSLError())))
+            }
+        }
+        let result = SSL_do_handshake(ssl)
+        if result == 1 { return .done }
+        let code = SSL_get_error(ssl, result)
+        let savedErrno = errno
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        default:
+            throw fail(
+                .renegotiationFailed(error(code, errno: savedErrno, call: "SSL_do_handshake", duringHandshake: true)))
+        }
+    }
+
+    /// Server side: the certificate chain and key the next handshake (a
+    /// renegotiation) presents. For the test server's fault knob: a client
+    /// refuses a renegotiation that changes the certificate.
+    public func replaceIdentity(certificateChainFile: String, privateKeyFile: String) throws(TLSError) {
+        guard role == .server else {
+            throw .openSSLFailure(call: "SSL_use_certificate_chain_file", detail: "only a server has an identity")
+        }
+        clearErrors()
+        guard SSL_use_certificate_chain_file(ssl, certificateChainFile) == 1 else {
+            throw .certificateFileError(path: certificateChainFile, detail: lastOpenSSLError())
+        }
+        guard SSL_use_PrivateKey_file(ssl, privateKeyFile, SSL_FILETYPE_PEM) == 1, SSL_check_private_key(ssl) == 1
+        else {
+            throw .privateKeyError(path: privateKeyFile, detail: lastOpenSSLError())
+        }
+    }
+
+    /// A TLS 1.2 renegotiation was asked for (by either side) and has not
+    /// finished yet.
+    public var renegotiationPending: Bool {
+        SSL_version(ssl) != TLS1_3_VERSION && SSL_renegotiate_pending(ssl) == 1
+    }
+
+    /// How many TLS 1.2 renegotiations started on this connection.
+    public var renegotiations: Int { Int(csstp_ssl_total_renegotiations(ssl)) }
 
     // MARK: Closing
 
@@ -226,9 +321,6 @@ public final class TLSConnection {
             + "\(serverName ?? "the server") can read and change this VPN's traffic."
         if let pin = peerCertificatePin {
             text += " The server presented \"\(verifier?.leafSubject ?? "(unknown)")\" (\(pin))."
-        }
-        if let verifier, !verifier.pins.isEmpty {
-            text += " Only the pin was checked."
         }
         if let wouldHaveFailed {
             text += " Verification would have failed: \(wouldHaveFailed)."
@@ -295,6 +387,11 @@ public final class TLSConnection {
             return .protocolVersion(
                 minimum: versions.lowerBound, maximum: versions.upperBound,
                 detail: "the peer offered only versions outside this range")
+        case SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED:
+            // RFC 5746 §4.1: the client aborts when the server's hello lacks
+            // renegotiation_info (the legacy options that would allow it
+            // are never set).
+            return .secureRenegotiationUnsupported
         case SSL_R_UNEXPECTED_EOF_WHILE_READING:
             return .peerClosed(duringHandshake: duringHandshake)
         default:

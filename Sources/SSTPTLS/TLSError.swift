@@ -51,6 +51,10 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Neither the certificate nor its public key matches a `--pin`.
     /// `certificate` and `publicKey` are the server's actual pins.
     case pinMismatch(expected: [TLSPin], certificate: TLSPin, publicKey: TLSPin)
+    /// A renegotiation presented another certificate than the one verified
+    /// at connect (and hashed by the crypto binding): `first` and
+    /// `presented` name them, subject and pin.
+    case certificateChanged(first: String, presented: String)
     /// Any other reason OpenSSL's chain verification gave (its X509_V_ERR
     /// code and text).
     case certificateRejected(subject: String, depth: Int, code: Int, reason: String)
@@ -63,8 +67,15 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The peer ended the handshake (or the connection) with a fatal alert
     /// (RFC 8446 §6).
     case handshakeAlert(code: Int, description: String)
+    /// The server does not support secure renegotiation (RFC 5746: no
+    /// renegotiation_info in its hello), so a man in the middle could
+    /// splice its own data in front of ours through a renegotiation.
+    case secureRenegotiationUnsupported
     /// Any other TLS failure, with OpenSSL's reason.
     case protocolError(detail: String)
+    /// A TLS 1.2 renegotiation the server started (RFC 5746) failed, for
+    /// the reason inside.
+    indirect case renegotiationFailed(TLSError)
     /// The TCP connection ended without a TLS close_notify: during the
     /// handshake, or (when false) with data flowing.
     case peerClosed(duringHandshake: Bool)
@@ -125,6 +136,10 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "(\(expected.map(\.description).joined(separator: ", "))). It has certificate pin "
                 + "\(certificate) and public key pin \(publicKey). If the server's certificate was changed "
                 + "on purpose, update --pin to one of these; otherwise the connection may be intercepted"
+        case .certificateChanged(let first, let presented):
+            "the server presented a different certificate, \(presented), than the one verified at connect, "
+                + "\(first). The session is bound to the first one, so the connection is dropped: the connection "
+                + "may be intercepted, or the server's certificate was replaced while this session ran"
         case .certificateRejected(let subject, let depth, let code, let reason):
             "\(Self.certificate(subject, depth)) was rejected: \(reason) "
                 + "(OpenSSL verify error \(code))"
@@ -141,6 +156,12 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
                 + (detail.contains("wrong version number") || detail.contains("packet length too long")
                     ? ". The server did not answer in TLS: check the port, and any HTTP proxy on the way"
                     : "")
+        case .secureRenegotiationUnsupported:
+            "the server does not support secure TLS renegotiation (RFC 5746), which lets a man in the middle "
+                + "inject data into the connection; this client refuses such servers. The server's TLS software "
+                + "must be updated"
+        case .renegotiationFailed(let reason):
+            "the server's TLS renegotiation failed: \(reason)"
         case .peerClosed(let duringHandshake):
             duringHandshake
                 ? "the peer closed the connection during the TLS handshake without saying why: it may not speak "

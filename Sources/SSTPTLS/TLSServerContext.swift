@@ -30,6 +30,9 @@ public final class TLSServerContext: @unchecked Sendable {
         ctx = try SSLContextSetup.make(TLS_server_method(), minVersion: minVersion, maxVersion: maxVersion) {
             ctx throws(TLSError) in
             leaf = try Self.loadIdentity(ctx, chain: certificateChainFile, key: privateKeyFile)
+            // A renegotiation (`TLSConnection.rekey`) is a full handshake:
+            // new master secret, and the client checks the certificate again.
+            csstp_ssl_ctx_full_renegotiation(ctx)
         }
         localCertificateDER = leaf
     }

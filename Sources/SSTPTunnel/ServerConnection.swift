@@ -22,6 +22,7 @@ final class ServerConnection {
         case sstp(SSTPTimer)
         case ppp(PPPTimer)
         case fault
+        case rekey
     }
 
     unowned let server: SSTPServer
@@ -40,6 +41,7 @@ final class ServerConnection {
     private var dataPackets = 0
     private var silenced = false
     private var user = "?"
+    private var rekeys = 0
 
     var loop: EventLoop { server.loop }
     var faults: ServerOptions.Faults { server.options.faults }
@@ -329,6 +331,36 @@ final class ServerConnection {
 extension ServerConnection: TLSStreamDelegate {
     func streamEstablished(_ stream: TLSStream) {
         stage = .http
+        if let every = server.options.renegotiateEvery {
+            timers.set(.rekey, after: every) { [weak self] in self?.rekey(every: every) }
+        }
+    }
+
+    /// `--renegotiate-every`: one more re-key, once the last one finished.
+    private func rekey(every: Duration) {
+        guard stage != .closed else { return }
+        if stream.tls.negotiatedVersion == .tls13 {
+            rekeys += 1
+            log("TLS 1.3 key update \(rekeys) sent")
+            stream.rekey()
+        } else if stream.tls.renegotiationPending {
+            log("TLS renegotiation \(rekeys) still under way")
+        } else {
+            if rekeys > 0 { log("TLS renegotiation \(rekeys) finished") }
+            if rekeys == 0, let identity = faults.renegotiationIdentity {
+                do {
+                    try stream.tls.replaceIdentity(certificateChainFile: identity.chain, privateKeyFile: identity.key)
+                    log("fault: renegotiating with the certificate in \(identity.chain)")
+                } catch {
+                    log("fault: cannot use \(identity.chain): \(error)")
+                }
+            }
+            rekeys += 1
+            log("TLS renegotiation \(rekeys) started")
+            stream.rekey()
+        }
+        guard stage != .closed else { return }
+        timers.set(.rekey, after: every) { [weak self] in self?.rekey(every: every) }
     }
 
     func stream(_ stream: TLSStream, received bytes: UnsafeRawBufferPointer) {
@@ -344,6 +376,8 @@ extension ServerConnection: TLSStreamDelegate {
     func streamClosed(_ stream: TLSStream, error: TLSError?) {
         if stage == .handshake {
             log("TLS handshake failed: \(error.map { "\($0)" } ?? "closed")")
+        } else if let error, case .renegotiationFailed = error {
+            log("\(error)")
         }
         apply(session.transportClosed(error.map { "\($0)" } ?? "the client closed the connection"))
         finish()

@@ -23,6 +23,21 @@ public struct ServerOptions: Sendable {
         public var malformedPacket = false
         /// Answer the SSTP_DUPLEX_POST with this status instead of 200.
         public var httpStatus: Int?
+        /// With `renegotiateEvery`: present this certificate chain and key
+        /// (PEM files) from the first renegotiation on, which a client
+        /// must refuse.
+        public var renegotiationIdentity: Identity?
+
+        /// A certificate chain file and its private key file (PEM).
+        public struct Identity: Sendable, Hashable {
+            public var chain: String
+            public var key: String
+
+            public init(chain: String, key: String) {
+                self.chain = chain
+                self.key = key
+            }
+        }
 
         public init() {}
     }
@@ -45,6 +60,10 @@ public struct ServerOptions: Sendable {
     public var interfaceName = "sstpsrv%d"
     public var mtu = 1400
     public var faults = Faults()
+    /// Re-key every TLS session this often: a TLS 1.2 renegotiation (RFC
+    /// 5746) or a TLS 1.3 KeyUpdate, as servers and middleboxes that re-key
+    /// long sessions do.
+    public var renegotiateEvery: Duration?
 
     public init(
         listen: SocketAddress, certificateChainFile: String, privateKeyFile: String, users: [String: String],

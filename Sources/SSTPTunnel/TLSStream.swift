@@ -33,6 +33,10 @@ final class TLSStream {
     private(set) var closed = false
     /// A write returned wantWrite: wait for EPOLLOUT, retry the same bytes.
     private(set) var writeBlocked = false
+    /// The blocked write returned wantRead instead (a TLS 1.2
+    /// renegotiation is under way): retry it after the next read, not on
+    /// EPOLLOUT (the socket is writable, so waiting for that would spin).
+    private var writeNeedsReadable = false
     private var readNeedsWritable = false
     private var handshakeNeedsWritable = false
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
@@ -68,19 +72,44 @@ final class TLSStream {
             advanceHandshake()
             return
         }
+        var writeUnblocked = false
         if events.contains(.writable) {
             if readNeedsWritable {
                 readNeedsWritable = false
                 readAvailable()
             }
-            if writeBlocked {
+            if writeBlocked, !writeNeedsReadable {
                 writeBlocked = false
+                flush()
+                writeUnblocked = !writeBlocked
+            }
+        }
+        // After a blocked write went out, read even without EPOLLIN: OpenSSL
+        // puts off a renegotiation the server asked for while a write is
+        // unfinished, and the next read starts it.
+        if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) || writeUnblocked {
+            readAvailable()
+            if writeBlocked, writeNeedsReadable {
+                writeBlocked = false
+                writeNeedsReadable = false
                 flush()
             }
         }
-        if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
-            readAvailable()
+        updateInterest()
+    }
+
+    /// Server side: re-keys the TLS session (`TLSConnection.rekey`): a
+    /// TLS 1.2 renegotiation or a TLS 1.3 KeyUpdate; reads and writes carry
+    /// it on.
+    func rekey() {
+        guard established, !closed else { return }
+        do {
+            if try tls.rekey() == .wantWrite { readNeedsWritable = true }
+        } catch {
+            finish(error)
+            return
         }
+        readAvailable()
         updateInterest()
     }
 
@@ -181,6 +210,7 @@ final class TLSStream {
                 out.consume(n)
             case .wantWrite, .wantRead:
                 writeBlocked = true
+                writeNeedsReadable = result == .wantRead
                 // OpenSSL retries from the same bytes (it accepts a moved
                 // buffer), so what is left can go to the front now.
                 out.compact()
@@ -200,7 +230,7 @@ final class TLSStream {
     private func updateInterest() {
         guard !closed else { return }
         var wanted: EventLoop.Events = .readable
-        if (!established && handshakeNeedsWritable) || writeBlocked || readNeedsWritable {
+        if (!established && handshakeNeedsWritable) || (writeBlocked && !writeNeedsReadable) || readNeedsWritable {
             wanted.insert(.writable)
         }
         if wanted != interest {

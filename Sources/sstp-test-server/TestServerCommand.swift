@@ -75,6 +75,15 @@ struct TestServerCommand: ParsableCommand {
     @Option(help: "Fault: answer the HTTP request with this status.")
     var faultHTTPStatus: Int?
 
+    @Option(help: "Re-key every TLS session this often (seconds): TLS 1.2 renegotiation, TLS 1.3 KeyUpdate.")
+    var renegotiateEvery: Double?
+
+    @Option(help: "Fault: with --renegotiate-every, renegotiate with this certificate chain (PEM) instead.")
+    var faultRenegotiateCert: String?
+
+    @Option(help: "Fault: the private key of --fault-renegotiate-cert.")
+    var faultRenegotiateKey: String?
+
     mutating func run() throws {
         let options = try buildOptions()
         let loop = try EventLoop()
@@ -146,6 +155,18 @@ struct TestServerCommand: ParsableCommand {
         options.faults.slowHandshake = faultSlowHandshake.map { .milliseconds($0) }
         options.faults.malformedPacket = faultMalformed
         options.faults.httpStatus = faultHTTPStatus
+        if let renegotiateEvery {
+            guard renegotiateEvery >= 0.01, renegotiateEvery <= 86400 else {
+                throw ValidationError("--renegotiate-every: give 0.01 to 86400 seconds")
+            }
+            options.renegotiateEvery = .milliseconds(Int((renegotiateEvery * 1000).rounded()))
+        }
+        if let faultRenegotiateCert {
+            guard let faultRenegotiateKey else {
+                throw ValidationError("--fault-renegotiate-cert needs --fault-renegotiate-key")
+            }
+            options.faults.renegotiationIdentity = .init(chain: faultRenegotiateCert, key: faultRenegotiateKey)
+        }
         return options
     }
 

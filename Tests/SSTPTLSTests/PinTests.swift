@@ -25,7 +25,7 @@ import Testing
         configuration.pins = [try cliPins("sstp.pem").certificate]
         let run = try fixture.handshake(configuration, server: fixture.server())
         #expect(run.client == .done)
-        #expect(run.pair.client.verification == .verified)
+        #expect(run.pair.client.verification == .pinned(chainFailure: nil))
     }
 
     @Test func publicKeyPinMatches() throws {
@@ -51,17 +51,58 @@ import Testing
         #expect(text.contains(expected.publicKey.description))
     }
 
-    /// A pin does not replace chain and name checks.
-    @Test func matchingPinDoesNotExcuseAnotherName() throws {
-        var configuration = fixture.client()
-        configuration.pins = [try cliPins("other.pem").certificate]
-        let error = try fixture.clientError(configuration, chain: "other-chain.pem")
-        #expect(error == .hostnameMismatch(expected: "sstp.test", presented: ["other.test"]))
+    /// A pin names exactly one certificate or key, so a match is the trust
+    /// decision: a self-signed server is trusted with its pin alone (no
+    /// --ca-cert, no --insecure-skip-verify), by certificate or by key.
+    @Test(arguments: [false, true])
+    func pinAloneTrustsASelfSignedServer(byPublicKey: Bool) throws {
+        let pins = try cliPins("selfsigned.pem")
+        var configuration = TLSClientConfiguration(serverName: "sstp.test")
+        configuration.pins = [byPublicKey ? pins.publicKey : pins.certificate]
+        let server = try fixture.server("selfsigned.pem", key: "selfsigned.key")
+        let run = try fixture.handshake(configuration, server: server)
+        #expect(run.client == .done, "\(run.client)")
+        #expect(run.pair.client.verification == .pinned(chainFailure: .selfSigned(subject: "CN=sstp.test")))
+        #expect(run.pair.client.insecureWarning == nil)
+        #expect(run.pair.client.peerCertificatePin == pins.certificate)
     }
 
-    /// With --insecure-skip-verify the pin is the only check: a self-signed
-    /// server is accepted when its pin matches and refused when it does not.
-    @Test func pinAloneWithInsecureSkipVerify() throws {
+    /// The host name check is moot too: the pin says which certificate.
+    @Test func matchingPinIsTheTrustDecisionEvenForAnotherName() throws {
+        var configuration = fixture.client()
+        configuration.pins = [try cliPins("other.pem").certificate]
+        let run = try fixture.handshake(configuration, server: fixture.server("other-chain.pem"))
+        #expect(run.client == .done, "\(run.client)")
+        #expect(
+            run.pair.client.verification
+                == .pinned(chainFailure: .hostnameMismatch(expected: "sstp.test", presented: ["other.test"])))
+    }
+
+    /// A pin that matches a chain that also verifies: pinned, nothing failed.
+    @Test func matchingPinOnAVerifiedChain() throws {
+        var configuration = fixture.client()
+        configuration.pins = [try cliPins("sstp.pem").certificate]
+        let run = try fixture.handshake(configuration, server: fixture.server())
+        #expect(run.pair.client.verification == .pinned(chainFailure: nil))
+    }
+
+    /// A wrong pin refuses a self-signed server with the pin error (not the
+    /// self-signed one) and shows both of the server's real pins.
+    @Test func wrongPinRefusesASelfSignedServerShowingItsPins() throws {
+        let pins = try cliPins("selfsigned.pem")
+        let wrong = try cliPins("sstp.pem").certificate
+        var configuration = TLSClientConfiguration(serverName: "sstp.test")
+        configuration.pins = [wrong]
+        let error = try fixture.clientError(configuration, chain: "selfsigned.pem", key: "selfsigned.key")
+        #expect(error == .pinMismatch(expected: [wrong], certificate: pins.certificate, publicKey: pins.publicKey))
+        let text = try #require(error).description
+        #expect(text.contains(pins.certificate.description) && text.contains(pins.publicKey.description))
+    }
+
+    /// With --insecure-skip-verify as well, a matching pin still decides
+    /// (pinned, no warning: the pin is a real check), and a wrong pin still
+    /// refuses.
+    @Test func pinWithInsecureSkipVerify() throws {
         let pins = try cliPins("selfsigned.pem")
         var configuration = fixture.client()
         configuration.insecureSkipVerify = true
@@ -71,7 +112,8 @@ import Testing
         #expect(run.client == .done)
         #expect(run.pair.client.peerCertificatePin == pins.certificate)
         #expect(run.pair.client.peerPublicKeyPin == pins.publicKey)
-        #expect(run.pair.client.insecureWarning?.contains("Only the pin was checked") == true)
+        #expect(run.pair.client.verification == .pinned(chainFailure: .selfSigned(subject: "CN=sstp.test")))
+        #expect(run.pair.client.insecureWarning == nil)
 
         configuration.pins = [try cliPins("sstp.pem").certificate]
         let refused = try fixture.handshake(configuration, server: server)

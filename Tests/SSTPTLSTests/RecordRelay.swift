@@ -12,6 +12,8 @@ struct RecordRelay {
     let source: Int32
     let destination: Int32
     private(set) var records: [Record] = []
+    /// Changes bytes on their way (tests that tamper with a handshake).
+    var rewrite: ((inout [UInt8]) -> Void)?
     private var backlog: [UInt8] = []
     private var header: [UInt8] = []
     private var bodyLeft = 0
@@ -28,8 +30,9 @@ struct RecordRelay {
         if !sourceClosed, backlog.count < 1 << 20 {
             let n = Glibc.read(source, scratch.baseAddress, scratch.count)
             if n > 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<n])
-                parse(bytes)
+                var bytes = Array(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                rewrite?(&bytes)
+                bytes.withUnsafeBytes { parse($0) }
                 backlog.append(contentsOf: bytes)
             } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
                 sourceClosed = true

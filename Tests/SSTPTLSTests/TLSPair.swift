@@ -63,9 +63,19 @@ final class TLSPair {
         return (fds[0], fds[1])
     }
 
+    /// Ends the client's side of the TCP stream without a close_notify.
+    func cutClientSocket() {
+        Glibc.shutdown(sockets[0], Int32(SHUT_WR))
+    }
+
     /// Ends the server's side of the TCP stream without a close_notify.
     func cutServerSocket() {
         Glibc.shutdown(sockets[3], Int32(SHUT_WR))
+    }
+
+    /// Tampers with client-to-server bytes from now on.
+    func rewriteToServer(_ rewrite: @escaping (inout [UInt8]) -> Void) {
+        toServer.rewrite = rewrite
     }
 
     func relay() {

@@ -15,6 +15,8 @@
 #     cnonly           CN=sstp.test, no subjectAltName
 #     partial          SAN DNS:vpn*.partial.test (a partial wildcard, refused)
 #   <name>-chain.pem   the leaf, then int.pem (what a server sends)
+#   rsa.pem            like sstp, but an RSA 2048 key (rsa.key) with keyEncipherment,
+#                      for suites with RSA key exchange (AES128-SHA); rsa-chain.pem
 #   selfsigned.pem     self-signed CN=sstp.test with the sstp SANs (key: selfsigned.key)
 #   other-root.pem, other-int.pem, other-leaf.pem: a second, untrusted PKI for sstp.test
 #   other-leaf-chain.pem       other leaf + other intermediate
@@ -69,6 +71,11 @@ subjectAltName = DNS:sstp.test
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
+[rsa]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:sstp.test, IP:127.0.0.1, IP:10.99.0.1
 [selfsigned]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
@@ -130,6 +137,11 @@ issue_dated sstp.csr 20900101000000Z 20910101000000Z future.pem
 for name in sstp other clientauth anyeku anyeku-badku cnonly partial expired future; do
     cat "$name.pem" int.pem > "$name-chain.pem"
 done
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
+csr rsa.key "/CN=sstp.test" rsa.csr
+issue rsa.csr int.pem int.key rsa rsa.pem
+cat rsa.pem int.pem > rsa-chain.pem
 
 key selfsigned.key
 openssl req -x509 -new -config ext.cnf -extensions selfsigned -key selfsigned.key \
