@@ -29,6 +29,7 @@ public struct NMVPNSettings {
     /// Our additions, with new names.
     public static let extensionKeys: Set<String> = [
         "cert-pin", "tls-min", "tls-max", "extra-ca-cert", "server-name", "ipv6", "hello-interval", "backend",
+        "tls-legacy-ciphers",
     ]
 
     /// Accepted but without effect over SSTP with our own PPP: MPPE and
@@ -145,6 +146,7 @@ public struct NMVPNSettings {
         // nm-sstp's tls-ext switches SNI on; we send it by default, and an
         // explicit "no" keeps the old behaviour of sending none.
         if data["tls-ext"] == "no" { tls.sni = false }
+        if data["tls-legacy-ciphers"] == "yes" { tls.legacyCipherSuites = true }
         if let pins = data["cert-pin"], !pins.isEmpty {
             do {
                 tls.pins = try pins.split(separator: ",").map { (p) throws(TLSError) in

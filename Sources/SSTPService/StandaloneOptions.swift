@@ -20,6 +20,7 @@ public import SSTPTunnel
 /// | pins | as | sha256:BASE64 pins |
 /// | tls-min, tls-max | s | "1.2" or "1.3" |
 /// | insecure-skip-verify, no-sni | b | as the command-line flags |
+/// | tls-legacy-ciphers | b | also offer TLS 1.2 suites without forward secrecy |
 /// | proxy | s | HOST:PORT of an HTTP proxy |
 /// | proxy-user, proxy-password | s | Basic credentials for the proxy |
 /// | refuse | as | any of pap, chap, mschapv2, eap |
@@ -42,6 +43,7 @@ public enum StandaloneOptions {
         "proxy": "s", "proxy-user": "s", "proxy-password": "s", "password-file": "s", "proxy-password-file": "s",
         "refuse": "as", "ipv6": "b", "interface": "s",
         "mtu": "u", "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
+        "tls-legacy-ciphers": "b",
     ]
 
     public static func parse(_ dict: [String: DBusValue]) throws(Invalid) -> ClientOptions {
@@ -83,6 +85,7 @@ public enum StandaloneOptions {
         if let t = v["tls-max"]?.stringValue { tls.maxVersion = try version(t, key: "tls-max") }
         if v["insecure-skip-verify"]?.boolValue == true { tls.insecureSkipVerify = true }
         if v["no-sni"]?.boolValue == true { tls.sni = false }
+        if v["tls-legacy-ciphers"]?.boolValue == true { tls.legacyCipherSuites = true }
 
         let fullUser = v["domain"]?.stringValue.map { "\($0)\\\(user)" } ?? user
         var ppp = PPPClientConfiguration(userName: fullUser, password: password)

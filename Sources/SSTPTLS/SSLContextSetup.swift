@@ -3,6 +3,19 @@ import CSSTPOpenSSL
 /// What client and server contexts share: creation, the version range and
 /// the I/O modes `TLSConnection` relies on.
 enum SSLContextSetup {
+    /// TLS 1.2 suites with forward secrecy (ECDHE or DHE key exchange) and
+    /// AEAD encryption (AES-GCM, ChaCha20-Poly1305), in OpenSSL's order;
+    /// no PSK, no anonymous ones. TLS 1.3 suites are set apart
+    /// (SSL_CTX_set_ciphersuites) and stay OpenSSL's defaults.
+    static let forwardSecretTLS12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!PSK:!aNULL"
+
+    /// Sets the TLS 1.2 cipher list.
+    static func setTLS12Ciphers(_ ctx: OpaquePointer, _ list: String) throws(TLSError) {
+        guard SSL_CTX_set_cipher_list(ctx, list) == 1 else {
+            throw .openSSLFailure(call: "SSL_CTX_set_cipher_list", detail: lastOpenSSLError())
+        }
+    }
+
     /// A new SSL_CTX for `method` with the shared settings, then the
     /// caller's own (`configure`); freed again if anything fails.
     static func make(

@@ -30,10 +30,16 @@ public struct TLSClientConfiguration: Hashable, Sendable {
     /// certificate), or extra roots. Roots in this file become trusted; an
     /// intermediate alone still needs its root in the store.
     public var extraCAFile: String?
-    /// `--pin sha256:BASE64`: the server's leaf certificate or its public
-    /// key must match one of these. Pins add to chain and name checking;
-    /// with `insecureSkipVerify` they are the only check.
+    /// `--pin sha256:BASE64`: pins on the server's leaf certificate or its
+    /// public key. When given, they are the trust decision: a leaf that
+    /// matches one is trusted whatever its chain and names (a self-signed
+    /// server needs nothing else), and one that matches none is refused.
     public var pins: [TLSPin] = []
+    /// `--tls-legacy-ciphers`: offer OpenSSL's default TLS 1.2 cipher list,
+    /// suites without forward secrecy or AEAD (AES128-SHA) included, for old
+    /// servers. Off: TLS 1.2 offers only ECDHE/DHE with AES-GCM or
+    /// ChaCha20-Poly1305. TLS 1.3 suites are the same either way.
+    public var legacyCipherSuites = false
     public var minVersion = TLSVersion.tls12
     public var maxVersion = TLSVersion.tls13
     /// No chain, validity, purpose or name check (pins, if any, still

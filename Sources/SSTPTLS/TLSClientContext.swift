@@ -42,6 +42,10 @@ public final class TLSClientContext: @unchecked Sendable {
             throw .openSSLFailure(call: "SSL_CTX_set_purpose", detail: lastOpenSSLError())
         }
         CertificateVerifier.install(on: ctx)
+        // Forward-secret AEAD suites only, unless asked for the legacy list
+        // (OpenSSL's default, with RSA key exchange and CBC suites).
+        try SSLContextSetup.setTLS12Ciphers(
+            ctx, configuration.legacyCipherSuites ? "DEFAULT" : SSLContextSetup.forwardSecretTLS12Ciphers)
     }
 
     private static func loadCAFile(_ ctx: OpaquePointer, _ path: String) throws(TLSError) {
@@ -64,7 +68,8 @@ public final class TLSClientContext: @unchecked Sendable {
         // From here the connection owns `ssl` and frees it, even on failure.
         let connection = TLSConnection(
             ssl: ssl, socket: socket, role: .client, verifier: verifier,
-            versions: configuration.minVersion...configuration.maxVersion)
+            versions: configuration.minVersion...configuration.maxVersion,
+            legacyCipherSuites: configuration.legacyCipherSuites)
         guard SSL_set_fd(ssl, socket) == 1 else {
             throw .openSSLFailure(call: "SSL_set_fd", detail: lastOpenSSLError())
         }

@@ -40,6 +40,9 @@ public final class TLSConnection {
     private let ssl: OpaquePointer
     private let verifier: CertificateVerifier?
     private let versions: ClosedRange<TLSVersion>
+    /// Client: whether the legacy TLS 1.2 suites were offered (nil on the
+    /// server), for what a handshake_failure alert most likely means.
+    private let legacyCipherSuites: Bool?
     private var handshakeFinished = false
     /// The last write returned wantWrite/wantRead: OpenSSL holds part of a
     /// record and the caller must retry.
@@ -49,13 +52,14 @@ public final class TLSConnection {
     /// Takes ownership of `ssl`.
     init(
         ssl: OpaquePointer, socket: Int32, role: Role, verifier: CertificateVerifier?,
-        versions: ClosedRange<TLSVersion>
+        versions: ClosedRange<TLSVersion>, legacyCipherSuites: Bool? = nil
     ) {
         self.ssl = ssl
         self.socket = socket
         self.role = role
         self.verifier = verifier
         self.versions = versions
+        self.legacyCipherSuites = legacyCipherSuites
     }
 
     deinit {
@@ -377,6 +381,14 @@ public final class TLSConnection {
                 return .protocolVersion(
                     minimum: versions.lowerBound, maximum: versions.upperBound,
                     detail: "the peer answered with alert protocol_version")
+            }
+            if alert == SSL_AD_HANDSHAKE_FAILURE, duringHandshake, legacyCipherSuites == false,
+                versions.lowerBound == .tls12
+            {
+                // RFC 5246 §7.2.2: no acceptable set of parameters; with only
+                // the forward-secret suites offered, an old server's legacy
+                // list is the likely cause.
+                return .noForwardSecretCipherSuite
             }
             let name = SSL_alert_desc_string_long(alert).map { String(cString: $0) } ?? "unknown"
             return .handshakeAlert(code: Int(alert), description: name)

@@ -67,6 +67,10 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The peer ended the handshake (or the connection) with a fatal alert
     /// (RFC 8446 §6).
     case handshakeAlert(code: Int, description: String)
+    /// The server refused the handshake (alert handshake_failure, RFC 5246
+    /// §7.2.2) while only forward-secret AEAD suites were offered for
+    /// TLS 1.2: most likely an old server with only legacy suites.
+    case noForwardSecretCipherSuite
     /// The server does not support secure renegotiation (RFC 5746: no
     /// renegotiation_info in its hello), so a man in the middle could
     /// splice its own data in front of ours through a renegotiation.
@@ -156,6 +160,14 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
                 + (detail.contains("wrong version number") || detail.contains("packet length too long")
                     ? ". The server did not answer in TLS: check the port, and any HTTP proxy on the way"
                     : "")
+        case .noForwardSecretCipherSuite:
+            "the server refused the TLS handshake (alert \"handshake failure\" (40)): it shares no cipher suite "
+                + "or signature algorithm with this client. For TLS 1.2 this client offers only forward-secret "
+                + "suites (ECDHE or DHE with AES-GCM or ChaCha20-Poly1305). If the server is old and offers only "
+                + "suites without forward secrecy, such as AES128-SHA, allow them with --tls-legacy-ciphers "
+                + "(NetworkManager: vpn.data tls-legacy-ciphers=yes); then anyone who later gets the server's key "
+                + "can decrypt recorded sessions, so better enable ECDHE suites or TLS 1.3 on the server. (A server "
+                + "that speaks only TLS 1.0 or 1.1 is refused this way too; it must be upgraded to TLS 1.2)"
         case .secureRenegotiationUnsupported:
             "the server does not support secure TLS renegotiation (RFC 5746), which lets a man in the middle "
                 + "inject data into the connection; this client refuses such servers. The server's TLS software "

@@ -33,6 +33,9 @@ public final class TLSServerContext: @unchecked Sendable {
             // A renegotiation (`TLSConnection.rekey`) is a full handshake:
             // new master secret, and the client checks the certificate again.
             csstp_ssl_ctx_full_renegotiation(ctx)
+            // The same forward-secret AEAD suites as the client (ECDHE
+            // with EC and RSA keys; DHE only with DH parameters, not set).
+            try SSLContextSetup.setTLS12Ciphers(ctx, SSLContextSetup.forwardSecretTLS12Ciphers)
         }
         localCertificateDER = leaf
     }

@@ -12,7 +12,9 @@ struct TLSOptions: ParsableArguments {
     var extraCA: String?
 
     @Option(
-        help: "Accept the server only if its certificate or public key has this SHA-256 (sha256:BASE64); repeatable.")
+        help:
+            "Trust the server if its certificate or public key has this SHA-256 (sha256:BASE64), instead of CA and name checks; repeatable."
+    )
     var pin: [String] = []
 
     @Option(help: "Lowest TLS version: 1.2 or 1.3.")
@@ -30,6 +32,9 @@ struct TLSOptions: ParsableArguments {
     @Flag(help: "Do not check the server certificate at all (a warning is logged on every connect).")
     var insecureSkipVerify = false
 
+    @Flag(help: "Also offer TLS 1.2 cipher suites without forward secrecy (AES128-SHA...), for old servers.")
+    var tlsLegacyCiphers = false
+
     func apply(to tls: inout TLSClientConfiguration, file: ConfigFile) throws {
         if let ca = caCert ?? file["ca-cert"] { tls.trust = .caFile(ca) }
         tls.extraCAFile = extraCA ?? file["extra-ca"]
@@ -43,6 +48,7 @@ struct TLSOptions: ParsableArguments {
         if let v = tlsMax ?? file["tls-max"] { tls.maxVersion = try parseVersion(v) }
         if noSNI || file.bool("no-sni") == true { tls.sni = false }
         if insecureSkipVerify || file.bool("insecure-skip-verify") == true { tls.insecureSkipVerify = true }
+        if tlsLegacyCiphers || file.bool("tls-legacy-ciphers") == true { tls.legacyCipherSuites = true }
     }
 
     private func parseVersion(_ text: String) throws -> TLSVersion {
