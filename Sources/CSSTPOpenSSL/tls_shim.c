@@ -1,7 +1,6 @@
 #include "CSSTPOpenSSL.h"
 
 #include <arpa/inet.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,10 +20,6 @@ void csstp_ssl_ctx_set_read_ahead(SSL_CTX *ctx, size_t buffer_len) {
     SSL_CTX_set_default_read_buffer_len(ctx, buffer_len);
 }
 
-void csstp_ssl_ctx_disable_renegotiation(SSL_CTX *ctx) {
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
-}
-
 void csstp_ssl_ctx_secure_renegotiation_only(SSL_CTX *ctx) {
     SSL_CTX_clear_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_LEGACY_SERVER_CONNECT |
                                    SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION | SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
@@ -34,17 +29,8 @@ void csstp_ssl_ctx_full_renegotiation(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
 }
 
-int csstp_ssl_ctx_legacy_renegotiation_allowed(SSL_CTX *ctx) {
-    uint64_t unsafe = SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
-    return (SSL_CTX_get_options(ctx) & unsafe) != 0;
-}
-
 long csstp_ssl_total_renegotiations(SSL *ssl) {
     return SSL_total_renegotiations(ssl);
-}
-
-int csstp_ssl_secure_renegotiation_support(SSL *ssl) {
-    return SSL_get_secure_renegotiation_support(ssl) == 1;
 }
 
 int csstp_ssl_set_server_name(SSL *ssl, const char *name) {

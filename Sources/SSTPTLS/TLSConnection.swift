@@ -47,6 +47,9 @@ public final class TLSConnection {
     /// The last write returned wantWrite/wantRead: OpenSSL holds part of a
     /// record and the caller must retry.
     private var writeBlocked = false
+    /// The last write returned wantWrite: part of a record may wait in
+    /// OpenSSL's write buffer.
+    private var writePendingRecord = false
     private var failure: TLSError?
 
     /// Takes ownership of `ssl`.
@@ -133,6 +136,15 @@ public final class TLSConnection {
         if let failure { throw failure }
         guard handshakeFinished else { throw TLSError.handshakeNotFinished }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
+        // A server that asked for a renegotiation must not read the
+        // client's ClientHello while part of an application record waits in
+        // OpenSSL's write buffer: its ServerHello would have to go out behind
+        // it, and OpenSSL fails that write ("bad length"). So finish the
+        // write first (OpenSSL itself holds a client's renegotiation back
+        // the same way).
+        if role == .server, writePendingRecord, renegotiationPending {
+            return .wantWrite
+        }
         clearErrors()
         var count = 0
         let result = SSL_read_ex(ssl, base, buffer.count, &count)
@@ -165,10 +177,12 @@ public final class TLSConnection {
         let result = SSL_write_ex(ssl, base, bytes.count, &count)
         if result == 1 {
             writeBlocked = false
+            writePendingRecord = false
             return .bytes(count)
         }
         let outcome = try ioOutcome(result, call: "SSL_write_ex")
         writeBlocked = outcome == .wantWrite || outcome == .wantRead
+        writePendingRecord = outcome == .wantWrite
         return outcome
     }
 

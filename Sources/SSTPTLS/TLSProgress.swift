@@ -15,7 +15,8 @@ public enum TLSIOResult: Hashable, Sendable {
     /// `TLSConnection.write`).
     case bytes(Int)
     /// Nothing now: call again when the socket is readable. A write can ask
-    /// for this too (TLS 1.3 key update, renegotiation refusal).
+    /// for this too (a TLS 1.2 renegotiation the server started: reads carry
+    /// it; write again after the next read).
     case wantRead
     /// Nothing now: call again when the socket is writable. A read can ask
     /// for this too.

@@ -37,6 +37,8 @@ final class TLSStream {
     /// renegotiation is under way): retry it after the next read, not on
     /// EPOLLOUT (the socket is writable, so waiting for that would spin).
     private var writeNeedsReadable = false
+    private var retryingAfterRead = false
+    private var readKickScheduled = false
     private var readNeedsWritable = false
     private var handshakeNeedsWritable = false
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
@@ -89,13 +91,34 @@ final class TLSStream {
         // unfinished, and the next read starts it.
         if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) || writeUnblocked {
             readAvailable()
-            if writeBlocked, writeNeedsReadable {
-                writeBlocked = false
-                writeNeedsReadable = false
-                flush()
-            }
         }
         updateInterest()
+    }
+
+    /// After a read: a write that wanted one goes again.
+    private func retryWriteAfterRead() {
+        guard writeBlocked, writeNeedsReadable, !closed else { return }
+        writeBlocked = false
+        writeNeedsReadable = false
+        retryingAfterRead = true
+        flush()
+        retryingAfterRead = false
+    }
+
+    /// A write wants a read first, and the renegotiation it waits for may
+    /// not have started (OpenSSL starts it in a read): read once soon,
+    /// without waiting for EPOLLIN, which may never come while the server
+    /// waits for our ClientHello.
+    private func scheduleReadKick() {
+        guard !readKickScheduled, !retryingAfterRead else { return }
+        readKickScheduled = true
+        _ = loop.schedule(at: loop.now) { [weak self] in
+            guard let self else { return }
+            self.readKickScheduled = false
+            guard !self.closed else { return }
+            self.readAvailable()
+            self.updateInterest()
+        }
     }
 
     /// Server side: re-keys the TLS session (`TLSConnection.rekey`): a
@@ -161,10 +184,12 @@ final class TLSStream {
                 }
             case .wantRead:
                 deliver(filled)
+                retryWriteAfterRead()
                 return
             case .wantWrite:
                 deliver(filled)
                 readNeedsWritable = true
+                retryWriteAfterRead()
                 updateInterest()
                 return
             case .closed:
@@ -211,6 +236,7 @@ final class TLSStream {
             case .wantWrite, .wantRead:
                 writeBlocked = true
                 writeNeedsReadable = result == .wantRead
+                if writeNeedsReadable { scheduleReadKick() }
                 // OpenSSL retries from the same bytes (it accepts a moved
                 // buffer), so what is left can go to the front now.
                 out.compact()

@@ -14,6 +14,9 @@ struct RecordRelay {
     private(set) var records: [Record] = []
     /// Changes bytes on their way (tests that tamper with a handshake).
     var rewrite: ((inout [UInt8]) -> Void)?
+    /// At most this many bytes per step (a slow link: the senders' sockets
+    /// fill up and their writes block).
+    var bytesPerStep = Int.max
     private var backlog: [UInt8] = []
     private var header: [UInt8] = []
     private var bodyLeft = 0
@@ -27,8 +30,8 @@ struct RecordRelay {
 
     /// One non-blocking read and one non-blocking write.
     mutating func step(scratch: UnsafeMutableRawBufferPointer) {
-        if !sourceClosed, backlog.count < 1 << 20 {
-            let n = Glibc.read(source, scratch.baseAddress, scratch.count)
+        if !sourceClosed, backlog.count < min(1 << 20, bytesPerStep) {
+            let n = Glibc.read(source, scratch.baseAddress, min(scratch.count, bytesPerStep))
             if n > 0 {
                 var bytes = Array(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
                 rewrite?(&bytes)

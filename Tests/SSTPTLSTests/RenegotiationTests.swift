@@ -26,9 +26,12 @@ import Testing
         return run
     }
 
-    @Test(arguments: [16384, 40_000])
-    func serverRenegotiatesDuringBulkTransferBothWays(chunk: Int) throws {
+    /// Fast relay, and a slow one that fills the sockets so writes block
+    /// (a renegotiation then meets a half-written record on either side).
+    @Test(arguments: [(16384, Int.max), (40_000, Int.max), (16384, 3000), (40_000, 5000)])
+    func serverRenegotiatesDuringBulkTransferBothWays(chunk: Int, bytesPerStep: Int) throws {
         let run = try established(.tls12)
+        run.pair.throttle(bytesPerStep: bytesPerStep)
         let handshakeRecordsBefore = run.pair.toServer.records.count
         let up = TLSPair.pattern(3 << 20, seed: 11)
         let down = TLSPair.pattern(3 << 20, seed: 12)
@@ -50,8 +53,10 @@ import Testing
 
     /// TLS 1.3 re-keys with KeyUpdate instead; the client answers with its
     /// own KeyUpdate (update_requested).
-    @Test func serverKeyUpdateDuringBulkTransferBothWays() throws {
+    @Test(arguments: [Int.max, 3000])
+    func serverKeyUpdateDuringBulkTransferBothWays(bytesPerStep: Int) throws {
         let run = try established(.tls13)
+        run.pair.throttle(bytesPerStep: bytesPerStep)
         let before = run.pair.toServer.records.count
         let up = TLSPair.pattern(3 << 20, seed: 13)
         let down = TLSPair.pattern(3 << 20, seed: 14)

@@ -73,6 +73,12 @@ final class TLSPair {
         Glibc.shutdown(sockets[3], Int32(SHUT_WR))
     }
 
+    /// Relays at most this many bytes per step each way from now on.
+    func throttle(bytesPerStep: Int) {
+        toServer.bytesPerStep = bytesPerStep
+        toClient.bytesPerStep = bytesPerStep
+    }
+
     /// Tampers with client-to-server bytes from now on.
     func rewriteToServer(_ rewrite: @escaping (inout [UInt8]) -> Void) {
         toServer.rewrite = rewrite

@@ -3,9 +3,12 @@ self-signed server (certificate or public-key pin, no --ca-cert), a wrong pin
 refuses it showing both real pins; a TLS 1.2 server with only AES128-SHA (no
 forward secrecy) is refused naming --tls-legacy-ciphers, and accepted with it."""
 import os
+import re
+import time
 import unittest
 
-from harness import SERVER_IP, Process, TunnelTestCase, cleanup_pki, pki, run
+from dbusbus import PrivateSystemBus
+from harness import SERVER_IP, TUNNEL_SERVER_IP, Process, TunnelTestCase, cleanup_pki, pki, run
 
 EXIT_TLS = 3
 
@@ -51,6 +54,40 @@ class PinTrust(TunnelTestCase):
         self.assertIn(cli_pin(os.path.join(pki(), "selfsigned.pem"), public_key=True), out)
         self.assertNotIn("connected:", out)
         self.assert_nothing_left()
+
+
+class DBusPinTrust(TunnelTestCase):
+    """The D-Bus "pins" option maps to the same trust decision."""
+
+    def setUp(self):
+        super().setUp()
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), prefix=self.ns.exec(self.ns.client))
+        self.addCleanup(self.bus.close)
+
+    def state(self, path):
+        r = self.bus.busctl("get-property", "net.sstpclient.Client1", path, "net.sstpclient.Client1.Connection",
+                            "State")
+        return r.stdout.strip()
+
+    def test_pins_option_alone_trusts_a_selfsigned_server(self):
+        self.start_server(cert="selfsigned.pem", key="selfsigned.key")
+        pin = cli_pin(os.path.join(pki(), "selfsigned.pem"), public_key=True)
+        r = self.bus.busctl("call", "net.sstpclient.Client1", "/net/sstpclient/Client1",
+                            "net.sstpclient.Client1.Manager", "Connect", "a{sv}", "5",
+                            "server", "s", SERVER_IP, "user", "s", "alice",
+                            "password-file", "s", self.password_file, "server-name", "s", "sstp.test",
+                            "pins", "as", "1", pin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.state(path) not in ('s "connected"', 's "disconnected"'):
+            time.sleep(0.2)
+        self.assertEqual(self.state(path), 's "connected"')
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.bus.busctl("call", "net.sstpclient.Client1", path, "net.sstpclient.Client1.Connection",
+                            "Disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
 
 
 class LegacyCipherServer(TunnelTestCase):

@@ -31,9 +31,6 @@ long csstp_ssl_ctx_set_mode(SSL_CTX *ctx, long mode);
  * one read(2) may bring several records. */
 void csstp_ssl_ctx_set_read_ahead(SSL_CTX *ctx, size_t buffer_len);
 
-/* Sets SSL_OP_NO_RENEGOTIATION, a macro Swift cannot import. */
-void csstp_ssl_ctx_disable_renegotiation(SSL_CTX *ctx);
-
 /* Renegotiation only the secure way (RFC 5746): clears SSL_OP_NO_RENEGOTIATION
  * and the options that allow legacy renegotiation or connecting to a server
  * without RFC 5746 (SSL_OP_LEGACY_SERVER_CONNECT,
@@ -47,15 +44,8 @@ void csstp_ssl_ctx_secure_renegotiation_only(SSL_CTX *ctx);
  * (SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION, a macro). */
 void csstp_ssl_ctx_full_renegotiation(SSL_CTX *ctx);
 
-/* 1 when either legacy renegotiation option is set on ctx (for tests). */
-int csstp_ssl_ctx_legacy_renegotiation_allowed(SSL_CTX *ctx);
-
 /* SSL_total_renegotiations (macro): renegotiations started on this SSL. */
 long csstp_ssl_total_renegotiations(SSL *ssl);
-
-/* SSL_get_secure_renegotiation_support (macro): 1 when the peer sent the
- * RFC 5746 renegotiation_info extension. */
-int csstp_ssl_secure_renegotiation_support(SSL *ssl);
 
 /* SSL_set_tlsext_host_name (macro): the SNI host name. Returns 1 on success. */
 int csstp_ssl_set_server_name(SSL *ssl, const char *name);
