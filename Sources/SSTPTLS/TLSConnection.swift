@@ -50,6 +50,9 @@ public final class TLSConnection {
     /// The last write returned wantWrite: part of a record may wait in
     /// OpenSSL's write buffer.
     private var writePendingRecord = false
+    /// `rekey` on TLS 1.3 met a half-written record: the KeyUpdate is asked
+    /// for once that write is done.
+    private var keyUpdateDeferred = false
     private var failure: TLSError?
 
     /// Takes ownership of `ssl`.
@@ -178,6 +181,7 @@ public final class TLSConnection {
         if result == 1 {
             writeBlocked = false
             writePendingRecord = false
+            if keyUpdateDeferred { try requestKeyUpdate() }
             return .bytes(count)
         }
         let outcome = try ioOutcome(result, call: "SSL_write_ex")
@@ -204,7 +208,10 @@ public final class TLSConnection {
                 clearErrors()
                 reason = verifierFailure
             } else {
-                reason = error(code, errno: savedErrno, call: call, duringHandshake: renegotiating)
+                let mapped = error(code, errno: savedErrno, call: call, duringHandshake: renegotiating)
+                // A cut in the middle of a renegotiation is not the initial
+                // handshake's "may not speak TLS on this port".
+                reason = mapped == .peerClosed(duringHandshake: true) ? .peerClosed(duringHandshake: false) : mapped
             }
             throw fail(renegotiating ? .renegotiationFailed(reason) : reason)
         }
@@ -234,9 +241,13 @@ public final class TLSConnection {
         }
         clearErrors()
         if SSL_version(ssl) == TLS1_3_VERSION {
-            guard SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 else {
-                throw fail(.openSSLFailure(call: "SSL_key_update", detail: lastOpenSSLError()))
+            // OpenSSL refuses a KeyUpdate while part of a record waits to
+            // be written ("bad write retry"): then it goes after that write.
+            guard !writePendingRecord else {
+                keyUpdateDeferred = true
+                return .done
             }
+            try requestKeyUpdate()
         } else {
             guard SSL_renegotiate(ssl) == 1 else {
                 throw fail(.renegotiationFailed(.protocolError(detail: lastOpenSSLError())))
@@ -252,6 +263,15 @@ public final class TLSConnection {
         default:
             throw fail(
                 .renegotiationFailed(error(code, errno: savedErrno, call: "SSL_do_handshake", duringHandshake: true)))
+        }
+    }
+
+    /// Asks OpenSSL for a KeyUpdate with update_requested (RFC 8446
+    /// §4.6.3); the next read or write sends it.
+    private func requestKeyUpdate() throws(TLSError) {
+        keyUpdateDeferred = false
+        guard SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 else {
+            throw fail(.openSSLFailure(call: "SSL_key_update", detail: lastOpenSSLError()))
         }
     }
 

@@ -38,9 +38,12 @@ import Testing
         let result = run.pair.exchange(up: up, down: down, chunk: chunk, rekeyEvery: 512 * 1024)
         #expect(result.clientError == nil, "client: \(String(describing: result.clientError))")
         #expect(result.serverError == nil, "server: \(String(describing: result.serverError))")
-        #expect(result.rekeys >= 4)
-        #expect(result.toServer.count == up.count && result.toServer == up)
-        #expect(result.toClient.count == down.count && result.toClient == down)
+        #expect(result.rekeys >= 3)
+        // Bool results: a failed comparison of megabytes would make the
+        // test library compute a diff for minutes.
+        let intact = (up: result.toServer == up, down: result.toClient == down)
+        #expect(result.toServer.count == up.count && intact.up)
+        #expect(result.toClient.count == down.count && intact.down)
         // Each renegotiation shows as handshake records in both directions,
         // between the application data (TLS 1.2 keeps the record type).
         let clientHandshakes = run.pair.toServer.records.dropFirst(handshakeRecordsBefore)
@@ -53,7 +56,7 @@ import Testing
 
     /// TLS 1.3 re-keys with KeyUpdate instead; the client answers with its
     /// own KeyUpdate (update_requested).
-    @Test(arguments: [Int.max, 3000])
+    @Test(arguments: [Int.max, 3000, 1000])
     func serverKeyUpdateDuringBulkTransferBothWays(bytesPerStep: Int) throws {
         let run = try established(.tls13)
         run.pair.throttle(bytesPerStep: bytesPerStep)
@@ -63,9 +66,10 @@ import Testing
         let result = run.pair.exchange(up: up, down: down, chunk: 16384, rekeyEvery: 512 * 1024)
         #expect(result.clientError == nil, "client: \(String(describing: result.clientError))")
         #expect(result.serverError == nil, "server: \(String(describing: result.serverError))")
-        #expect(result.rekeys >= 4)
-        #expect(result.toServer == up)
-        #expect(result.toClient == down)
+        #expect(result.rekeys >= 3)
+        let intact = (up: result.toServer == up, down: result.toClient == down)
+        #expect(result.toServer.count == up.count && intact.up)
+        #expect(result.toClient.count == down.count && intact.down)
         let answers = run.pair.toServer.records.dropFirst(before)
             .filter { $0.length == Self.keyUpdateRecordLength }
         #expect(answers.count == result.rekeys)
@@ -152,21 +156,27 @@ extension TLSPair {
     /// time, in writes of at most `chunk` bytes (a write that wants to be
     /// retried is retried with the same bytes). Each time the server has
     /// sent another `rekeyEvery` bytes (and has more to send) it re-keys (`TLSConnection.rekey`),
-    /// unless a renegotiation is still pending. Stops when everything
+    /// unless a renegotiation is still pending (on a throttled link: right
+    /// after a write that blocked). Stops when everything
     /// arrived, a side failed, or the steps ran out.
     func exchange(up: [UInt8], down: [UInt8], chunk: Int, rekeyEvery: Int) -> Exchange {
         var result = Exchange()
         var upSent = 0
         var downSent = 0
         var nextRekey = rekeyEvery
+        let throttled = toClient.bytesPerStep != Int.max
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
         defer { buffer.deallocate() }
 
-        func write(_ connection: TLSConnection, _ data: [UInt8], _ sent: inout Int) throws {
-            guard sent < data.count else { return }
+        /// Whether the write went through.
+        @discardableResult
+        func write(_ connection: TLSConnection, _ data: [UInt8], _ sent: inout Int) throws -> Bool {
+            guard sent < data.count else { return true }
             let end = min(sent + chunk, data.count)
             let outcome = try data[sent..<end].withUnsafeBytes { try connection.write($0) }
-            if case .bytes(let n) = outcome { sent += n }
+            guard case .bytes(let n) = outcome else { return false }
+            sent += n
+            return true
         }
         func read(_ connection: TLSConnection, into received: inout [UInt8]) throws {
             while true {
@@ -191,12 +201,17 @@ extension TLSPair {
             relay()
             if result.serverError == nil {
                 do {
-                    if downSent >= nextRekey, downSent < down.count, !server.renegotiationPending {
+                    let wrote = try write(server, down, &downSent)
+                    // When the server's socket is full (`throttle`), right
+                    // after a write that left a record half sent in
+                    // OpenSSL's buffer.
+                    if downSent >= nextRekey, downSent < down.count, !server.renegotiationPending,
+                        !wrote || !throttled
+                    {
                         _ = try server.rekey()
                         result.rekeys += 1
                         nextRekey = downSent + rekeyEvery
                     }
-                    try write(server, down, &downSent)
                     try read(server, into: &result.toServer)
                 } catch {
                     result.serverError = Self.tlsError(error)
