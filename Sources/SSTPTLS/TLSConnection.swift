@@ -44,9 +44,6 @@ public final class TLSConnection {
     /// server), for what a handshake_failure alert most likely means.
     private let legacyCipherSuites: Bool?
     private var handshakeFinished = false
-    /// The last write returned wantWrite/wantRead: OpenSSL holds part of a
-    /// record and the caller must retry.
-    private var writeBlocked = false
     /// The last write returned wantWrite: part of a record may wait in
     /// OpenSSL's write buffer.
     private var writePendingRecord = false
@@ -172,20 +169,18 @@ public final class TLSConnection {
         // ClientHello ("unexpected record"), where a read takes it. So no
         // new write until the renegotiation is done (a write that blocked
         // must still be finished: OpenSSL waits for it before starting).
-        if role == .client, !writeBlocked, SSL_renegotiate_pending(ssl) == 1 {
+        if role == .client, !writePendingRecord, SSL_renegotiate_pending(ssl) == 1 {
             return .wantRead
         }
         clearErrors()
         var count = 0
         let result = SSL_write_ex(ssl, base, bytes.count, &count)
         if result == 1 {
-            writeBlocked = false
             writePendingRecord = false
             if keyUpdateDeferred { try requestKeyUpdate() }
             return .bytes(count)
         }
         let outcome = try ioOutcome(result, call: "SSL_write_ex")
-        writeBlocked = outcome == .wantWrite || outcome == .wantRead
         writePendingRecord = outcome == .wantWrite
         return outcome
     }
