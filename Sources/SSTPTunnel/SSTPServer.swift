@@ -29,6 +29,15 @@ public final class SSTPServer {
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
     /// The port actually listened on (for `--listen ...:0`).
     public private(set) var port: UInt16 = 0
+    /// Connections not yet through PPP authentication, oldest first
+    /// (ServerOptions.maxUnauthenticated).
+    private var unauthenticated: [ServerConnection] = []
+    private var acceptBackoff = AcceptBackoff()
+    private var acceptPaused = false
+    /// Connections ended before login, by reason, logged in summary so a
+    /// flood costs a few lines.
+    private var dropReports: [String: ThrottledReport] = [:]
+    private var dropReportTimer: EventLoop.TimerID?
 
     public init(options: ServerOptions, loop: EventLoop, log: @escaping Log) throws {
         self.options = options
@@ -71,6 +80,8 @@ public final class SSTPServer {
 
     /// Stops listening and ends every call.
     public func stop() {
+        if let dropReportTimer { loop.cancel(dropReportTimer) }
+        dropReportTimer = nil
         if listener >= 0 {
             loop.remove(fd: listener)
             close(listener)
@@ -79,24 +90,106 @@ public final class SSTPServer {
         for connection in connections.values { connection.disconnect() }
     }
 
+    /// Accepts what is queued. When accept fails for want of descriptors or
+    /// memory, the oldest unauthenticated connection gives up its descriptor
+    /// for the one waiting; with none to close, the listener is paused
+    /// (AcceptBackoff) instead of being polled again at once, which only
+    /// fails again at full CPU.
     private func acceptAll() {
-        while true {
+        while listener >= 0, !acceptPaused {
             let accepted: (fd: Int32, peer: SocketAddress)?
             do {
                 accepted = try TCPSocket.accept(listener)
             } catch {
-                log("accept failed: \(error)")
+                if Self.isResourceShortage(error.errno), let oldest = unauthenticated.first {
+                    drop(oldest, "to make room at the file descriptor limit")
+                    continue
+                }
+                pauseAccepting(after: error)
                 return
             }
             guard let (fd, peer) = accepted else { return }
+            if let failures = acceptBackoff.succeeded() {
+                log("accepting again after \(failures) failed accept\(failures == 1 ? "" : "s")")
+            }
+            // The cap closes the oldest, not the new one: an idle flood then
+            // cannot lock real clients out until its connections time out,
+            // and a real client, through login in well under a second, is
+            // the newest, not the oldest.
+            let cap = max(options.maxUnauthenticated, 1)
+            if unauthenticated.count >= cap, let oldest = unauthenticated.first {
+                drop(oldest, "to stay within \(cap) at once (--max-unauthenticated)")
+            }
             do {
                 let connection = try ServerConnection(server: self, fd: fd, peer: peer)
                 connections[ObjectIdentifier(connection)] = connection
+                unauthenticated.append(connection)
                 connection.start()
             } catch {
                 log("\(peer): TLS setup failed: \(error)")
                 close(fd)
             }
+        }
+    }
+
+    static func isResourceShortage(_ code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
+    }
+
+    private func pauseAccepting(after error: SystemError) {
+        let pause = acceptBackoff.failed(now: loop.now)
+        let milliseconds = Int(pause.interval / .milliseconds(1))
+        if let count = pause.report {
+            let times = "\(count) time\(count == 1 ? "" : "s")"
+            log("accept failed \(times) (\(error)); pausing accepts for \(milliseconds) ms")
+        }
+        acceptPaused = true
+        loop.remove(fd: listener)
+        loop.schedule(at: pause.resumeAt) { [weak self] in self?.resumeAccepting() }
+    }
+
+    private func resumeAccepting() {
+        guard acceptPaused, listener >= 0 else { return }
+        acceptPaused = false
+        do {
+            try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptAll() }
+        } catch {
+            log("cannot watch the listening socket again: \(error)")
+            return
+        }
+        acceptAll()
+    }
+
+    /// A connection passed PPP authentication: it no longer counts against
+    /// the cap and cannot be closed to make room.
+    func loggedIn(_ connection: ServerConnection) {
+        unauthenticated.removeAll { $0 === connection }
+    }
+
+    /// Ends a connection before login, counted in the summary for `reason`.
+    func drop(_ connection: ServerConnection, _ reason: String) {
+        var report = dropReports[reason] ?? ThrottledReport(period: .seconds(5))
+        if let count = report.note(now: loop.now) { logDropped(count, reason) }
+        dropReports[reason] = report
+        connection.drop()
+        scheduleDropReport()
+    }
+
+    private func logDropped(_ count: Int, _ reason: String) {
+        log("closed \(count) unauthenticated connection\(count == 1 ? "" : "s") \(reason)")
+    }
+
+    private func scheduleDropReport() {
+        guard dropReportTimer == nil, let next = dropReports.values.compactMap(\.nextReport).min() else { return }
+        dropReportTimer = loop.schedule(at: next) { [weak self] in
+            guard let self else { return }
+            self.dropReportTimer = nil
+            for reason in Array(self.dropReports.keys) {
+                guard var report = self.dropReports[reason] else { continue }
+                if let count = report.due(now: self.loop.now) { self.logDropped(count, reason) }
+                self.dropReports[reason] = report
+            }
+            self.scheduleDropReport()
         }
     }
 
@@ -116,6 +209,7 @@ public final class SSTPServer {
 
     func closed(_ connection: ServerConnection) {
         connections[ObjectIdentifier(connection)] = nil
+        unauthenticated.removeAll { $0 === connection }
         if let address = connection.assigned {
             if byAddress[address.value] === connection { byAddress[address.value] = nil }
             freeAddresses.append(address.value)

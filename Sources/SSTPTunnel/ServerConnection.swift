@@ -22,6 +22,8 @@ final class ServerConnection {
         case sstp(SSTPTimer)
         case ppp(PPPTimer)
         case fault
+        case handshakeDeadline
+        case loginDeadline
     }
 
     unowned let server: SSTPServer
@@ -68,7 +70,29 @@ final class ServerConnection {
             finish()
             return
         }
+        // Deadlines before login (issue 16 item 15): nobody holds a
+        // connection forever without logging in.
+        let options = server.options
+        timers.set(.handshakeDeadline, after: options.handshakeTimeout) { [weak self] in
+            guard let self else { return }
+            self.server.drop(
+                self,
+                "at the handshake deadline (TLS and the HTTP request within \(Self.seconds(options.handshakeTimeout)), --handshake-timeout)"
+            )
+        }
+        timers.set(.loginDeadline, after: options.loginTimeout) { [weak self] in
+            guard let self else { return }
+            self.server.drop(
+                self,
+                "at the login deadline (PPP authentication within \(Self.seconds(options.loginTimeout)) of the accept, --login-timeout)"
+            )
+        }
         stream.start()
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let ms = Int(duration / .milliseconds(1))
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
     }
 
     private func log(_ line: String) {
@@ -89,6 +113,7 @@ final class ServerConnection {
             return
         }
         guard let (head, consumed) = parsed else { return }
+        timers.cancel(.handshakeDeadline)
         if let (status, reason) = SSTPDuplexPost.check(request: head) {
             log("refusing \(head.method) \(head.target): \(status) \(reason)")
             stream.enqueue(SSTPDuplexPost.errorResponse(status: status, reason: reason))
@@ -280,6 +305,8 @@ final class ServerConnection {
                 break
             case .authenticated(let result):
                 user = result.userName ?? "?"
+                timers.cancel(.loginDeadline)
+                server.loggedIn(self)
                 log("authenticated with \(result.method.map { "\($0)" } ?? "no authentication")")
                 apply(session.pppAuthenticated(hlak: result.higherLayerAuthenticationKey, now: loop.now))
             case .ipv4Up(let config):
@@ -314,6 +341,12 @@ final class ServerConnection {
 
     func disconnect() {
         apply(session.disconnect(now: loop.now))
+    }
+
+    /// Ends the connection quietly (the server logs a summary): the cap,
+    /// the descriptor limit or a deadline before login.
+    func drop() {
+        finish()
     }
 
     private func finish() {

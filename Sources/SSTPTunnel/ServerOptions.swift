@@ -45,6 +45,14 @@ public struct ServerOptions: Sendable {
     public var interfaceName = "sstpsrv%d"
     public var mtu = 1400
     public var faults = Faults()
+    /// Limits before login (issue 16 item 15): the TLS handshake and the
+    /// HTTP request must be done within `handshakeTimeout`, PPP
+    /// authentication within `loginTimeout` of the accept, and at most
+    /// `maxUnauthenticated` connections may be in that phase at once (a new
+    /// one closes the oldest).
+    public var handshakeTimeout: Duration = .seconds(10)
+    public var loginTimeout: Duration = .seconds(30)
+    public var maxUnauthenticated = 128
 
     public init(
         listen: SocketAddress, certificateChainFile: String, privateKeyFile: String, users: [String: String],
