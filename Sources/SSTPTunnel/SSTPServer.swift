@@ -72,7 +72,10 @@ public final class SSTPServer {
         }
         tun = device
         try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
-        listener = try TCPSocket.listen(on: options.listen)
+        // A deep accept queue: under a connection flood a real client's
+        // SYN is not dropped (and retried only a second later) while the
+        // loop works through the queue.
+        listener = try TCPSocket.listen(on: options.listen, backlog: 1024)
         port = TCPSocket.localAddress(listener)?.port ?? options.listen.port
         try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptAll() }
         log("listening on \(SocketAddress(address: options.listen.address, port: port)), TUN \(device.name)")
