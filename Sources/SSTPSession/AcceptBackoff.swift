@@ -31,7 +31,7 @@ public struct AcceptBackoff: Hashable, Sendable {
 
     /// An accept failed for want of resources at `now`.
     public mutating func failed(now: Duration) -> Pause {
-        let next = interval.map { min($0 * 2, maximum) } ?? initial
+        let next = interval.map { $0 > maximum / 2 ? maximum : $0 * 2 } ?? initial
         interval = next
         failures += 1
         return Pause(resumeAt: now + next, interval: next, report: report.note(now: now))
