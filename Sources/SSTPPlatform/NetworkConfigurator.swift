@@ -42,6 +42,7 @@ public final class NetworkConfigurator {
             }
             unlink(path)
         }
+        for path in found.orphaned { unlink(path) }
     }
 
     /// This configurator's claim file, made on first use; nil (with a

@@ -70,16 +70,25 @@ public final class RouteClaims {
         }
     }
 
-    /// The claims in `directory` whose owner no longer runs, in this network
-    /// namespace, and every route a running owner claims (those stay even if
-    /// a dead one claimed them too).
-    public static func stale(directory: String = defaultDirectory) -> (
-        stale: [(path: String, file: RouteClaimFile)], live: Set<RouteClaim>, malformed: [String]
-    ) {
-        var stale: [(path: String, file: RouteClaimFile)] = []
-        var live = Set<RouteClaim>()
-        var malformed: [String] = []
-        guard let me = ProcessIdentity.current(), let names = listDirectory(directory) else { return ([], [], []) }
+    /// What a start finds in `directory`: the claims whose owner no longer
+    /// runs, in this network namespace (their routes to remove); every route
+    /// a running owner claims (those stay even if a dead one claimed them
+    /// too); the claims of dead owners in namespaces that no longer exist
+    /// (their routes went with the namespace: only the file is left); and
+    /// files that are not claims.
+    public struct Scan {
+        public var stale: [(path: String, file: RouteClaimFile)] = []
+        public var live = Set<RouteClaim>()
+        public var orphaned: [String] = []
+        public var malformed: [String] = []
+    }
+
+    public static func stale(
+        directory: String = defaultDirectory, namespaces existing: () -> Set<UInt64>? = existingNamespaces
+    ) -> Scan {
+        var scan = Scan()
+        guard let me = ProcessIdentity.current(), let names = listDirectory(directory) else { return scan }
+        var namespaces: Set<UInt64>??
         for name in names {
             let path = "\(directory)/\(name)"
             guard let text = readSmallFile(path) else { continue }
@@ -87,16 +96,40 @@ public final class RouteClaims {
             do {
                 file = try RouteClaimFile(parsing: text)
             } catch {
-                malformed.append("\(path): \(error)")
+                scan.malformed.append("\(path): \(error)")
                 continue
             }
             if ProcessIdentity.startTime(of: file.pid) == file.startTime {
-                live.formUnion(file.routes)
+                scan.live.formUnion(file.routes)
             } else if file.namespace == me.namespace {
-                stale.append((path, file))
+                scan.stale.append((path, file))
+            } else {
+                let known = namespaces ?? existing()
+                namespaces = known
+                if let known, !known.contains(file.namespace) { scan.orphaned.append(path) }
             }
         }
-        return (stale, live, malformed)
+        return scan
+    }
+
+    /// The network namespaces that exist: those of running processes and
+    /// those named under /run/netns (`ip netns add` keeps one there without
+    /// a process). nil when some process's namespace cannot be read (a
+    /// sandbox): then none counts as gone.
+    public static func existingNamespaces() -> Set<UInt64>? {
+        var found = Set<UInt64>()
+        var info = stat()
+        for name in listDirectory("/run/netns") ?? [] where stat("/run/netns/\(name)", &info) == 0 {
+            found.insert(UInt64(info.st_ino))
+        }
+        for name in listDirectory("/proc") ?? [] where name.first?.isNumber == true {
+            if stat("/proc/\(name)/ns/net", &info) == 0 {
+                found.insert(UInt64(info.st_ino))
+            } else if errno != ENOENT && errno != ESRCH {
+                return nil
+            }
+        }
+        return found
     }
 
     static func listDirectory(_ path: String) -> [String]? {

@@ -71,6 +71,33 @@ struct RouteClaimsTests {
         #expect(RouteClaims.listDirectory(directory) == [])
     }
 
+    static func save(_ file: RouteClaimFile, to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        _ = Array(file.text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    @Test func dropsOnlyTheClaimsOfNamespacesKnownToBeGone() throws {
+        let directory = Self.temporaryDirectory()
+        defer { Self.remove(directory) }
+        let me = try #require(ProcessIdentity.current())
+        let dead = [me.namespace &+ 1, me.namespace &+ 2]
+        for (index, namespace) in dead.enumerated() {
+            let file = RouteClaimFile(
+                pid: Int32.max, startTime: 1, namespace: namespace, routes: [RouteClaimFileTests.host])
+            Self.save(file, to: "\(directory)/\(index)")
+        }
+        // Namespace 1 exists, namespace 2 does not.
+        let scan = RouteClaims.stale(directory: directory) { [me.namespace, dead[0]] }
+        #expect(scan.orphaned == ["\(directory)/1"])
+        #expect(scan.stale.isEmpty)
+        // When not every namespace can be read, none counts as gone.
+        #expect(RouteClaims.stale(directory: directory) { nil }.orphaned.isEmpty)
+        // The scan of this system finds this process's own namespace, or
+        // cannot read them all.
+        if let existing = RouteClaims.existingNamespaces() { #expect(existing.contains(me.namespace)) }
+    }
+
     @Test func findsTheClaimsOfOwnersThatNoLongerRun() throws {
         let directory = Self.temporaryDirectory()
         defer { Self.remove(directory) }
@@ -86,22 +113,19 @@ struct RouteClaimsTests {
                     pid: me.pid, startTime: me.startTime + 1, namespace: me.namespace,
                     routes: [RouteClaimFileTests.host])
             ),
-            // No such process, another namespace: not ours to clean.
-            ("elsewhere", RouteClaimFile(pid: Int32.max, startTime: 1, namespace: me.namespace + 1, routes: [other])),
+            // No such process, a namespace that no longer exists: orphaned.
+            ("gone", RouteClaimFile(pid: Int32.max, startTime: 1, namespace: UInt64.max, routes: [other])),
         ]
-        for (name, file) in files {
-            let fd = open("\(directory)/\(name)", O_WRONLY | O_CREAT, 0o644)
-            _ = Array(file.text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-        }
+        for (name, file) in files { Self.save(file, to: "\(directory)/\(name)") }
         let junk = open("\(directory)/junk", O_WRONLY | O_CREAT, 0o644)
-        _ = Array("pid x\n".utf8).withUnsafeBytes { write(junk, $0.baseAddress, $0.count) }
+        _ = Array("pid x\n".utf8).withUnsafeBytes { Glibc.write(junk, $0.baseAddress, $0.count) }
         close(junk)
 
-        let found = RouteClaims.stale(directory: directory)
+        let found = RouteClaims.stale(directory: directory) { [me.namespace] }
         #expect(found.stale.map(\.path) == ["\(directory)/reused"])
         #expect(found.stale.first?.file.routes == [RouteClaimFileTests.host])
         #expect(found.live == [other])
+        #expect(found.orphaned == ["\(directory)/gone"])
         #expect(found.malformed.count == 1)
         #expect(found.malformed.first?.hasPrefix("\(directory)/junk") == true)
     }
