@@ -44,7 +44,7 @@ class ServerUnderAbuse(TunnelTestCase):
 
     def set_fd_limit(self, pid, soft):
         _, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
-        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (min(soft, hard), hard))
 
     def lines(self, process):
         return process.output().count("\n")
