@@ -397,7 +397,9 @@ public final class DBusConnection {
             guard signature == "ss", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1]
             else { throw DBusError.invalidArgs("Get takes (ss)") }
-            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+            guard let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                $0.name == name
+            }) else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             return [.variant(property.get())]
@@ -406,13 +408,15 @@ public final class DBusConnection {
                 throw DBusError.invalidArgs("GetAll takes (s)")
             }
             var all: [String: DBusValue] = [:]
-            for p in object?.interface(iface)?.properties ?? [] { all[p.name] = p.get() }
+            for p in try Self.interface(iface, of: object, at: call.path).properties { all[p.name] = p.get() }
             return [.vardict(all)]
         case ("org.freedesktop.DBus.Properties", "Set"):
             guard signature == "ssv", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1], case .variant(let value) = call.arguments[2]
             else { throw DBusError.invalidArgs("Set takes (ssv)") }
-            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+            guard let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                $0.name == name
+            }) else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             guard let setter = property.set else {
@@ -446,6 +450,17 @@ public final class DBusConnection {
             }
         }
         throw DBusError.unknownMethod("no method \(call.member) in \(call.interface) at \(call.path)")
+    }
+
+    /// The interface a Properties call names: UnknownInterface when the
+    /// object lacks it (D-Bus specification, org.freedesktop.DBus.Properties).
+    private static func interface(_ name: String, of object: DBusObject?, at path: String) throws(DBusError)
+        -> DBusInterface
+    {
+        guard let found = object?.interface(name) else {
+            throw DBusError("org.freedesktop.DBus.Error.UnknownInterface", "no interface \(name) at \(path)")
+        }
+        return found
     }
 
     private func reply(to message: OpaquePointer, _ result: Result<[DBusValue], DBusError>) {

@@ -280,20 +280,33 @@ public final class NMVPNPlugin {
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Config", [.vardict(config)])
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(ip4)])
             if let v6 = status.ipv6 {
-                var ip6: [String: DBusValue] = [
-                    "address": .bytes(TunnelStatus.linkLocalBytes(v6.localInterfaceIdentifier)),
-                    "prefix": .uint32(64),
-                ]
-                if let peer = v6.peerInterfaceIdentifier {
-                    ip6["ptp"] = .bytes(TunnelStatus.linkLocalBytes(peer))
-                }
-                try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(ip6)])
+                try bus.emitSignal(
+                    path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
             }
         } catch {
             log("cannot send the configuration to NetworkManager: \(error)")
         }
         log("up: \(status.summary)")
         setState(.started)
+    }
+
+    /// Ip6Config from IPv6CP. IPv6CP negotiates interface identifiers only
+    /// (RFC 5072 section 4.1), so the addresses are link-local (section 5)
+    /// and the tunnel routes no IPv6 anywhere: `never-default` keeps
+    /// NetworkManager from adding its ::/0 route through the tunnel, which
+    /// it does for every Ip6Config without it (nm-vpn-connection.c,
+    /// _dbus_signal_ip_config_cb, 1.42), and which would win over the LAN's
+    /// and swallow all IPv6 traffic.
+    static func ip6Config(_ v6: IPv6Configuration) -> [String: DBusValue] {
+        var ip6: [String: DBusValue] = [
+            "address": .bytes(TunnelStatus.linkLocalBytes(v6.localInterfaceIdentifier)),
+            "prefix": .uint32(64),
+            "never-default": .boolean(true),
+        ]
+        if let peer = v6.peerInterfaceIdentifier {
+            ip6["ptp"] = .bytes(TunnelStatus.linkLocalBytes(peer))
+        }
+        return ip6
     }
 
     /// NetworkManager copies an IPv4 u32 into an in_addr as it is, so the

@@ -633,6 +633,11 @@ public final class ClientTunnel {
         do {
             let device = try TUNDevice(name: options.interfaceName)
             try device.setMTU(mtu)
+            do {
+                try device.configureIPv6(enabled: options.ppp.requestIPv6)
+            } catch {
+                emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
+            }
             try device.setUp()
             tun = device
             try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }

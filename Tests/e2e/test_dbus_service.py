@@ -22,6 +22,37 @@ CONNECTION = "net.sstpclient.Client1.Connection"
 NOBODY = 65534
 
 
+class Monitor:
+    """busctl monitor of our name, read on demand."""
+
+    def __init__(self, bus):
+        self.proc = subprocess.Popen(["busctl", f"--address={bus.address}", "monitor", NAME],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.text = ""
+        time.sleep(0.3)
+
+    def wait_for(self, pattern, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(pattern, self.text, re.S)
+            if m:
+                return m
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                self.text += line
+        raise AssertionError(f"no {pattern!r} in the monitor output:\n{self.text[-4000:]}")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=10)
+        self.text += out or ""
+        return self.text
+
+
 class StandaloneServiceTests(TunnelTestCase):
     def setUp(self):
         super().setUp()
@@ -58,6 +89,15 @@ class StandaloneServiceTests(TunnelTestCase):
             time.sleep(0.2)
         self.fail(f"state stayed {last}, wanted {state}")
 
+    def wait_removed(self, path, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+            if path not in r.stdout:
+                return
+            time.sleep(0.2)
+        self.fail(f"{path} stayed listed in Connections")
+
     def test_activation_connect_state_and_disconnect(self):
         server = self.start_server()
         # Nothing runs until the first call activates the service.
@@ -85,7 +125,7 @@ class StandaloneServiceTests(TunnelTestCase):
             server.wait_for("Crypto binding is valid")
             r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.wait_state(path, "disconnected")
+            self.wait_removed(path)
         finally:
             time.sleep(0.5)
             monitor.terminate()
@@ -139,8 +179,62 @@ class StandaloneServiceTests(TunnelTestCase):
         self.assertEqual(self.prop(path, "State"), 's "connecting"')
         r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect", timeout=10)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.wait_state(path, "disconnected", timeout=10)
+        self.wait_removed(path, timeout=10)
         self.assert_nothing_left()
+
+    def test_ended_connections_are_removed(self):
+        """Issue 16 item 7: a connection that ended leaves Connections and
+        the bus at once, with PropertiesChanged on the manager and
+        ConnectionRemoved(o, state, reason); its object is gone."""
+        self.start_server()
+        monitor = Monitor(self.bus)
+        self.addCleanup(monitor.close)
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "connected")
+        r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = monitor.wait_for(r"Member=ConnectionRemoved.*?OBJECT_PATH \"([^\"]+)\";\s+STRING \"(\w+)\";")
+        self.assertEqual((m.group(1), m.group(2)), (path, "disconnected"))
+        # By the time ConnectionRemoved is out, nothing lists it any more.
+        r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+        self.assertEqual(r.stdout.strip(), "ao 0")
+        r = self.bus.busctl("get-property", NAME, path, CONNECTION, "Phase")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("Unknown object", r.stderr)
+        before = monitor.text[:m.start()]
+        self.assertRegex(before, r"Path=/net/sstpclient/Client1\s+Interface=org\.freedesktop\.DBus\.Properties"
+                                 r"\s+Member=PropertiesChanged.*?STRING \"Connections\"")
+        self.assert_nothing_left()
+
+    def test_server_accepts_ipv6_literals(self):
+        """`server` takes [v6]:port, [v6] and a bare v6 like the CLI; the
+        Server property shows the brackets back."""
+        for text, shown in (("[fd00:99::1]:8443", "[fd00:99::1]:8443"), ("[fd00:99::1]", "[fd00:99::1]:443"),
+                            ("fd00:99::1", "[fd00:99::1]:443"), (f"{SERVER_IP}:4443", f"{SERVER_IP}:4443")):
+            opts = self.connect_options()
+            opts[opts.index(SERVER_IP)] = text
+            r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
+            self.assertEqual(r.returncode, 0, f"{text}: {r.stderr}")
+            path = re.search(r'o "(\S+)"', r.stdout).group(1)
+            r = self.bus.busctl("get-property", NAME, path, CONNECTION, "Server")
+            if r.returncode == 0:  # it may already have failed and gone
+                self.assertEqual(r.stdout.strip(), f's "{shown}"')
+            self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        for bad in ("[fd00:99::1", "[fd00:99::1]:x", "[fd00:99::1]:0", "[]:443", "host:0"):
+            opts = self.connect_options()
+            opts[opts.index(SERVER_IP)] = bad
+            r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
+            self.assertNotEqual(r.returncode, 0, bad)
+            self.assertIn('option "server"', r.stderr, bad)
+
+    def test_get_all_of_an_unknown_interface_is_an_error(self):
+        r = subprocess.run(["gdbus", "call", "--address", self.bus.address, "--dest", NAME, "--object-path", PATH,
+                            "--method", "org.freedesktop.DBus.Properties.GetAll", "net.sstpclient.Client1.Nope"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("org.freedesktop.DBus.Error.UnknownInterface", r.stderr)
 
     def test_non_root_is_denied(self):
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options(), user=NOBODY)
@@ -155,11 +249,18 @@ class StandaloneServiceTests(TunnelTestCase):
         wrong = self.secret_file("wrong", "wrong password")
         opts = self.connect_options()
         opts[opts.index(self.password_file)] = wrong
+        monitor = Monitor(self.bus)
+        self.addCleanup(monitor.close)
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
         self.assertEqual(r.returncode, 0, r.stderr)
         path = re.search(r'o "(\S+)"', r.stdout).group(1)
-        self.wait_state(path, "failed")
-        self.assertIn("Authentication failed", self.prop(path, "FailureReason"))
+        # The outcome comes with the removal: state and reason.
+        m = monitor.wait_for(r"Member=ConnectionRemoved.*?OBJECT_PATH \"([^\"]+)\";\s+STRING \"(\w+)\";"
+                             r"\s+STRING \"([^\"]*)\";")
+        self.assertEqual(m.group(1), path)
+        self.assertEqual(m.group(2), "failed")
+        self.assertIn("Authentication failed", m.group(3))
+        self.assertIn("Member=Failure", monitor.text)
         # Unknown options are refused by name.
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", "a{sv}", "2", "server", "s", "x",
                             "colour", "s", "blue")
