@@ -2,6 +2,7 @@ import Glibc
 import PPP
 public import SSTPDBus
 public import SSTPPlatform
+import SSTPTLS
 import SSTPTunnel
 
 /// org.freedesktop.NetworkManager.VPN.Plugin at
@@ -33,6 +34,14 @@ public final class NMVPNPlugin {
     private var pending: NMVPNSettings?
     private var configSent = false
     private var notedKeys: Set<String> = []
+    /// The reply to Connect/ConnectInteractive, held while the tunnel gets
+    /// through TCP, TLS, HTTP and SSTP (see `holdConnectReply`).
+    private var connectReply: DBusDeferredReply?
+    private var connectReplyTimer: EventLoop.TimerID?
+    /// How long Connect's reply may wait: under NetworkManager's 10 s
+    /// timeout for calls to the plugin (DBUS_DEFAULT_TIMEOUT_MSEC in
+    /// nm-vpn-connection.c, 1.42).
+    static let connectReplyWait: Duration = .seconds(8)
 
     public init(bus: DBusConnection, loop: EventLoop, log: @escaping (String) -> Void) {
         self.bus = bus
@@ -62,10 +71,10 @@ public final class NMVPNPlugin {
             methods: [
                 DBusMethod(
                     "Connect", in: [settings],
-                    handler: call { p, c in try p.connect(c.arguments[0], interactive: false) }),
+                    handler: call { p, c in try p.connect(c.arguments[0], interactive: false, call: c) }),
                 DBusMethod(
                     "ConnectInteractive", in: [settings, .init("details", "a{sv}")],
-                    handler: call { p, c in try p.connect(c.arguments[0], interactive: true) }),
+                    handler: call { p, c in try p.connect(c.arguments[0], interactive: true, call: c) }),
                 DBusMethod(
                     "NeedSecrets", in: [settings], out: [.init("setting_name", "s")],
                     handler: call { p, c in try p.needSecrets(c.arguments[0]) }),
@@ -112,7 +121,7 @@ public final class NMVPNPlugin {
         return [.string(settings.needsPassword ? "vpn" : "")]
     }
 
-    private func connect(_ connection: DBusValue, interactive: Bool) throws -> [DBusValue] {
+    private func connect(_ connection: DBusValue, interactive: Bool, call: DBusMethodCall) throws -> [DBusValue] {
         guard state == .initial || state == .stopped else {
             throw Self.error("WrongState", "already \(state); disconnect first")
         }
@@ -140,7 +149,35 @@ public final class NMVPNPlugin {
             return []
         }
         start(settings)
+        holdConnectReply(call)
         return []
+    }
+
+    /// NetworkManager 1.42 turns every Failure but a login failure or a bad
+    /// IP configuration into "Unknown reason" (nm-vpn-connection.c,
+    /// _dbus_signal_failure_cb), but an error reply to Connect into
+    /// SERVICE_START_FAILED ("The VPN service failed to start"), logging
+    /// our message with the connection (connect_cb). So the reply waits
+    /// until the tunnel is up, fails, or `connectReplyWait` has passed: a
+    /// certificate, TLS, connect or server refusal within that time comes
+    /// back as the reply's error.
+    private func holdConnectReply(_ call: DBusMethodCall) {
+        connectReply = call.deferReply()
+        connectReplyTimer = loop.schedule(at: loop.now + Self.connectReplyWait) { [weak self] in
+            self?.connectReplyTimer = nil
+            self?.releaseConnectReply()
+        }
+    }
+
+    /// Sends the held reply (success unless `error`); false if none was held.
+    @discardableResult
+    private func releaseConnectReply(_ error: DBusError? = nil) -> Bool {
+        if let connectReplyTimer { loop.cancel(connectReplyTimer) }
+        connectReplyTimer = nil
+        guard let reply = connectReply else { return false }
+        connectReply = nil
+        reply.send(error.map { .failure($0) } ?? .success([]))
+        return true
     }
 
     private func newSecrets(_ connection: DBusValue) throws -> [DBusValue] {
@@ -175,6 +212,7 @@ public final class NMVPNPlugin {
     }
 
     private func disconnect() throws -> [DBusValue] {
+        releaseConnectReply()
         switch state {
         case .stopping: throw Self.error("StoppingInProgress", "already disconnecting")
         case .stopped: throw Self.error("AlreadyStopped", "not connected")
@@ -220,10 +258,11 @@ public final class NMVPNPlugin {
         case .phase(let phase, let detail), .phaseDone(let phase, let detail):
             log("[\(phase.rawValue)] \(detail)")
         case .log(let line):
-            log(line)
+            log(FrontEnd.networkManager.render(line))
         case .warning(let line):
-            log("warning: \(line)")
+            log("warning: \(FrontEnd.networkManager.render(line))")
         case .up(let status):
+            releaseConnectReply()
             sendConfiguration(status)
         case .ipv6Up(let status):
             if !configSent {
@@ -234,9 +273,17 @@ public final class NMVPNPlugin {
         case .down(let failure):
             tunnel = nil
             if let failure {
-                log("error: \(failure)")
-                if state != .stopping { emitFailure(Self.failureCode(failure)) }
+                let message = failure.description(for: .networkManager)
+                let code = Self.failureCode(failure)
+                log("error: \(message)")
+                if code == .connectFailed, releaseConnectReply(Self.error("Failed", message)) {
+                    // NetworkManager has failed the connection with this error.
+                } else {
+                    releaseConnectReply()
+                    if state != .stopping { emitFailure(code) }
+                }
             } else {
+                releaseConnectReply()
                 log("disconnected")
             }
             setState(.stopped)
@@ -244,13 +291,19 @@ public final class NMVPNPlugin {
         }
     }
 
-    /// What NetworkManager reports for each failure (notes §3): a login
-    /// failure, a bad IP configuration, or a failed connect.
+    /// The Failure code for each failure (notes §3). NetworkManager 1.42
+    /// shows LOGIN_FAILED as "Invalid secrets" (and asks again) and
+    /// BAD_IP_CONFIG as "The VPN service returned invalid configuration";
+    /// anything else is "Unknown reason", so the rest go out as an error
+    /// reply to Connect while it is held (`holdConnectReply`) and always as
+    /// a log line in NetworkManager's terms. Add new failure cases here.
     static func failureCode(_ failure: TunnelFailure) -> Failure {
         switch failure {
         case .ppp(.authenticationFailed): .loginFailed
         case .ppp(.badIPConfiguration): .badIPConfig
-        default: .connectFailed
+        case .resolve, .connect, .timeout, .proxy, .proxyResponse: .connectFailed
+        case .tls, .http, .httpResponse, .sstp: .connectFailed
+        case .ppp, .local: .connectFailed
         }
     }
 
@@ -347,6 +400,7 @@ public final class NMVPNPlugin {
     /// NetworkManager left the bus: end the tunnel (notes §7, watch-peer).
     public func peerVanished() {
         log("NetworkManager left the bus; disconnecting")
+        releaseConnectReply()
         switch state {
         case .starting, .started: stopTunnel()
         default:

@@ -216,7 +216,7 @@ public final class ManagedConnection {
         case .log(let line):
             manager.log("connection \(id): \(line)")
         case .warning(let line):
-            manager.log("connection \(id): warning: \(line)")
+            manager.log("connection \(id): warning: \(FrontEnd.dbus.render(line))")
         case .up(let status), .ipv6Up(let status):
             interfaceName = status.interfaceName
             var list: [String] = []
@@ -230,13 +230,13 @@ public final class ManagedConnection {
         case .down(let failure):
             tunnel = nil
             if let failure {
-                failureReason = failure.description
+                failureReason = failure.description(for: .dbus)
                 manager.bus.propertiesChanged(
                     path: path, interface: StandaloneManager.connectionInterface, names: ["FailureReason"])
                 try? manager.bus.emitSignal(
                     path: path, interface: StandaloneManager.connectionInterface, name: "Failure",
-                    [.string(failure.description)])
-                manager.log("connection \(id): error: \(failure)")
+                    [.string(failureReason)])
+                manager.log("connection \(id): error: \(failureReason)")
                 setState("failed")
             } else {
                 setState("disconnected")
