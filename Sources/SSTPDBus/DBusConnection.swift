@@ -367,7 +367,9 @@ public final class DBusConnection {
         guard objects[path] != nil || !children.isEmpty else {
             // Nothing here, or no longer (an ended connection): the standard error.
             if dbus_message_get_no_reply(message) == 0 {
-                reply(to: message, .failure(DBusError("org.freedesktop.DBus.Error.UnknownObject", "no object at \(path)")))
+                reply(
+                    to: message, .failure(DBusError("org.freedesktop.DBus.Error.UnknownObject", "no object at \(path)"))
+                )
             }
             return DBUS_HANDLER_RESULT_HANDLED
         }
@@ -414,9 +416,11 @@ public final class DBusConnection {
             guard signature == "ss", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1]
             else { throw DBusError.invalidArgs("Get takes (ss)") }
-            guard let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
-                $0.name == name
-            }) else {
+            guard
+                let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                    $0.name == name
+                })
+            else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             return [.variant(property.get())]
@@ -431,9 +435,11 @@ public final class DBusConnection {
             guard signature == "ssv", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1], case .variant(let value) = call.arguments[2]
             else { throw DBusError.invalidArgs("Set takes (ssv)") }
-            guard let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
-                $0.name == name
-            }) else {
+            guard
+                let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                    $0.name == name
+                })
+            else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             guard let setter = property.set else {

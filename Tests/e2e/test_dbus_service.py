@@ -201,9 +201,11 @@ class StandaloneServiceTests(TunnelTestCase):
         # By the time ConnectionRemoved is out, nothing lists it any more.
         r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
         self.assertEqual(r.stdout.strip(), "ao 0")
-        r = self.bus.busctl("get-property", NAME, path, CONNECTION, "Phase")
+        r = subprocess.run(["gdbus", "call", "--address", self.bus.address, "--dest", NAME, "--object-path", path,
+                            "--method", "org.freedesktop.DBus.Properties.Get", CONNECTION, "Phase"],
+                           capture_output=True, text=True, timeout=60)
         self.assertNotEqual(r.returncode, 0, r.stdout)
-        self.assertIn("Unknown object", r.stderr)
+        self.assertIn("org.freedesktop.DBus.Error.UnknownObject", r.stderr)
         before = monitor.text[:m.start()]
         self.assertRegex(before, r"Path=/net/sstpclient/Client1\s+Interface=org\.freedesktop\.DBus\.Properties"
                                  r"\s+Member=PropertiesChanged.*?STRING \"Connections\"")
