@@ -213,6 +213,20 @@ class StandaloneServiceTests(TunnelTestCase):
         self.assertRegex(last_change[1], r'STRING "Connections";\s+VARIANT "ao" \{\s+ARRAY "o" \{\s+\};')
         self.assert_nothing_left()
 
+    def test_ipv6_false_leaves_the_tun_without_ipv6(self):
+        """Issue 16 item 5 on the D-Bus path: `ipv6 b false` means no IPv6
+        address on the TUN, not even the kernel's link-local one."""
+        self.start_server()
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options(("ipv6", "b", "false")))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "connected")
+        interface = re.search(r's "(sstp\d+)"', self.prop(path, "Interface")).group(1)
+        out = run("ip", "-n", self.ns.client, "-6", "addr", "show", "dev", interface).stdout
+        self.assertEqual(out, "")
+        self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        self.wait_removed(path)
+
     def test_server_accepts_ipv6_literals(self):
         """`server` takes [v6]:port, [v6] and a bare v6 like the CLI; the
         Server property shows the brackets back."""
