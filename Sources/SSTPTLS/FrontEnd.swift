@@ -25,6 +25,18 @@ public enum FrontEnd: Sendable, CaseIterable {
         ("--no-sni", "vpn.data tls-ext=no", "option no-sni"),
         ("--no-ipv6", "vpn.data ipv6=no", "option ipv6=false"),
         ("--pin", "vpn.data cert-pin", "option pins"),
+        ("--refuse-pap", "vpn.data refuse-pap=yes", "option refuse (pap)"),
+        ("--refuse-chap", "vpn.data refuse-chap=yes", "option refuse (chap)"),
+        ("--refuse-mschap-v2", "vpn.data refuse-mschapv2=yes", "option refuse (mschapv2)"),
+        ("--refuse-eap", "vpn.data refuse-eap=yes", "option refuse (eap)"),
+        ("--proxy-user", "vpn.data proxy-user", "option proxy-user"),
+        ("--proxy-password-file", "vpn.secrets proxy-password", "option proxy-password-file"),
+        ("--proxy", "vpn.data proxy-server and proxy-port", "option proxy"),
+        ("--password-file", "vpn.secrets password", "option password-file"),
+        ("--user", "vpn.data user", "option user"),
+        ("--hello-interval", "vpn.data hello-interval", "option hello-interval"),
+        ("--backend", "vpn.data backend", "option backend"),
+        ("--mtu", "vpn.data mtu", "option mtu"),
     ]
 
     /// `text` (written for the command line) in this front end's terms.

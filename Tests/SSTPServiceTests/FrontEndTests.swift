@@ -1,8 +1,10 @@
 import PPP
 import SSTPPlatform
-import SSTPTLS
 import SSTPTunnel
 import Testing
+
+@testable import SSTPService
+@testable import SSTPTLS
 
 /// Failure messages are written once, with the command's flags, and read in
 /// the terms of whoever shows them (issue 16 item 6).
@@ -73,5 +75,35 @@ import Testing
         #expect(FrontEnd.networkManager.render("a -- b --") == "a -- b --")
         #expect(FrontEnd.dbus.render("drop --insecure-skip-verify") == "drop option insecure-skip-verify")
         #expect(FrontEnd.networkManager.render("") == "")
+        #expect(
+            FrontEnd.networkManager.render("--proxy-user and --proxy")
+                == "vpn.data proxy-user and vpn.data proxy-server and proxy-port")
+        #expect(FrontEnd.networkManager.render("allow it with --refuse-pap") == "allow it with vpn.data refuse-pap=yes")
+        #expect(FrontEnd.dbus.render("--refuse-mschap-v2") == "option refuse (mschapv2)")
+    }
+
+    /// Every row names a real setting of its front end: a vpn.data or
+    /// vpn.secrets key the plugin knows, a Connect option the D-Bus API
+    /// knows.
+    @Test func everyRowNamesAKnownSetting() {
+        let nmKeys = NMVPNSettings.compatibleKeys.union(NMVPNSettings.extensionKeys)
+        for row in FrontEnd.settings {
+            let nmWords = row.networkManager.split(separator: " ")
+            #expect(nmWords.count >= 2, "\(row)")
+            if nmWords.count >= 2 {
+                let key = String(nmWords[1].split(separator: "=")[0])
+                if nmWords[0] == "vpn.data" {
+                    #expect(nmKeys.contains(key), "\(row.cli): vpn.data \(key)")
+                } else {
+                    #expect(nmWords[0] == "vpn.secrets" && NMVPNSettings.secretKeys.contains(key), "\(row.cli)")
+                }
+            }
+            let dbusWords = row.dbus.split(separator: " ")
+            #expect(dbusWords.count >= 2 && dbusWords[0] == "option", "\(row)")
+            if dbusWords.count >= 2 {
+                let key = String(dbusWords[1].split(separator: "=")[0])
+                #expect(StandaloneOptions.types[key] != nil, "\(row.cli): option \(key)")
+            }
+        }
     }
 }
