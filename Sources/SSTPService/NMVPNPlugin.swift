@@ -148,8 +148,8 @@ public final class NMVPNPlugin {
                 [.string(message), .strings(["password"])])
             return []
         }
-        start(settings)
         holdConnectReply(call)
+        start(settings)
         return []
     }
 
@@ -276,11 +276,10 @@ public final class NMVPNPlugin {
                 let message = failure.description(for: .networkManager)
                 let code = Self.failureCode(failure)
                 log("error: \(message)")
-                if code == .connectFailed, releaseConnectReply(Self.error("Failed", message)) {
-                    // NetworkManager has failed the connection with this error.
-                } else {
+                if state == .stopping {
                     releaseConnectReply()
-                    if state != .stopping { emitFailure(code) }
+                } else {
+                    report(code, message)
                 }
             } else {
                 releaseConnectReply()
@@ -383,9 +382,18 @@ public final class NMVPNPlugin {
 
     private func fail(_ failure: Failure, _ why: String) {
         log("error: \(why)")
-        emitFailure(failure)
+        report(failure, why)
         setState(.stopped)
         finishSoon()
+    }
+
+    /// A connect failure goes back as the held Connect reply's error when
+    /// there is one (see `holdConnectReply`); anything else, or later, as
+    /// the Failure signal.
+    private func report(_ failure: Failure, _ message: String) {
+        if failure == .connectFailed, releaseConnectReply(Self.error("Failed", message)) { return }
+        releaseConnectReply()
+        emitFailure(failure)
     }
 
     /// After STOPPED the process quits (libnm plugins do with watch-peer),

@@ -336,9 +336,11 @@ class NMPluginInterfaceTests(TunnelTestCase):
     def call(self, method, *args):
         return self.bus.busctl("call", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, method, *args)
 
-    def settings(self, secrets=None):
+    def settings(self, secrets=None, ca=True):
         data = {"gateway": SERVER_IP, "user": "alice", "ca-cert": os.path.join(pki(), "root.pem"),
                 "password-flags": "2"}
+        if not ca:
+            data = {"gateway": SERVER_IP, "user": "alice", "server-name": "sstp.test", "password-flags": "0"}
         args = ["1", "vpn", "3" if secrets else "2", "data", "a{ss}", str(len(data))]
         for k, v in data.items():
             args += [k, v]
@@ -348,6 +350,35 @@ class NMPluginInterfaceTests(TunnelTestCase):
             for k, v in secrets.items():
                 args += [k, v]
         return args
+
+    def start_service(self):
+        log = open(os.path.join(self.tmp, "service.log"), "w")
+        self.service = subprocess.Popen(
+            self.ns.exec(self.ns.client, SERVICE, "--bus-name", self.BUS_NAME, "--debug"),
+            env=self.bus.env(), stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = self.bus.busctl("get-property", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, "State")
+            if r.returncode == 0:
+                return
+            time.sleep(0.1)
+        self.fail("the plugin did not appear on the bus")
+
+    def test_certificate_failure_is_the_connect_error(self):
+        """Issue 16 item 6: NetworkManager 1.42 shows any Failure but a login
+        failure as "Unknown reason", but an error reply to Connect as "The
+        VPN service failed to start" and logs its text: so Connect answers
+        once the server is verified, and a certificate failure is its error,
+        in vpn.data terms."""
+        self.start_server()
+        self.start_service()
+        r = self.call("Connect", "a{sa{sv}}", *self.settings({"password": "correct horse battery staple"}, ca=False))
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("vpn.data ca-cert=FILE", r.stderr)
+        self.assertNotIn("--ca-cert", r.stderr)
+        self.service.wait(15)
+        self.assert_nothing_left()
 
     def test_connect_interactive_secrets_required_and_config(self):
         self.start_server()
