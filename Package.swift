@@ -112,6 +112,9 @@ let package = Package(
         // `make build`) in the fake-pppd harness and in /usr/sbin/pppd.
         .testTarget(name: "PPPDPluginTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         .testTarget(name: "SSTPDBusTests", dependencies: ["SSTPDBus", "SSTPPlatform"], swiftSettings: strict),
+        .testTarget(
+            name: "SSTPServiceTests", dependencies: ["SSTPService", "SSTPTunnel", "SSTPTLS", "SSTPPlatform", "PPP"],
+            swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPPlatformTests", dependencies: ["SSTPPlatform"], swiftSettings: strict),
         .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),

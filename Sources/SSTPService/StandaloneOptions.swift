@@ -10,7 +10,7 @@ public import SSTPTunnel
 ///
 /// | key | type | meaning |
 /// |---|---|---|
-/// | server | s | HOST or HOST:PORT (required) |
+/// | server | s | HOST, HOST:PORT, IPv6, [IPv6] or [IPv6]:PORT (required) |
 /// | user | s | PPP user (required) |
 /// | password | s | PPP password (only root may call; the bus carries it) |
 /// | password-file | s | a root-readable file whose first line is the password (keeps it off busctl's argv) |
@@ -20,7 +20,7 @@ public import SSTPTunnel
 /// | pins | as | sha256:BASE64 pins |
 /// | tls-min, tls-max | s | "1.2" or "1.3" |
 /// | insecure-skip-verify, no-sni | b | as the command-line flags |
-/// | proxy | s | HOST:PORT of an HTTP proxy |
+/// | proxy | s | HOST:PORT (or [IPv6]:PORT) of an HTTP proxy |
 /// | proxy-user, proxy-password | s | Basic credentials for the proxy |
 /// | refuse | as | any of pap, chap, mschapv2, eap |
 /// | ipv6 | b | negotiate IPv6CP (default true) |
@@ -161,14 +161,14 @@ public enum StandaloneOptions {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// HOST, HOST:PORT, IPv6, [IPv6] or [IPv6]:PORT, as the command line takes.
     static func hostPort(_ text: String, defaultPort: UInt16, key: String) throws(Invalid) -> (String, UInt16) {
-        if text.filter({ $0 == ":" }).count == 1, let colon = text.lastIndex(of: ":") {
-            guard let port = UInt16(text[text.index(after: colon)...]), port > 0 else {
-                throw Invalid(description: "option \"\(key)\": the port must be 1 to 65535")
-            }
-            return (String(text[..<colon]), port)
+        do {
+            let parsed = try HostPort(parsing: text, defaultPort: defaultPort)
+            return (parsed.host, parsed.port)
+        } catch {
+            throw Invalid(description: "option \"\(key)\": \(error)")
         }
-        return (text, defaultPort)
     }
 
     static func version(_ text: String, key: String) throws(Invalid) -> TLSVersion {

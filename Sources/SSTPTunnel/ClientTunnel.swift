@@ -633,6 +633,11 @@ public final class ClientTunnel {
         do {
             let device = try TUNDevice(name: options.interfaceName)
             try device.setMTU(mtu)
+            do {
+                try device.configureIPv6(enabled: options.ppp.requestIPv6)
+            } catch {
+                emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
+            }
             try device.setUp()
             tun = device
             try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
@@ -713,7 +718,9 @@ public final class ClientTunnel {
                 network = net
                 let local = TunnelStatus.linkLocalBytes(config.localInterfaceIdentifier)
                 let peer = config.peerInterfaceIdentifier.map { TunnelStatus.linkLocalBytes($0) }
-                try net.addAddress(interface: tun.index, local: local, prefixLength: peer == nil ? 64 : 128, peer: peer)
+                // fe80::/64 stays on-link (RFC 4291 section 2.5.6), as the
+                // kernel's own link-local address would have made it.
+                try net.addAddress(interface: tun.index, local: local, prefixLength: 64, peer: peer)
             } catch {
                 emit(.warning("cannot add the IPv6 link-local address to \(tun.name): \(error)"))
                 return

@@ -60,6 +60,12 @@ public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
 
     public var exitCode: Int32 { category.rawValue }
 
+    /// The description in the terms of `frontEnd`: option names as the
+    /// `sstp` command, NetworkManager's vpn.data or the D-Bus API spell them.
+    public func description(for frontEnd: FrontEnd) -> String {
+        frontEnd.render(description)
+    }
+
     public var description: String {
         switch self {
         case .resolve(let host, let error):
