@@ -58,8 +58,8 @@ let package = Package(
         .target(
             name: "SSTPTunnel",
             dependencies: [
-                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPDataPlane", "SSTPHTTP", "SSTPWire", "SSTPCrypto",
-                "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
+                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP", "SSTPWire",
+                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
             ],
             swiftSettings: strict
         ),
