@@ -10,6 +10,7 @@
 //   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
 //   PPP          userspace PPP: LCP, PAP/CHAP/MS-CHAPv2/EAP, IPCP,   (pure)
 //                IPv6CP, HDLC codec; client and server engines
+//   SSTPCall     the SSTP session and PPP composed into one call      (pure)
 //   PPPDBridge   messages between the pppd plugin and the service   (pure)
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
@@ -52,11 +53,13 @@ let package = Package(
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
         .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
+        // The SSTP session and the PPP link composed into one call (pure).
+        .target(name: "SSTPCall", dependencies: ["SSTPSession", "PPP", "SSTPWire"], swiftSettings: strict),
         .target(
             name: "SSTPTunnel",
             dependencies: [
-                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPDataPlane", "SSTPHTTP", "SSTPWire", "SSTPCrypto",
-                "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
+                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP", "SSTPWire",
+                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
             ],
             swiftSettings: strict
         ),
@@ -121,6 +124,11 @@ let package = Package(
         .testTarget(
             name: "SSTPSessionTests",
             dependencies: ["SSTPSession", "SSTPWire", "SSTPCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SSTPCallTests",
+            dependencies: ["SSTPCall", "SSTPSession", "PPP", "SSTPWire", "SSTPCrypto"],
             swiftSettings: strict
         ),
         .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),

@@ -2,6 +2,7 @@ import ByteCoding
 import CSSTPPlatform
 import Glibc
 public import PPP
+import SSTPCall
 import SSTPCrypto
 import SSTPDataPlane
 import SSTPHTTP
@@ -12,7 +13,8 @@ import SSTPWire
 
 /// One client connection: TCP, optional proxy CONNECT, TLS, the
 /// SSTP_DUPLEX_POST, the SSTP call, PPP and the TUN data plane, all on one
-/// event loop. The pure state machines decide; this class does their I/O.
+/// event loop. The pure call (`SSTPClientCall`: SSTP and PPP joined) decides
+/// once the HTTP exchange is done; this class does its I/O.
 ///
 /// Every exit path (failure, peer close, `disconnect()`) ends in `finish`,
 /// which undoes the network configuration, closes the TUN and the socket,
@@ -32,8 +34,7 @@ public final class ClientTunnel {
     }
 
     enum TimerKey: Hashable {
-        case sstp(SSTPTimer)
-        case ppp(PPPTimer)
+        case call(CallTimer)
         case stage
     }
 
@@ -41,9 +42,9 @@ public final class ClientTunnel {
     unowned let loop: EventLoop
     private let emit: EventSink
     private var stage = Stage.idle
-    private var session: SSTPClientSession?
-    private var ppp: PPPClient
-    private var deframer = SSTPDeframer()
+    /// The SSTP call and its PPP link, from the server's HTTP 200 on.
+    private var call: SSTPClientCall?
+    private let random: any PPPRandomSource
     private var httpParser = HTTPResponseParser()
     private var proxyParser = HTTPResponseParser()
     private let timers: KeyedTimers<TimerKey>
@@ -52,17 +53,13 @@ public final class ClientTunnel {
     /// pppN interface carries the traffic).
     private var pppd: PPPDDriver?
     private var pppdInterface: (name: String, index: Int32)?
-    private var waitingForPPPD = false
     private var network: NetworkConfigurator?
     private var mtu = 1400
     private var ipv4: IPv4Configuration?
     private var ipv6: IPv6Configuration?
-    private var ipv4Up = false
-    private var ipv6Up = false
+    /// `.up` was reported (IPCP opened and the interface is configured).
+    private var reportedUp = false
     private var tunPaused = false
-    private var pppFailure: PPPFailure?
-    private var sessionReason: SSTPCloseReason?
-    private var userRequestedStop = false
     private var authMethod: PPPAuthenticationMethod?
     private var serverAddress: [UInt8] = []
     private let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -78,7 +75,7 @@ public final class ClientTunnel {
         self.loop = loop
         timers = KeyedTimers(loop: loop)
         self.emit = events
-        ppp = PPPClient(configuration: options.ppp, random: random)
+        self.random = random
     }
 
     deinit {
@@ -283,7 +280,8 @@ public final class ClientTunnel {
         var config = SSTPClientSession.Configuration(certificateDER: certificate)
         config.timers = options.sstpTimers
         config.corruptCryptoBinding = options.corruptCryptoBinding
-        session = SSTPClientSession(configuration: config)
+        let backend: SSTPClientCall.PPPBackend = options.backend == .pppd ? .external : .builtIn(options.ppp)
+        call = SSTPClientCall(configuration: .init(session: config, backend: backend), random: random)
         let random = (try? SystemRandom.bytes(16)) ?? Array(repeating: 0, count: 16)
         let correlation = SSTPDuplexPost.correlationID(random: random)
         emit(.phase(.http, "SSTP_DUPLEX_POST, correlation \(correlation)"))
@@ -315,7 +313,7 @@ public final class ClientTunnel {
         emit(.phaseDone(.http, "HTTP \(head.status) \(head.reason)"))
         emit(.phase(.sstp, "CALL_CONNECT_REQUEST"))
         stage = .running(stream, address: address)
-        apply(session?.start(now: loop.now) ?? [])
+        apply(call?.start(now: loop.now) ?? [])
         if consumed < bytes.count {
             sstpReceived(stream, UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
         }
@@ -324,47 +322,21 @@ public final class ClientTunnel {
     // MARK: - SSTP and the data plane
 
     private func sstpReceived(_ stream: TLSStream, _ bytes: UnsafeRawBufferPointer) {
-        let now = loop.now
-        session?.noteReceived(now: now)
-        do {
-            try deframer.feed(bytes) { frame in
-                if frame.isControl {
-                    apply(session?.receivedControlPacket(Array(frame.bytes), now: now) ?? [])
-                } else {
-                    pppFrameReceived(frame.body)
+        let tun = self.tun
+        let actions =
+            call?.receive(bytes, now: loop.now) { data in
+                switch data {
+                case .ipv4(let packet), .ipv6(let packet):
+                    guard let tun else { return }
+                    bytesIn &+= UInt64(packet.count)
+                    writeToTUN(tun, packet)
+                case .externalPPP(let frame):
+                    if frame.count > 4, frame[2] & 0x80 == 0 { bytesIn &+= UInt64(frame.count - 4) }
+                    pppd?.deliver(frame)
                 }
-            }
-        } catch let error as SSTPWireError {
-            apply(session?.delineationFailed(error) ?? [])
-        } catch {
-            apply(session?.delineationFailed(.emptyDataPacket) ?? [])
-        }
+            } ?? []
+        apply(actions)
         if let tun { flushTUNWrites(tun, stream) }
-    }
-
-    /// One PPP frame from an SSTP data packet.
-    private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
-        guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
-        if let pppd {
-            // pppd runs all of PPP; only the SSTP rule applies here: no data
-            // frames before Call Connected (§3.2.5.2).
-            let isData = protocolNumber & 0x8000 == 0
-            guard !isData || session?.dataFramesAllowed == true else { return }
-            if isData { bytesIn &+= UInt64(frame.count - headerLength) }
-            pppd.deliver(frame)
-            return
-        }
-        if protocolNumber == PPPProtocolNumber.ipv4 || protocolNumber == PPPProtocolNumber.ipv6 {
-            // §3.2.5.2: no data before Call Connected; none for a protocol
-            // whose NCP is not up.
-            guard session?.dataFramesAllowed == true, let tun else { return }
-            guard protocolNumber == PPPProtocolNumber.ipv4 ? ipv4Up : ipv6Up else { return }
-            let packet = UnsafeRawBufferPointer(rebasing: frame[headerLength...])
-            bytesIn &+= UInt64(packet.count)
-            writeToTUN(tun, packet)
-            return
-        }
-        apply(ppp.handle(.frame(Array(frame)), now: loop.now))
     }
 
     /// Writes a packet to the TUN; a SYN is copied and clamped first. With
@@ -431,15 +403,8 @@ public final class ClientTunnel {
             }
             guard let n else { break }
             guard n > 0 else { continue }
-            let version = space[0] >> 4
-            let protocolNumber: UInt16
-            if version == 4, ipv4Up {
-                protocolNumber = PPPProtocolNumber.ipv4
-            } else if version == 6, ipv6Up {
-                protocolNumber = PPPProtocolNumber.ipv6
-            } else {
-                continue
-            }
+            // The call says whether this IP version may go out now.
+            guard let protocolNumber = call?.outboundProtocol(ipVersion: space[0] >> 4) else { continue }
             let header = UnsafeRawBufferPointer(stream.out.virtioHeaderSpace)
             if stream.out.commit(length: n, virtioHeader: header, protocolNumber: protocolNumber, mtu: mtu) > 0 {
                 bytesOut &+= UInt64(n)
@@ -455,88 +420,61 @@ public final class ClientTunnel {
         loop.modify(fd: tun.fd, events: pause ? [] : .readable)
     }
 
-    // MARK: - Applying the state machines' actions
+    // MARK: - Applying the call's actions
 
-    private func apply(_ actions: [SSTPAction]) {
+    private func apply(_ actions: [CallAction]) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 sendRaw(bytes)
             case .setTimer(let timer, let deadline):
-                timers.set(.sstp(timer), at: deadline) { [weak self] in
+                timers.set(.call(timer), at: deadline) { [weak self] in
                     guard let self else { return }
-                    self.apply(self.session?.timerExpired(timer, now: self.loop.now) ?? [])
+                    self.apply(self.call?.timerExpired(timer, now: self.loop.now) ?? [])
                 }
             case .cancelTimer(let timer):
-                timers.cancel(.sstp(timer))
-            case .startPPP:
-                emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
-                emit(.phase(.lcp, "negotiating the link"))
-                if options.backend == .pppd {
-                    startPPPD()
-                } else {
-                    apply(ppp.handle(.lowerUp, now: loop.now))
-                }
-            case .callConnected:
-                emit(.log("SSTP call connected (crypto binding sent)"))
+                timers.cancel(.call(timer))
+            case .progress(let progress):
+                report(progress)
+            case .startExternalPPP:
+                startPPPD()
+            case .externalCallConnected:
                 pppd?.callConnected()
-            case .close(let reason):
-                sessionReason = reason
-                if let pppd, pppd.isRunning {
-                    // Wait for pppd's exit status: it says why PPP ended
-                    // (a refused password ends in CALL_DISCONNECT too).
-                    waitingForPPPD = true
-                    pppd.lowerDown()
-                    timers.set(.stage, after: .seconds(6)) { [weak self] in self?.finish(nil) }
-                } else if pppd == nil {
-                    apply(ppp.handle(.lowerDown, now: loop.now))
-                    finish(nil)
-                } else {
-                    finish(nil)
-                }
+            case .stopExternalPPP:
+                pppd?.terminate()
+            case .externalLowerDown:
+                pppd?.lowerDown()
+            case .ipv4Up(let config):
+                ipv4 = config
+                networkUp(ipv4: config)
+            case .ipv6Up(let config):
+                ipv6 = config
+                networkUp(ipv6: config)
+            case .ipv4Down, .ipv6Down:
+                // The call stops that protocol's packets itself.
+                break
+            case .ended(let end):
+                finish(end.failure.map(TunnelFailure.init))
             case .log(let line):
                 emit(.log(line))
             }
         }
     }
 
-    private func apply(_ actions: [PPPAction]) {
-        for action in actions {
-            switch action {
-            case .send(let frame):
-                sendPPP(frame)
-            case .setTimer(let timer, let deadline):
-                timers.set(.ppp(timer), at: deadline) { [weak self] in
-                    guard let self else { return }
-                    self.apply(self.ppp.handle(.timerExpired(timer), now: self.loop.now))
-                }
-            case .cancelTimer(let timer):
-                timers.cancel(.ppp(timer))
-            case .phase(let phase):
-                pppPhase(phase)
-            case .authenticated(let result):
-                authMethod = result.method
-                let method = result.method.map { "\($0)" } ?? "none"
-                emit(.phaseDone(.authentication, "authenticated with \(method)"))
-                emit(.phase(.network, "IPCP" + (options.ppp.requestIPv6 ? " and IPv6CP" : "")))
-                apply(session?.pppAuthenticated(hlak: result.higherLayerAuthenticationKey, now: loop.now) ?? [])
-            case .ipv4Up(let config):
-                ipv4 = config
-                networkUp(ipv4: config)
-            case .ipv4Down:
-                ipv4Up = false
-            case .ipv6Up(let config):
-                ipv6 = config
-                networkUp(ipv6: config)
-            case .ipv6Down:
-                ipv6Up = false
-            case .linkDown(let failure):
-                if failure != .closedLocally && failure != .lowerLayerDown { pppFailure = failure }
-                if pppFailure == nil, failure == .lowerLayerDown { break }
-                apply(session?.pppFinished(now: loop.now) ?? [])
-            case .log(let line):
-                emit(.log(line))
-            }
+    private func report(_ progress: CallProgress) {
+        switch progress {
+        case .sstpNegotiated:
+            emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
+            emit(.phase(.lcp, "negotiating the link"))
+        case .pppPhase(let phase):
+            pppPhase(phase)
+        case .authenticated(let result):
+            authMethod = result.method
+            let method = result.method.map { "\($0)" } ?? "none"
+            emit(.phaseDone(.authentication, "authenticated with \(method)"))
+            emit(.phase(.network, "IPCP" + (options.ppp.requestIPv6 ? " and IPv6CP" : "")))
+        case .callConnected:
+            emit(.log("SSTP call connected (crypto binding sent)"))
         }
     }
 
@@ -548,16 +486,6 @@ public final class ClientTunnel {
         default:
             break
         }
-    }
-
-    /// A PPP frame in an SSTP data packet (MS-SSTP 2.2.3).
-    private func sendPPP(_ frame: [UInt8]) {
-        guard frame.count <= SSTPDataPacket.maximumPayloadLength else { return }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(frame.count + 4)
-        SSTPDataPacket.appendHeader(payloadLength: frame.count, to: &bytes)
-        bytes += frame
-        sendRaw(bytes)
     }
 
     private func sendRaw(_ bytes: [UInt8]) {
@@ -595,34 +523,32 @@ public final class ClientTunnel {
     private func pppdEvent(_ event: PPPDDriver.Event) {
         switch event {
         case .frame(let frame):
-            // Before Call Connected only PPP control frames go out (§3.2.5.2).
-            if frame.count >= 4 {
-                let isData = frame[2] & 0x80 == 0
-                if isData, session?.dataFramesAllowed != true { return }
-                if isData { bytesOut &+= UInt64(frame.count - 4) }
-            }
-            sendPPP(frame)
+            // The call drops data frames before Call Connected (§3.2.5.2).
+            let actions = call?.externalPPPFrame(frame, now: loop.now) ?? []
+            if !actions.isEmpty, frame.count > 4, frame[2] & 0x80 == 0 { bytesOut &+= UInt64(frame.count - 4) }
+            apply(actions)
         case .phase(let phase):
             pppPhase(phase)
         case .authenticated(let result):
-            apply([PPPAction.authenticated(result)])
+            apply(call?.externalPPPAuthenticated(result, now: loop.now) ?? [])
         case .ipv4Up(let interface, let config):
             pppdInterface = (interface, csstp_if_index(interface))
+            call?.externalPPPNetworkUp(ipv4: true)
             ipv4 = config
             networkUp(ipv4: config)
         case .ipv6Up(let interface, let config):
             pppdInterface = pppdInterface ?? (interface, csstp_if_index(interface))
+            call?.externalPPPNetworkUp(ipv4: false)
             ipv6 = config
             networkUp(ipv6: config)
         case .log(let line):
             emit(.log(line))
         case .finished(let failure):
-            pppFailure = pppFailure ?? failure
-            if waitingForPPPD {
-                finish(nil)
+            guard call != nil else {
+                finish(failure.map { .ppp($0) })
                 return
             }
-            apply(session?.pppFinished(now: loop.now) ?? [])
+            apply(call?.externalPPPFinished(failure, now: loop.now) ?? [])
         }
     }
 
@@ -683,7 +609,7 @@ public final class ClientTunnel {
                 return
             }
         }
-        ipv4Up = true
+        reportedUp = true
         emit(.phaseDone(.network, "IPCP opened"))
         emit(.up(status))
     }
@@ -706,9 +632,8 @@ public final class ClientTunnel {
     private func networkUp(ipv6 config: IPv6Configuration) {
         if pppdInterface != nil {
             // pppd set the link-local addresses itself.
-            ipv6Up = true
             emit(.phaseDone(.network, "IPv6CP opened"))
-            if ipv4Up { emit(.ipv6Up(status)) }
+            if reportedUp { emit(.ipv6Up(status)) }
             return
         }
         guard let tun = ensureTUN() else { return }
@@ -726,11 +651,10 @@ public final class ClientTunnel {
                 return
             }
         }
-        ipv6Up = true
         emit(.phaseDone(.network, "IPv6CP opened"))
         // The tunnel counts as up with IPv4; an IPv6CP that opens first is
         // part of that report.
-        if ipv4Up { emit(.ipv6Up(status)) }
+        if reportedUp { emit(.ipv6Up(status)) }
     }
 
     public var status: TunnelStatus {
@@ -743,8 +667,8 @@ public final class ClientTunnel {
         return TunnelStatus(
             interfaceName: tun?.name ?? pppdInterface?.name ?? "",
             interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
-            mtu: mtu, ipv4: ipv4Up ? ipv4 : nil,
-            ipv6: ipv6Up ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
+            mtu: mtu, ipv4: reportedUp && call?.ipv4Open == true ? ipv4 : nil,
+            ipv6: call?.ipv6Open == true ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
             tlsVersion: tlsVersion, tlsCipher: tlsCipher)
     }
 
@@ -752,28 +676,9 @@ public final class ClientTunnel {
 
     /// Ends the call gracefully: PPP Terminate, then SSTP CALL_DISCONNECT.
     public func disconnect() {
-        userRequestedStop = true
         switch stage {
-        case .running where pppd != nil:
-            // pppd ends the link itself on SIGTERM (LCP Terminate), then we
-            // end the SSTP call when it has exited.
-            pppd?.terminate()
-            timers.set(.stage, after: .seconds(5)) { [weak self] in
-                guard let self else { return }
-                self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
-            }
         case .running:
-            if !ppp.isFinished, ppp.phase != .dead {
-                apply(ppp.handle(.close("user request"), now: loop.now))
-                // Do not wait for PPP's Terminate-Ack longer than SSTP's own
-                // disconnect timer.
-                timers.set(.stage, after: .seconds(3)) { [weak self] in
-                    guard let self else { return }
-                    self.apply(self.session?.disconnect(now: self.loop.now) ?? [])
-                }
-            } else {
-                apply(session?.disconnect(now: loop.now) ?? [])
-            }
+            apply(call?.disconnect(now: loop.now) ?? [])
         case .finished:
             break
         default:
@@ -805,21 +710,7 @@ public final class ClientTunnel {
             loop.remove(fd: tun.fd)
             self.tun = nil
         }
-        emit(.down(failure ?? outcome))
-    }
-
-    /// The failure to report when the call ended on its own.
-    private var outcome: TunnelFailure? {
-        if let pppFailure { return .ppp(pppFailure) }
-        guard let sessionReason else { return nil }
-        switch sessionReason {
-        case .disconnectedLocally:
-            return nil
-        case .disconnectedByPeer:
-            return userRequestedStop ? nil : .sstp(sessionReason)
-        default:
-            return .sstp(sessionReason)
-        }
+        emit(.down(failure))
     }
 }
 
@@ -852,9 +743,8 @@ extension ClientTunnel: TLSStreamDelegate {
             finish(error.map { .tls($0) } ?? .httpResponse(.malformedStatusLine))
         case .running:
             let detail = error.map { "\($0)" } ?? "the server closed the TLS connection"
-            apply(session?.transportClosed(detail) ?? [])
             // While pppd winds down, its exit status decides the outcome.
-            if !isFinished, !waitingForPPPD { finish(.sstp(.transportClosed(detail))) }
+            apply(call?.transportClosed(detail, now: loop.now) ?? [])
         default:
             break
         }

@@ -2,11 +2,20 @@ public import PPP
 public import SSTPHTTP
 public import SSTPPlatform
 public import SSTPSession
+import SSTPCall
 public import SSTPTLS
 
 /// Why a tunnel ended or could not start. Each description says what
 /// failed and what to do; `exitCode` is the `sstp` command's exit status.
 public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
+    /// What ended an SSTP call on its own.
+    init(_ failure: CallEnd.Failure) {
+        switch failure {
+        case .ppp(let failure): self = .ppp(failure)
+        case .sstp(let reason): self = .sstp(reason)
+        }
+    }
+
     case resolve(host: String, SystemError)
     case connect(String, SystemError)
     case timeout(String)
