@@ -12,8 +12,10 @@ public enum ConfigFileParser {
             throw OptionFailure(name: path, reason: "larger than \(maxBytes) bytes; this is not a config file")
         }
         var inputs: [OptionInput] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines split on the byte 0x0A: as Characters, "\r\n" is one
+        // grapheme and would not split at "\n".
+        for (index, lineBytes) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let rawLine = String(decoding: lineBytes, as: UTF8.self)
             let location = "\(path):\(index + 1)"
             let line = (rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
                 .trimmingConfigSpace()
