@@ -27,7 +27,8 @@ public enum ConfigFileParser {
                 value = line[line.index(after: equals)...].trimmingConfigSpace()
                 guard !key.isEmpty else {
                     throw OptionFailure(
-                        name: "\"\(line)\"", location: location, reason: "no option name before \"=\"; write name = value")
+                        name: "\"\(line)\"", location: location,
+                        reason: "no option name before \"=\"; write name = value")
                 }
             } else {
                 key = line

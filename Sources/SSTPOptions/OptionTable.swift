@@ -267,12 +267,16 @@ public enum OptionTable {
     /// data), MS-CHAPv1 (never offered by us), and the EAP-TLS keys while
     /// connection-type is password.
     static let compatibility: [OptionSpec] =
-        ["refuse-mschap", "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp",
-            "nodeflate", "no-vj-comp", "tls-verify-key-usage"].map {
+        [
+            "refuse-mschap", "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp",
+            "nodeflate", "no-vj-comp", "tls-verify-key-usage",
+        ].map {
             OptionSpec($0, vpnData: .init($0), kind: .bool, help: "No effect (network-manager-sstp).", noEffect: true)
         }
-        + ["crl-file", "tls-ca-cert", "tls-identity", "tls-subject-name", "tls-user-cert", "tls-user-key",
-            "tls-verify-method", "tls-remotename", "tls-max-version"].map {
+        + [
+            "crl-file", "tls-ca-cert", "tls-identity", "tls-subject-name", "tls-user-cert", "tls-user-key",
+            "tls-verify-method", "tls-remotename", "tls-max-version",
+        ].map {
             OptionSpec(
                 $0, vpnData: .init($0), kind: .string(maxBytes: nil), help: "No effect (network-manager-sstp).",
                 noEffect: true)

@@ -20,11 +20,15 @@ public enum SecretFile {
             fd = 0
         } else {
             fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-            guard fd >= 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
         }
         defer { if fd != 0 { close(fd) } }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
         if st.st_mode & S_IFMT == S_IFDIR { throw Failure(description: "\(path) is a directory, not a file") }
         var line: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
@@ -55,9 +59,12 @@ public enum SecretFile {
     /// Throws unless `path` is a regular file this process can read.
     public static func checkReadable(_ path: String) throws(Failure) {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard stat(path, &st) == 0 else {
+            throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
         guard st.st_mode & S_IFMT == S_IFREG else {
-            throw Failure(description: "\(path) is \(st.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file")")
+            throw Failure(
+                description: "\(path) is \(st.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file")")
         }
         guard access(path, R_OK) == 0 else {
             throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
@@ -71,7 +78,9 @@ public enum SecretFile {
         guard fd >= 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
         if st.st_mode & S_IFMT == S_IFDIR { throw Failure(description: "\(path) is a directory, not a file") }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

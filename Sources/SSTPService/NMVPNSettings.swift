@@ -131,7 +131,8 @@ public struct NMVPNSettings {
         do {
             options = try target.finish(keepalive: .bothRequired)
         } catch {
-            throw Invalid(description: "vpn.data \(error.option == "refuse" ? "refuse-*" : error.option): \(error.reason)")
+            throw Invalid(
+                description: "vpn.data \(error.option == "refuse" ? "refuse-*" : error.option): \(error.reason)")
         }
         options.configureInterface = false
         options.configureDNS = false

@@ -102,7 +102,8 @@ enum ManPages {
         r.section("synopsis")
         r.raw("\\fBsstp\\-service\\fR [\\fB\\-\\-bus\\-name\\fR \\fINAME\\fR] [\\fB\\-\\-debug\\fR]")
         r.raw(".br")
-        r.raw("\\fBsstp\\-service \\-\\-standalone\\fR [\\fB\\-\\-idle\\-exit\\fR \\fISECONDS\\fR] [\\fB\\-\\-debug\\fR]")
+        r.raw(
+            "\\fBsstp\\-service \\-\\-standalone\\fR [\\fB\\-\\-idle\\-exit\\fR \\fISECONDS\\fR] [\\fB\\-\\-debug\\fR]")
         r.section("description")
         r.paragraph(
             "Without --standalone, sstp-service is NetworkManager's VPN plugin for the sstp type "

@@ -129,7 +129,8 @@ import Testing
 @Suite struct FrontEndTests {
     @Test func vpnDataRangesComeFromTheTable() throws {
         for (key, value) in [("hello-interval", "0"), ("mtu", "70000"), ("lcp-echo-interval", "3601"), ("unit", "x")] {
-            var settings = NMVPNSettings(data: ["gateway": "vpn", "user": "alice", key: value], secrets: [:], userName: nil)
+            var settings = NMVPNSettings(
+                data: ["gateway": "vpn", "user": "alice", key: value], secrets: [:], userName: nil)
             #expect(throws: NMVPNSettings.Invalid.self, "\(key)=\(value)") { try settings.clientOptions() }
             do {
                 _ = try settings.clientOptions()
@@ -138,9 +139,11 @@ import Testing
             }
         }
         var good = NMVPNSettings(
-            data: ["gateway": "vpn:444", "user": "alice", "hello-interval": "30", "unit": "3", "mtu": "1300",
+            data: [
+                "gateway": "vpn:444", "user": "alice", "hello-interval": "30", "unit": "3", "mtu": "1300",
                 "ipv6": "no", "require-mppe": "yes", "proxy-server": "proxy", "proxy-port": "8080",
-                "proxy-user": "p", "domain": "CORP"],
+                "proxy-user": "p", "domain": "CORP",
+            ],
             secrets: ["password": "pw", "proxy-password": "ppw"], userName: nil)
         let options = try good.clientOptions()
         #expect(options.server == "vpn" && options.port == 444)
@@ -158,7 +161,9 @@ import Testing
 
     @Test func dbusRangesComeFromTheTable() throws {
         func options(_ extra: [String: DBusValue]) throws(StandaloneOptions.Invalid) -> ClientOptions {
-            var dict: [String: DBusValue] = ["server": .string("vpn"), "user": .string("alice"), "password": .string("pw")]
+            var dict: [String: DBusValue] = [
+                "server": .string("vpn"), "user": .string("alice"), "password": .string("pw"),
+            ]
             for (k, v) in extra { dict[k] = v }
             return try StandaloneOptions.parse(dict)
         }
