@@ -42,6 +42,29 @@ import Testing
         }
     }
 
+    /// The names every front end had before the table, unchanged.
+    @Test func existingNamesAreKept() {
+        let config = Set(OptionTable.all.compactMap(\.configKey))
+        #expect(
+            config == [
+                "server", "user", "password-file", "domain", "ca-cert", "extra-ca", "pin", "tls-min", "tls-max",
+                "server-name", "no-sni", "insecure-skip-verify", "proxy", "proxy-user", "proxy-password-file",
+                "refuse-pap", "refuse-chap", "refuse-mschap-v2", "refuse-eap", "no-ipv6", "hello-interval",
+                "lcp-echo-interval", "lcp-echo-failure", "interface", "mtu", "default-route", "route", "no-dns",
+                "verbose", "backend", "pppd-plugin",
+            ])
+        var dbus: [String: String] = [:]
+        for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
+        #expect(
+            dbus == [
+                "server": "s", "user": "s", "password": "s", "domain": "s", "ca-cert": "s", "extra-ca-cert": "s",
+                "server-name": "s", "pins": "as", "tls-min": "s", "tls-max": "s", "insecure-skip-verify": "b",
+                "no-sni": "b", "proxy": "s", "proxy-user": "s", "proxy-password": "s", "password-file": "s",
+                "proxy-password-file": "s", "refuse": "as", "ipv6": "b", "interface": "s", "mtu": "u",
+                "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
+            ])
+    }
+
     func build(_ id: String, _ text: String, _ frontEnd: OptionFrontEnd) throws(OptionFailure) -> OptionTarget {
         guard let spec = OptionTable.spec(id) else { throw OptionFailure(name: id, reason: "no such entry") }
         return try OptionTable.build([OptionInput(spec: spec, text: text, from: frontEnd)], files: Self.files)
