@@ -72,6 +72,13 @@ public struct OptionTarget: Sendable {
                 reason: "the user name has \(fullUser.utf8.count) bytes; one PPP authentication packet "
                     + "carries at most \(limit)\(hint)")
         }
+        // RFC 1334 §2.2.1: PAP's Passwd-Length is one octet as well.
+        if ppp.acceptedMethods.contains(.pap), ppp.password.utf8.count > UserNameLimit.bytes(for: .pap) {
+            throw Incomplete(
+                option: "password",
+                reason: "the password has \(ppp.password.utf8.count) bytes; PAP carries at most 255. "
+                    + "Refuse PAP (--refuse-pap, refuse-pap=yes) to use a longer one")
+        }
         ppp.requestIPv6 = requestIPv6
         let interval = lcpEchoInterval ?? 0
         switch policy {

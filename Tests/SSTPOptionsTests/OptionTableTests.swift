@@ -136,6 +136,18 @@ import Testing
         #expect(throws: OptionTarget.Incomplete.self) { try target.finish(keepalive: .failureAtLeastOne) }
     }
 
+    @Test func passwordLimitWithPAP() throws {
+        var target = OptionTarget()
+        target.host = "vpn"
+        target.user = "alice"
+        target.password = String(repeating: "p", count: 255)
+        _ = try target.finish(keepalive: .failureAtLeastOne)
+        target.password = String(repeating: "p", count: 256)
+        #expect(throws: OptionTarget.Incomplete.self) { try target.finish(keepalive: .failureAtLeastOne) }
+        target.refused = [.pap]
+        _ = try target.finish(keepalive: .failureAtLeastOne)
+    }
+
     @Test func keepalivePolicies() throws {
         var target = OptionTarget()
         target.host = "vpn"

@@ -134,6 +134,14 @@ class OptionRefusals(unittest.TestCase):
         self.refused(self.sstp("127.0.0.1:9", "--user", "u" * 1442, "--password-file", self.password,
                                "--refuse-pap"), "at most 1441")
 
+    def test_password_too_long_for_pap(self):
+        # PAP carries the password behind a one-byte length too (RFC 1334
+        # 2.2.1); a longer one would reach the PAP encoder after connecting.
+        long_password = self.write("long", "p" * 256 + "\n")
+        self.refused(self.connect(password_file=long_password), "password has 256 bytes", "--refuse-pap")
+        code, out = self.connect("--refuse-pap", password_file=long_password)
+        self.assertNotEqual(code, EXIT_USAGE, out)
+
     def test_values_that_are_accepted(self):
         # The same checks let good values through: the client goes on to
         # connect and fails there (no network in this namespace).
