@@ -13,14 +13,19 @@ import SSTPTunnel
 //  1. add one `OptionSpec` below, in the group where it belongs: its names
 //     in each front end that has it (cli:, config:, vpnData:, dbus: - leave
 //     out the ones that do not), its kind (with the range for numbers), its
-//     default and one line of help, and `apply`, which sets the field of
-//     `OptionTarget` (add the field there, and its use in `finish`, when
-//     ClientOptions has no plain field for it);
-//  2. if it has a command-line name, declare it in Sources/sstp/
-//     OptionGroups.swift with `TableOption`/`TableFlag` (the names and the
-//     help come from here; a test fails if the command line lacks one);
+//     default and one line of help, and `apply`: for a plain field of
+//     ClientOptions (or of its tls or ppp) `t.client { $0.field = ... }`;
+//     only a value that combines with others needs a field in
+//     `OptionTarget` and a line in its `finish`;
+//  2. if it has a command-line name, declare the property in
+//     Sources/sstp/OptionGroups.swift (`@Option(name: tableName("id"),
+//     help: tableHelp("id")) var x: String?`, or `@Flag` for a bool) and
+//     pass it on in that group's `add(to:)`; the value stays text and the
+//     table checks it (Tests/e2e/test_docs.py fails if the command line and
+//     the table differ);
 //  3. if it has a vpn.data key, add the same row to key_specs in
-//     nm-plugin/sstp-keys.c (OptionTableNMPluginTests compares the two).
+//     nm-plugin/sstp-keys.c (`sstp-docgen --c-key-specs` prints it;
+//     Tests/e2e/test_docs.py compares the two).
 // Nothing else: the config file, vpn.data, D-Bus and the manual pages
 // pick it up from here.
 public enum OptionTable {

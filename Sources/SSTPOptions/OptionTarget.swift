@@ -33,6 +33,16 @@ public struct OptionTarget: Sendable {
     public var verbose = false
     /// Keys accepted without effect, to note once.
     public var notes: [String] = []
+    /// Setters of ClientOptions fields that need no combining, run last by
+    /// `finish` in the order the table applied them.
+    var setters: [@Sendable (inout ClientOptions) -> Void] = []
+
+    /// For an option that sets a plain ClientOptions field (or one of its
+    /// tls or ppp fields): `apply: { t, v throws(OptionError) in
+    /// t.client { $0.field = v == .bool(true) } }` needs no field here.
+    public mutating func client(_ setter: @escaping @Sendable (inout ClientOptions) -> Void) {
+        setters.append(setter)
+    }
 
     public init() {}
 
@@ -110,6 +120,7 @@ public struct OptionTarget: Sendable {
         if let hello { options.sstpTimers.hello = hello }
         if let backend { options.backend = backend }
         if let pppdPlugin { options.pppdPluginPath = pppdPlugin }
+        for setter in setters { setter(&options) }
         return options
     }
 }

@@ -4,31 +4,13 @@ import SSTPPlatform
 public import SSTPTunnel
 
 /// The a{sv} options of net.sstpclient.Client1.Manager.Connect. Every key
-/// is typed; an unknown key or a wrong type is refused by name.
-///
-/// | key | type | meaning |
-/// |---|---|---|
-/// | server | s | HOST or HOST:PORT (required) |
-/// | user | s | PPP user (required) |
-/// | password | s | PPP password (only root may call; the bus carries it) |
-/// | password-file | s | a root-readable file whose first line is the password (keeps it off busctl's argv) |
-/// | domain | s | Windows domain (DOMAIN\user) |
-/// | ca-cert, extra-ca-cert | s | PEM files (as --ca-cert, --extra-ca) |
-/// | server-name | s | name to check the certificate against |
-/// | pins | as | sha256:BASE64 pins |
-/// | tls-min, tls-max | s | "1.2" or "1.3" |
-/// | insecure-skip-verify, no-sni | b | as the command-line flags |
-/// | proxy | s | HOST:PORT of an HTTP proxy |
-/// | proxy-user, proxy-password | s | Basic credentials for the proxy |
-/// | refuse | as | any of pap, chap, mschapv2, eap |
-/// | ipv6 | b | negotiate IPv6CP (default true) |
-/// | interface | s | TUN name or pattern |
-/// | mtu | u | tunnel MTU |
-/// | default-route | b | route all IPv4 through the tunnel |
-/// | routes | as | CIDR networks to route through the tunnel |
-/// | dns | b | set DNS through systemd-resolved (default true) |
-/// | hello-interval | u | seconds between SSTP echoes on an idle link |
-/// | backend | s | userspace (default) or pppd |
+/// is typed; an unknown key or a wrong type is refused by name. The keys,
+/// their D-Bus types, ranges and meaning are the `dbus:` names of
+/// SSTPOptions/OptionTable.swift (listed in sstp-service(8), `make docs`):
+/// server, user, password or password-file, domain, ca-cert, extra-ca-cert,
+/// server-name, pins, tls-min, tls-max, insecure-skip-verify, no-sni, proxy,
+/// proxy-user, proxy-password(-file), refuse, ipv6, interface, mtu,
+/// default-route, routes, dns, hello-interval, backend.
 public enum StandaloneOptions {
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String

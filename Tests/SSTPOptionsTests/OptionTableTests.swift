@@ -148,6 +148,18 @@ import Testing
         _ = try target.finish(keepalive: .failureAtLeastOne)
     }
 
+    @Test func clientSettersRunLast() throws {
+        var target = OptionTarget()
+        target.host = "vpn"
+        target.user = "alice"
+        target.mtu = 1300
+        target.client { $0.mtu = 1200 }
+        target.client { $0.tls.sni = false }
+        let options = try target.finish(keepalive: .failureAtLeastOne)
+        #expect(options.mtu == 1200)
+        #expect(options.tls.sni == false)
+    }
+
     @Test func keepalivePolicies() throws {
         var target = OptionTarget()
         target.host = "vpn"
