@@ -15,7 +15,8 @@ APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	iproute2 iputils-ping python3 ca-certificates tinyproxy \
 	dbus dbus-bin dbus-daemon systemd libglib2.0-bin \
 	user-mode-linux kmod ppp ppp-dev sstp-client \
-	gcc libc6-dev make libnm-dev network-manager
+	gcc libc6-dev make libnm-dev network-manager \
+	man-db
 
 # What `make bench` needs besides APT_PACKAGES (not installed by `make test`):
 # iperf3 and socat for the throughput figures, python3-jeepney for the D-Bus
@@ -80,6 +81,13 @@ bench: bench-build
 
 bench-profile: bench-build
 	SSTP_BUILD_DIR=$(abspath $(BUILD_DIR))/release BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/profile.py $(PROFILE_ARGS)
+
+# Man pages and shell completions from the option table (sstp-docgen):
+# $(BUILD_DIR)/docs/man/{sstp.1,sstp-service.8,sstp.conf.5} and
+# $(BUILD_DIR)/docs/completion/{sstp.bash,_sstp,sstp.fish}.
+.PHONY: docs
+docs: build
+	$(BUILD_DIR)/debug/sstp-docgen --out $(BUILD_DIR)/docs --sstp $(BUILD_DIR)/debug/sstp --readme README.md
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh

@@ -66,14 +66,23 @@ let package = Package(
         .executableTarget(
             name: "sstp",
             dependencies: [
-                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP",
+                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
+        // Every client option declared once (OptionTable.swift): the CLI,
+        // the config file, vpn.data, the D-Bus API and the man pages read it.
+        .target(name: "SSTPOptions", dependencies: ["SSTPTunnel", "SSTPTLS", "PPP"], swiftSettings: strict),
+        // Writes the man pages and shell completions (`make docs`); not installed.
+        .executableTarget(
+            name: "sstp-docgen",
+            dependencies: ["SSTPOptions"],
+            swiftSettings: strict
+        ),
         .target(
             name: "SSTPService",
-            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP"],
+            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP", "SSTPOptions"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -97,7 +106,7 @@ let package = Package(
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge", "SSTPOptions"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -108,6 +117,11 @@ let package = Package(
         .testTarget(
             name: "SSTPFuzzRegressionTests",
             dependencies: ["SSTPFuzzBodies"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SSTPOptionsTests",
+            dependencies: ["SSTPOptions", "SSTPPlatform", "SSTPTunnel", "SSTPService", "SSTPDBus"],
             swiftSettings: strict
         ),
         .testTarget(name: "PPPDBridgeTests", dependencies: ["PPPDBridge"], swiftSettings: strict),

@@ -17,6 +17,7 @@ public enum FuzzTargets {
         "ppp-server": { fuzzPPPServer($0) },
         "hdlc": { fuzzHDLC($0) },
         "pppd-bridge": { fuzzPPPDBridge($0) },
+        "options": { fuzzOptions($0) },
     ]
 
     /// Feeds the bytes to the deframer in chunks whose sizes come from the

@@ -86,7 +86,7 @@ import Testing
     /// vpn.secrets key the plugin knows, a Connect option the D-Bus API
     /// knows.
     @Test func everyRowNamesAKnownSetting() {
-        let nmKeys = NMVPNSettings.compatibleKeys.union(NMVPNSettings.extensionKeys)
+        let nmKeys = NMVPNSettings.dataKeys
         for row in FrontEnd.settings {
             let nmWords = row.networkManager.split(separator: " ")
             #expect(nmWords.count >= 2, "\(row)")
