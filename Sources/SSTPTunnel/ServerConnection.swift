@@ -1,5 +1,6 @@
 import Glibc
 import PPP
+import SSTPCall
 import SSTPCrypto
 import SSTPDataPlane
 import SSTPHTTP
@@ -8,8 +9,9 @@ import SSTPSession
 import SSTPTLS
 import SSTPWire
 
-/// One client of the test server: TLS, the HTTP request, the server SSTP
-/// state machine and a PPP server, mirroring ClientTunnel.
+/// One client of the test server: TLS, the HTTP request, then the pure
+/// `SSTPServerCall` (the server SSTP state machine and a PPP server),
+/// mirroring ClientTunnel.
 final class ServerConnection {
     enum Stage {
         case handshake
@@ -19,8 +21,7 @@ final class ServerConnection {
     }
 
     enum TimerKey: Hashable {
-        case sstp(SSTPTimer)
-        case ppp(PPPTimer)
+        case call(CallTimer)
         case fault
         case handshakeDeadline
         case loginDeadline
@@ -31,14 +32,10 @@ final class ServerConnection {
     let peer: SocketAddress
     private var stage = Stage.handshake
     private var httpParser = HTTPRequestParser()
-    private var session: SSTPServerSession
-    private var ppp: PPPServer?
-    private var deframer = SSTPDeframer()
+    private var call: SSTPServerCall
     private let timers: KeyedTimers<TimerKey>
     private(set) var assigned: IPv4Address?
     private(set) var peerInterfaceID: [UInt8]?
-    private var ipv4Up = false
-    private var ipv6Up = false
     private var dataPackets = 0
     private var silenced = false
     private var user = "?"
@@ -58,7 +55,7 @@ final class ServerConnection {
         config.expectWrongCryptoBinding = server.options.faults.wrongCryptoBinding
         config.ignoreEchoRequests = server.options.faults.ignoreEchoes
         let nonce = (try? SystemRandom.bytes(32)) ?? Array(repeating: 0x5a, count: 32)
-        session = SSTPServerSession(configuration: config, nonce: nonce)
+        call = SSTPServerCall(session: config, nonce: nonce, random: SystemPPPRandom())
     }
 
     func start() {
@@ -141,7 +138,7 @@ final class ServerConnection {
         stage = .running
         stream.enqueue(SSTPDuplexPost.okResponse(date: Self.httpDate()))
         stream.flush()
-        apply(session.start(now: loop.now))
+        apply(call.start(now: loop.now))
         if !rest.isEmpty { rest.withUnsafeBytes { sstpReceived($0) } }
     }
 
@@ -158,52 +155,35 @@ final class ServerConnection {
 
     private func sstpReceived(_ bytes: UnsafeRawBufferPointer) {
         if silenced { return }
-        let now = loop.now
-        session.noteReceived(now: now)
-        do {
-            try deframer.feed(bytes) { frame in
-                if frame.isControl {
-                    apply(session.receivedControlPacket(Array(frame.bytes), now: now))
-                } else {
-                    pppFrameReceived(frame.body)
+        let limit = faults.abortAfterPackets
+        var faultAbort = false
+        let actions = call.receive(bytes, now: loop.now) { data in
+            switch data {
+            case .ipv4(let packet), .ipv6(let packet):
+                guard !faultAbort else { return }
+                dataPackets += 1
+                if let limit, dataPackets >= limit {
+                    faultAbort = true
+                    return
                 }
+                server.writeToTUN(packet, joining: stream)
+            case .externalPPP:
+                break
             }
-        } catch let error as SSTPWireError {
-            log("stream is not SSTP: \(error)")
-            apply(session.delineationFailed(error))
-        } catch {
-            apply(session.delineationFailed(.emptyDataPacket))
+        }
+        apply(actions)
+        if faultAbort {
+            log("fault: aborting after \(dataPackets) data packets")
+            apply(call.abort("fault injected after \(dataPackets) packets", now: loop.now))
         }
         server.flushTUNWrites(stream)
-    }
-
-    private func pppFrameReceived(_ frame: UnsafeRawBufferPointer) {
-        guard let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame) else { return }
-        if protocolNumber == PPPProtocolNumber.ipv4 || protocolNumber == PPPProtocolNumber.ipv6 {
-            // §3.3.5.2.3: nothing passes before a valid CALL_CONNECTED.
-            guard session.dataFramesAllowed else { return }
-            guard protocolNumber == PPPProtocolNumber.ipv4 ? ipv4Up : ipv6Up else { return }
-            dataPackets += 1
-            if let limit = faults.abortAfterPackets, dataPackets >= limit {
-                log("fault: aborting after \(dataPackets) data packets")
-                apply(session.abort("fault injected after \(dataPackets) packets", now: loop.now))
-                return
-            }
-            server.writeToTUN(UnsafeRawBufferPointer(rebasing: frame[headerLength...]), joining: stream)
-            return
-        }
-        guard let ppp else { return }
-        var engine = ppp
-        let actions = engine.handle(.frame(Array(frame)), now: loop.now)
-        self.ppp = engine
-        apply(actions)
     }
 
     /// Queues an IP packet from the TUN for this client (a TCP superpacket
     /// from a TUN with offload is split into segments); false if it was
     /// dropped (not up, the queue is full, or a superpacket it cannot split).
     func queue(packet: UnsafeRawBufferPointer, header: VirtioNetHeader = VirtioNetHeader(), ipv6: Bool) -> Bool {
-        guard stage == .running, !silenced, session.dataFramesAllowed, ipv6 ? ipv6Up : ipv4Up else { return false }
+        guard stage == .running, !silenced, call.outboundProtocol(ipVersion: ipv6 ? 6 : 4) != nil else { return false }
         let needed =
             header.gsoType == VirtioNetHeader.gsoNone
             ? packet.count + OutboundBatch.headerLength
@@ -226,7 +206,7 @@ final class ServerConnection {
 
     // MARK: - Actions
 
-    private func apply(_ actions: [SSTPAction]) {
+    private func apply(_ actions: [CallAction]) {
         for action in actions {
             switch action {
             case .send(let bytes):
@@ -234,28 +214,36 @@ final class ServerConnection {
                 stream.enqueue(bytes)
                 stream.flush()
             case .setTimer(let timer, let deadline):
-                timers.set(.sstp(timer), at: deadline) { [weak self] in
+                timers.set(.call(timer), at: deadline) { [weak self] in
                     guard let self else { return }
-                    self.apply(self.session.timerExpired(timer, now: self.loop.now))
+                    self.apply(self.call.timerExpired(timer, now: self.loop.now))
                 }
             case .cancelTimer(let timer):
-                timers.cancel(.sstp(timer))
-            case .startPPP:
-                startPPP()
-                if faults.malformedPacket {
-                    log("fault: sending a malformed control packet")
-                    stream.enqueue([0x10, 0x01, 0x00, 0x08, 0x00, 0xff, 0x00, 0x00])
-                    stream.flush()
+                timers.cancel(.call(timer))
+            case .progress(let progress):
+                report(progress)
+            case .ipv4Up(let config):
+                server.register(self, ipv4: config.peer ?? assigned ?? config.local)
+                log("IPCP up: client \(assigned.map { "\($0)" } ?? "?")")
+                if faults.silentAfterConnect {
+                    log("fault: going silent")
+                    silenced = true
                 }
-            case .callConnected:
-                log("Crypto binding is valid; call connected")
-            case .close(let reason):
-                log("call ended: \(reason)")
-                if let ppp {
-                    var engine = ppp
-                    _ = engine.handle(.lowerDown, now: loop.now)
-                    self.ppp = engine
+            case .ipv6Up(let config):
+                if let id = config.peerInterfaceIdentifier {
+                    peerInterfaceID = id
+                    server.register(self, interfaceID: id)
                 }
+                log("IPv6CP up")
+            case .ipv4Down, .ipv6Down:
+                // The call stops that protocol's packets itself.
+                break
+            case .startExternalPPP, .externalCallConnected, .stopExternalPPP, .externalLowerDown:
+                // The server runs the built-in authenticator only.
+                break
+            case .ended(let end):
+                if let failure = end.ppp { log("PPP ended: \(failure)") }
+                log("call ended: \(end.sstp)")
                 finish()
             case .log(let line):
                 log(line)
@@ -263,10 +251,32 @@ final class ServerConnection {
         }
     }
 
+    private func report(_ progress: CallProgress) {
+        switch progress {
+        case .sstpNegotiated:
+            startPPP()
+            if faults.malformedPacket {
+                log("fault: sending a malformed control packet")
+                stream.enqueue([0x10, 0x01, 0x00, 0x08, 0x00, 0xff, 0x00, 0x00])
+                stream.flush()
+            }
+        case .pppPhase:
+            break
+        case .authenticated(let result):
+            user = result.userName ?? "?"
+            timers.cancel(.loginDeadline)
+            server.loggedIn(self)
+            log("authenticated with \(result.method.map { "\($0)" } ?? "no authentication")")
+        case .callConnected:
+            log("Crypto binding is valid; call connected")
+        }
+    }
+
+    /// SSTP asked for PPP: pick the client's address, start the authenticator.
     private func startPPP() {
         guard let address = server.allocateAddress() else {
             log("address pool exhausted")
-            apply(session.abort("address pool exhausted", now: loop.now))
+            apply(call.abort("address pool exhausted", now: loop.now))
             return
         }
         assigned = address
@@ -275,72 +285,13 @@ final class ServerConnection {
             users: options.users, methods: options.methods, name: "sstp-test-server",
             localIPv4: options.localAddress, peerIPv4: address, dns: options.dns, ipv6: options.ipv6,
             mru: options.mtu)
-        var engine = PPPServer(configuration: config, random: SystemPPPRandom())
-        let actions = engine.handle(.lowerUp, now: loop.now)
-        ppp = engine
-        apply(actions)
-    }
-
-    private func apply(_ actions: [PPPAction]) {
-        for action in actions {
-            switch action {
-            case .send(let frame):
-                if silenced { continue }
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(frame.count + 4)
-                SSTPDataPacket.appendHeader(payloadLength: frame.count, to: &bytes)
-                bytes += frame
-                stream.enqueue(bytes)
-                stream.flush()
-            case .setTimer(let timer, let deadline):
-                timers.set(.ppp(timer), at: deadline) { [weak self] in
-                    guard let self, var engine = self.ppp else { return }
-                    let next = engine.handle(.timerExpired(timer), now: self.loop.now)
-                    self.ppp = engine
-                    self.apply(next)
-                }
-            case .cancelTimer(let timer):
-                timers.cancel(.ppp(timer))
-            case .phase:
-                break
-            case .authenticated(let result):
-                user = result.userName ?? "?"
-                timers.cancel(.loginDeadline)
-                server.loggedIn(self)
-                log("authenticated with \(result.method.map { "\($0)" } ?? "no authentication")")
-                apply(session.pppAuthenticated(hlak: result.higherLayerAuthenticationKey, now: loop.now))
-            case .ipv4Up(let config):
-                ipv4Up = true
-                server.register(self, ipv4: config.peer ?? assigned ?? config.local)
-                log("IPCP up: client \(assigned.map { "\($0)" } ?? "?")")
-                if faults.silentAfterConnect {
-                    log("fault: going silent")
-                    silenced = true
-                }
-            case .ipv4Down:
-                ipv4Up = false
-            case .ipv6Up(let config):
-                ipv6Up = true
-                if let id = config.peerInterfaceIdentifier {
-                    peerInterfaceID = id
-                    server.register(self, interfaceID: id)
-                }
-                log("IPv6CP up")
-            case .ipv6Down:
-                ipv6Up = false
-            case .linkDown(let failure):
-                log("PPP ended: \(failure)")
-                if failure != .lowerLayerDown { apply(session.pppFinished(now: loop.now)) }
-            case .log(let line):
-                log(line)
-            }
-        }
+        apply(call.startPPP(config, now: loop.now))
     }
 
     // MARK: - The end
 
     func disconnect() {
-        apply(session.disconnect(now: loop.now))
+        apply(call.disconnect(now: loop.now))
     }
 
     /// Ends the connection quietly (the server logs a summary): the cap,
@@ -378,7 +329,7 @@ extension ServerConnection: TLSStreamDelegate {
         if stage == .handshake {
             log("TLS handshake failed: \(error.map { "\($0)" } ?? "closed")")
         }
-        apply(session.transportClosed(error.map { "\($0)" } ?? "the client closed the connection"))
+        apply(call.transportClosed(error.map { "\($0)" } ?? "the client closed the connection", now: loop.now))
         finish()
     }
 }
