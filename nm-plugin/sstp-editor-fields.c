@@ -141,7 +141,9 @@ sstp_field_check(SstpField *field, GError **error)
     } else if (value && !sstp_check_data_item(field->key, value, &local)) {
         /* local is set */
     }
-    mark(field, local ? local->message : NULL);
+    /* An empty gateway is not painted red (the page starts so), but it is
+     * refused, with the message shown by the host program. */
+    mark(field, local && value ? local->message : NULL);
     if (local) {
         g_propagate_error(error, g_steal_pointer(&local));
         return FALSE;

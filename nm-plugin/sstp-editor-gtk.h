@@ -108,7 +108,8 @@ sstp_container_add(GtkWidget *box, GtkWidget *child)
 static inline void
 sstp_box_add(GtkWidget *box, GtkWidget *child)
 {
-    gtk_box_pack_start(GTK_BOX(box), child, FALSE, FALSE, 0);
+    /* Expands as the child's hexpand/vexpand say, and fills its space. */
+    gtk_box_pack_start(GTK_BOX(box), child, FALSE, TRUE, 0);
 }
 
 static inline const char *

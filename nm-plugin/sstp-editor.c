@@ -359,11 +359,10 @@ build_main_page(SstpEditor *ed)
 
     ed->rows_for_type = ed->tls_rows;
     add_note(ed, grid, &row, "dialog-information-symbolic",
-             "This version of sstp-service refuses certificate (EAP-TLS) login; "
-             "the settings below are kept for when it can.");
+             "sstp-service does not support certificate login yet.");
     add_file(ed, grid, &row, "User _certificate:", "tls-user-cert");
     add_file(ed, grid, &row, "Private _key:", "tls-user-key");
-    add_secret(ed, grid, &row, "Private key pass_word:", "tls-user-key-secret");
+    add_secret(ed, grid, &row, "Key pass_word:", "tls-user-key-secret");
     ed->rows_for_type = NULL;
 
     box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
@@ -446,19 +445,60 @@ build_proxy_page(SstpEditor *ed, GtkWidget *notebook)
     add_secret(ed, grid, &row, "Pass_word:", "proxy-password");
 }
 
+typedef struct {
+    const char   *label, *key;
+    SstpFieldKind kind;
+    gboolean      default_on;
+} CheckSpec;
+
+/* label | a block of check boxes, `columns` to a line. */
+static void
+add_checks(SstpEditor *ed, GtkWidget *grid, int *row, const char *label, const CheckSpec *checks,
+           guint n, guint columns)
+{
+    GtkWidget *block = gtk_grid_new();
+    GtkWidget *title = gtk_label_new(label);
+
+    gtk_grid_set_row_spacing(GTK_GRID(block), 6);
+    gtk_grid_set_column_spacing(GTK_GRID(block), 18);
+    gtk_label_set_xalign(GTK_LABEL(title), 1.0f);
+    gtk_widget_set_valign(title, GTK_ALIGN_START);
+    for (guint i = 0; i < n; i++) {
+        GtkWidget       *check = gtk_check_button_new_with_mnemonic(checks[i].label);
+        g_autofree char *name = plain(checks[i].label);
+
+        sstp_accessible_name(check, name);
+        gtk_grid_attach(GTK_GRID(block), check, (int) (i % columns), (int) (i / columns), 1, 1);
+        bind_field(ed, checks[i].key, checks[i].kind, check, checks[i].default_on);
+    }
+    gtk_grid_attach(GTK_GRID(grid), title, 0, *row, 1, 1);
+    gtk_grid_attach(GTK_GRID(grid), block, 1, (*row)++, 1, 1);
+}
+
 static void
 build_ppp_page(SstpEditor *ed, GtkWidget *notebook)
 {
+    static const CheckSpec methods[] = {
+        {"_PAP", "refuse-pap", SSTP_FIELD_CHECK_INVERTED, TRUE},
+        {"_CHAP", "refuse-chap", SSTP_FIELD_CHECK_INVERTED, TRUE},
+        {"_MSCHAP", "refuse-mschap", SSTP_FIELD_CHECK_INVERTED, TRUE},
+        {"MSCHAP_v2", "refuse-mschapv2", SSTP_FIELD_CHECK_INVERTED, TRUE},
+        {"_EAP", "refuse-eap", SSTP_FIELD_CHECK_INVERTED, TRUE},
+    };
+    static const CheckSpec pppd_options[] = {
+        {"Require MPPE", "require-mppe", SSTP_FIELD_CHECK, FALSE},
+        {"Allow stateful MPPE", "mppe-stateful", SSTP_FIELD_CHECK, FALSE},
+        {"Require 40-bit MPPE", "require-mppe-40", SSTP_FIELD_CHECK, FALSE},
+        {"Require 128-bit MPPE", "require-mppe-128", SSTP_FIELD_CHECK, FALSE},
+        {"No BSD compression", "nobsdcomp", SSTP_FIELD_CHECK, FALSE},
+        {"No Deflate compression", "nodeflate", SSTP_FIELD_CHECK, FALSE},
+        {"No VJ header compression", "no-vj-comp", SSTP_FIELD_CHECK, FALSE},
+    };
     GtkWidget *grid = page(notebook, "_PPP");
     int        row = 0;
 
-    add_heading(grid, &row, "Allowed authentication methods");
-    add_check(ed, grid, &row, "_PAP", "refuse-pap", SSTP_FIELD_CHECK_INVERTED, TRUE, NULL);
-    add_check(ed, grid, &row, "_CHAP", "refuse-chap", SSTP_FIELD_CHECK_INVERTED, TRUE, NULL);
-    add_check(ed, grid, &row, "_MSCHAP", "refuse-mschap", SSTP_FIELD_CHECK_INVERTED, TRUE, NULL);
-    add_check(ed, grid, &row, "MSCHAP_v2", "refuse-mschapv2", SSTP_FIELD_CHECK_INVERTED, TRUE,
-              NULL);
-    add_check(ed, grid, &row, "_EAP", "refuse-eap", SSTP_FIELD_CHECK_INVERTED, TRUE, NULL);
+    add_heading(grid, &row, "Authentication");
+    add_checks(ed, grid, &row, "Allow:", methods, G_N_ELEMENTS(methods), 3);
 
     add_heading(grid, &row, "Link");
     add_entry(ed, grid, &row, "M_TU:", "mtu", "(default)");
@@ -467,18 +507,8 @@ build_ppp_page(SstpEditor *ed, GtkWidget *notebook)
     add_entry(ed, grid, &row, "LCP echo _failures:", "lcp-echo-failure", "0 (off)");
     add_entry(ed, grid, &row, "PPP _unit:", "unit", "(any)");
 
-    add_heading(grid, &row, "Compression and encryption (pppd backend)");
-    add_check(ed, grid, &row, "Require MPPE", "require-mppe", SSTP_FIELD_CHECK, FALSE, NULL);
-    add_check(ed, grid, &row, "Require 40-bit MPPE", "require-mppe-40", SSTP_FIELD_CHECK, FALSE,
-              NULL);
-    add_check(ed, grid, &row, "Require 128-bit MPPE", "require-mppe-128", SSTP_FIELD_CHECK, FALSE,
-              NULL);
-    add_check(ed, grid, &row, "Allow stateful MPPE", "mppe-stateful", SSTP_FIELD_CHECK, FALSE,
-              NULL);
-    add_check(ed, grid, &row, "No BSD compression", "nobsdcomp", SSTP_FIELD_CHECK, FALSE, NULL);
-    add_check(ed, grid, &row, "No Deflate compression", "nodeflate", SSTP_FIELD_CHECK, FALSE, NULL);
-    add_check(ed, grid, &row, "No Van Jacobson header compression", "no-vj-comp",
-              SSTP_FIELD_CHECK, FALSE, NULL);
+    add_heading(grid, &row, "pppd backend only");
+    add_checks(ed, grid, &row, "Options:", pppd_options, G_N_ELEMENTS(pppd_options), 2);
 }
 
 static void
