@@ -1,4 +1,5 @@
-/* sstp-auth-dialog: the GTK-free auth dialog of the sstp VPN type.
+/* sstp-auth-dialog: the auth dialog of the sstp VPN type (GLib only; GTK is
+ * loaded only for the window, from sstp-auth-dialog-gtk.so).
  *
  * NetworkManager's secret agents (nmcli, GNOME Shell, nm-applet) run it as
  *   sstp-auth-dialog -u UUID -n NAME -s SERVICE [-i] [-r] [--external-ui-mode] [-t HINT]...
