@@ -7,8 +7,10 @@ by network-manager-sstp 1.3 opened and saved unchanged keeps vpn.data byte
 for byte. The screenshots in docs/ come from here (SSTP_SCREENSHOT_DIR=docs)."""
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import unittest
 import uuid
 
@@ -23,6 +25,28 @@ DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nm_editor_dri
 SYSTEM_PYTHON = "/usr/bin/python3"
 EDITORS = [os.path.join(NM_PLUGIN_BUILD, name) for name in
            ("libnm-vpn-plugin-sstp-editor.so", "libnm-gtk4-vpn-plugin-sstp-editor.so")]
+
+
+def descendants(pid):
+    """pid's children, grandchildren, ... (parents before their children)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # The field after the ")" that ends the command name is the state, then the parent.
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    out, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(0), []):
+            out.append(child)
+            queue.append(child)
+    return out
 
 
 def vpn_data(nm, name):
@@ -43,14 +67,29 @@ class NMEditorTests(TunnelTestCase):
         self.x = XDisplay()
         self.addCleanup(self.x.close)
         # A session bus of our own: the accessibility bus is started on it.
+        self.session_log = open(os.path.join(self.tmp, "session-bus.log"), "w")
+        self.addCleanup(self.session_log.close)
         self.session = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                                        stdout=subprocess.PIPE, text=True)
-        self.addCleanup(self.stop_process, self.session)
+                                        stdout=subprocess.PIPE, stderr=self.session_log, text=True)
+        self.addCleanup(self.stop_session_bus)
         address = self.session.stdout.readline().strip()
         self.env = self.x.env(self.nm.env, DBUS_SESSION_BUS_ADDRESS=address, GTK_A11Y="atspi")
         self.env.pop("NO_AT_BRIDGE", None)
         self.shots = screenshot_dir(os.path.join(NM_PLUGIN_BUILD, "screenshots"))
         os.makedirs(self.shots, exist_ok=True)
+
+    def stop_session_bus(self):
+        # The services the bus started (the accessibility bus and registry,
+        # dconf) go first, while their parents still reap them; then the bus.
+        for pid in reversed(descendants(self.session.pid)):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            deadline = time.monotonic() + 5
+            while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+                time.sleep(0.05)
+        self.stop_process(self.session)
 
     @staticmethod
     def stop_process(p):
