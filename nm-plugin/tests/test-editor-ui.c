@@ -13,6 +13,7 @@
 
 #include <NetworkManager.h>
 #include <gtk/gtk.h>
+#include <nma-ui-utils.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -380,6 +381,30 @@ test_filled_fields_write_exactly_their_keys(NMVpnEditorPlugin *plugin)
     close_editor(&ed);
 }
 
+/* "Ask for this password every time": flags 2, and the stored secret is no
+ * longer kept. */
+static void
+test_ask_every_time_drops_the_stored_password(NMVpnEditorPlugin *plugin)
+{
+    static const char *const items[][2] = {{"gateway", "vpn.example.com"}};
+    static const char *const secrets[][2] = {{"password", "S3cret"}};
+    g_autoptr(NMConnection) connection = new_connection(items, 1, secrets, 1);
+    g_autoptr(NMConnection) saved = NULL;
+    NMSettingVpn           *vpn;
+    Editor                  ed = {0};
+
+    if (!open_editor(plugin, connection, &ed))
+        return;
+    nma_utils_update_password_storage(field(&ed, "password"), NM_SETTING_SECRET_FLAG_NOT_SAVED, NULL,
+                                      NULL);
+    saved = save(&ed, connection, NULL);
+    vpn = saved ? nm_connection_get_setting_vpn(saved) : NULL;
+    CHECK(vpn && g_strcmp0(nm_setting_vpn_get_data_item(vpn, "password-flags"), "2") == 0,
+          "password-flags=2");
+    CHECK(vpn && !nm_setting_vpn_get_secret(vpn, "password"), "no stored password");
+    close_editor(&ed);
+}
+
 static void
 test_validation_uses_the_key_table(NMVpnEditorPlugin *plugin)
 {
@@ -497,6 +522,7 @@ main(int argc, char **argv)
         test_network_manager_sstp_profile_untouched(plugin);
         test_every_key_and_unknown_keys_untouched(plugin);
         test_filled_fields_write_exactly_their_keys(plugin);
+        test_ask_every_time_drops_the_stored_password(plugin);
         test_validation_uses_the_key_table(plugin);
         test_advanced_cancel_restores(plugin);
         g_object_unref(plugin);
