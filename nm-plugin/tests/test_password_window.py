@@ -117,6 +117,16 @@ class PasswordWindowTests(unittest.TestCase):
         self.assertEqual(out, b"")
         self.assertIn(b"cancelled", err)
 
+    def test_unreachable_display_falls_back_to_the_terminal(self):
+        # No X server on that display and no terminal: the terminal path runs and says so.
+        env = self.x.env(DISPLAY=":65000")
+        p = subprocess.run([DIALOG, "-u", "x", "-n", "Work VPN", "-s", SERVICE, "-i"],
+                           input=request({"gateway": "vpn.example.com"}).encode(), capture_output=True,
+                           env=env, start_new_session=True, timeout=20)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, b"")
+        self.assertIn(b"cannot ask: no terminal", p.stderr)
+
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
