@@ -69,12 +69,14 @@ class NMEditorTests(TunnelTestCase):
         # A session bus of our own: the accessibility bus is started on it.
         self.session_log = open(os.path.join(self.tmp, "session-bus.log"), "w")
         self.addCleanup(self.session_log.close)
-        self.session = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                                        stdout=subprocess.PIPE, stderr=self.session_log, text=True)
-        self.addCleanup(self.stop_session_bus)
-        address = self.session.stdout.readline().strip()
-        self.env = self.x.env(self.nm.env, DBUS_SESSION_BUS_ADDRESS=address, GTK_A11Y="atspi")
+        # The services it starts get its environment: the display's XDG directories.
+        self.env = self.x.env(self.nm.env, GTK_A11Y="atspi")
         self.env.pop("NO_AT_BRIDGE", None)
+        self.session = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                        stdout=subprocess.PIPE, stderr=self.session_log, text=True,
+                                        env=self.env)
+        self.addCleanup(self.stop_session_bus)
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = self.session.stdout.readline().strip()
         self.shots = screenshot_dir(os.path.join(NM_PLUGIN_BUILD, "screenshots"))
         os.makedirs(self.shots, exist_ok=True)
 

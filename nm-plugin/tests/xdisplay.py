@@ -3,12 +3,17 @@ xdotool to find, focus and type into windows, ImageMagick's import for
 screenshots. Used by tests/test_password_window.py and
 Tests/e2e/test_nm_editor.py."""
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 
 class XDisplay:
     def __init__(self, size="1024x768x24"):
+        # GTK programs, dconf and the accessibility bus keep their files here,
+        # not in the caller's home.
+        self.home = tempfile.mkdtemp(prefix="sstp-xdisplay-")
         r, w = os.pipe()
         # -displayfd: Xvfb picks a free display and writes its number.
         self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", size, "-nolisten", "tcp",
@@ -32,6 +37,9 @@ class XDisplay:
         env = dict(os.environ if base is None else base)
         env.pop("WAYLAND_DISPLAY", None)
         env["DISPLAY"] = self.display
+        for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+            env[name] = os.path.join(self.home, name.lower())
+            os.makedirs(env[name], mode=0o700, exist_ok=True)
         env.update(extra)
         return env
 
@@ -66,6 +74,7 @@ class XDisplay:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def screenshot_dir(default):
