@@ -17,6 +17,13 @@ APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	user-mode-linux kmod ppp ppp-dev sstp-client \
 	gcc libc6-dev make libnm-dev network-manager \
 	man-db
+# The editor windows (GTK 3 and GTK 4, with libnma) and the auth dialog's
+# graphical prompt; their tests run nm-connection-editor (network-manager-gnome)
+# under Xvfb, driven through AT-SPI (python3-pyatspi, at-spi2-core,
+# libatk-adaptor) and xdotool, with screenshots by ImageMagick's import.
+APT_PACKAGES += libnma-dev libnma-gtk4-dev libgtk-3-dev libgtk-4-dev \
+	xvfb xauth network-manager-gnome python3-pyatspi at-spi2-core libatk-adaptor \
+	xdotool imagemagick
 
 # What `make bench` needs besides APT_PACKAGES (not installed by `make test`):
 # iperf3 and socat for the throughput figures, python3-jeepney for the D-Bus

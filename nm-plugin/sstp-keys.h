@@ -19,7 +19,7 @@ typedef enum {
     SSTP_ERROR_FAILED,    /* I/O and other failures */
     SSTP_ERROR_INVALID,   /* a file or a value that is malformed */
     SSTP_ERROR_NOT_SSTP,  /* well formed, but not an SSTP profile or entry */
-    SSTP_ERROR_NO_EDITOR, /* this plugin ships no editor UI */
+    SSTP_ERROR_NO_EDITOR, /* no editor window here (no GTK, no display) */
 } SstpError;
 
 /* Secret flags (NMSettingSecretFlags). */

@@ -31,6 +31,7 @@ class InstallTests(unittest.TestCase):
                 "usr/bin/sstp",
                 "usr/libexec/sstp/sstp-service",
                 "usr/libexec/sstp/sstp-auth-dialog",
+                "usr/libexec/sstp/sstp-auth-dialog-gtk.so",
                 "usr/lib/NetworkManager/VPN/nm-sstp-service.name",
                 "usr/share/dbus-1/system.d/nm-sstp-service.conf",
                 "usr/share/dbus-1/system.d/net.sstpclient.Client1.conf",
@@ -43,6 +44,11 @@ class InstallTests(unittest.TestCase):
             plugins = [p for p in os.popen(f"find {dest} -name libnm-vpn-plugin-sstp.so").read().split()]
             self.assertEqual(len(plugins), 1)
             self.assertIn("/NetworkManager/", plugins[0])
+            # The editor windows sit next to the plugin, which loads them from its own directory.
+            for editor in ("libnm-vpn-plugin-sstp-editor.so", "libnm-gtk4-vpn-plugin-sstp-editor.so"):
+                path = os.path.join(os.path.dirname(plugins[0]), editor)
+                self.assertTrue(os.path.isfile(path), editor)
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o644, editor)
             for binary in ("usr/bin/sstp", "usr/libexec/sstp/sstp-service", "usr/libexec/sstp/sstp-auth-dialog"):
                 self.assertTrue(os.access(os.path.join(dest, binary), os.X_OK), binary)
             name = configparser.ConfigParser()
