@@ -536,6 +536,8 @@ public final class ClientTunnel {
                 apply(session?.pppFinished(now: loop.now) ?? [])
             case .log(let line):
                 emit(.log(line))
+            case .warning(let line):
+                emit(.warning(line))
             }
         }
     }

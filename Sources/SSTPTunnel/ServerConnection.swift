@@ -304,7 +304,7 @@ final class ServerConnection {
             case .linkDown(let failure):
                 log("PPP ended: \(failure)")
                 if failure != .lowerLayerDown { apply(session.pppFinished(now: loop.now)) }
-            case .log(let line):
+            case .log(let line), .warning(let line):
                 log(line)
             }
         }
