@@ -93,7 +93,7 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// "A", "A and B", "A, B and C"; "nothing" when empty.
-    static func list(_ names: [String]) -> String {
+    public static func list(_ names: [String]) -> String {
         switch names.count {
         case 0: "nothing"
         case 1: names.first ?? ""

@@ -29,6 +29,7 @@ public struct NMVPNSettings {
     /// Our additions, with new names.
     public static let extensionKeys: Set<String> = [
         "cert-pin", "tls-min", "tls-max", "extra-ca-cert", "server-name", "ipv6", "hello-interval", "backend",
+        "allow-weak-auth-without-verify",
     ]
 
     /// Accepted but without effect over SSTP with our own PPP: MPPE and
@@ -168,6 +169,7 @@ public struct NMVPNSettings {
         }
         ppp.refusedMethods = refused
         if data["ipv6"] == "no" { ppp.requestIPv6 = false }
+        if data["allow-weak-auth-without-verify"] == "yes" { ppp.allowWeakAuthenticationWithoutVerification = true }
         let interval = try Self.integer(data["lcp-echo-interval"], key: "lcp-echo-interval", range: 0...3600) ?? 0
         let failure = try Self.integer(data["lcp-echo-failure"], key: "lcp-echo-failure", range: 0...1000) ?? 0
         if interval > 0, failure > 0 {

@@ -23,6 +23,7 @@ public import SSTPTunnel
 /// | proxy | s | HOST:PORT of an HTTP proxy |
 /// | proxy-user, proxy-password | s | Basic credentials for the proxy |
 /// | refuse | as | any of pap, chap, mschapv2, eap |
+/// | allow-weak-auth-without-verify | b | PAP and CHAP-MD5 even with insecure-skip-verify |
 /// | ipv6 | b | negotiate IPv6CP (default true) |
 /// | interface | s | TUN name or pattern |
 /// | mtu | u | tunnel MTU |
@@ -42,6 +43,7 @@ public enum StandaloneOptions {
         "proxy": "s", "proxy-user": "s", "proxy-password": "s", "password-file": "s", "proxy-password-file": "s",
         "refuse": "as", "ipv6": "b", "interface": "s",
         "mtu": "u", "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
+        "allow-weak-auth-without-verify": "b",
     ]
 
     public static func parse(_ dict: [String: DBusValue]) throws(Invalid) -> ClientOptions {
@@ -101,6 +103,9 @@ public enum StandaloneOptions {
         }
         ppp.refusedMethods = refused
         if v["ipv6"]?.boolValue == false { ppp.requestIPv6 = false }
+        if v["allow-weak-auth-without-verify"]?.boolValue == true {
+            ppp.allowWeakAuthenticationWithoutVerification = true
+        }
 
         var options = ClientOptions(server: host, tls: tls, ppp: ppp)
         options.port = port

@@ -63,6 +63,8 @@ public final class ClientTunnel {
     private var pppFailure: PPPFailure?
     private var sessionReason: SSTPCloseReason?
     private var userRequestedStop = false
+    /// The tunnel was up ("connected:"): a server's end is then exit 7.
+    private var established = false
     private var authMethod: PPPAuthenticationMethod?
     private var serverAddress: [UInt8] = []
     private let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -78,7 +80,7 @@ public final class ClientTunnel {
         self.loop = loop
         timers = KeyedTimers(loop: loop)
         self.emit = events
-        ppp = PPPClient(configuration: options.ppp, random: random)
+        ppp = PPPClient(configuration: options.pppConfiguration, random: random)
     }
 
     deinit {
@@ -97,6 +99,10 @@ public final class ClientTunnel {
 
     public func start() {
         guard case .idle = stage else { return }
+        if options.backend == .pppd, let problem = PPPDDriver.kernelPPPProblem() {
+            finish(.ppp(.localSetup(problem)))
+            return
+        }
         let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
         emit(.phase(.resolving, target.0))
         timers.set(.stage, after: options.connectTimeout) { [weak self] in
@@ -581,7 +587,7 @@ public final class ClientTunnel {
         let c = options.ppp
         let configuration = PPPDDriver.Configuration(
             pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
-            refused: c.refusedMethods, requestIPv6: c.requestIPv6, mtu: options.mtu ?? 1400, keepalive: c.keepalive,
+            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6, mtu: options.mtu ?? 1400, keepalive: c.keepalive,
             unit: nil)
         let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
             self?.pppdEvent(event)
@@ -682,6 +688,7 @@ public final class ClientTunnel {
         }
         ipv4Up = true
         emit(.phaseDone(.network, "IPCP opened"))
+        established = true
         emit(.up(status))
     }
 
@@ -805,16 +812,9 @@ public final class ClientTunnel {
 
     /// The failure to report when the call ended on its own.
     private var outcome: TunnelFailure? {
-        if let pppFailure { return .ppp(pppFailure) }
-        guard let sessionReason else { return nil }
-        switch sessionReason {
-        case .disconnectedLocally:
-            return nil
-        case .disconnectedByPeer:
-            return userRequestedStop ? nil : .sstp(sessionReason)
-        default:
-            return .sstp(sessionReason)
-        }
+        TunnelFailure.outcome(
+            ppp: pppFailure, session: sessionReason, userRequestedStop: userRequestedStop,
+            established: established)
     }
 }
 

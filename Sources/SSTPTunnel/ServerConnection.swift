@@ -290,6 +290,12 @@ final class ServerConnection {
                     log("fault: going silent")
                     silenced = true
                 }
+                if let delay = faults.disconnectAfter {
+                    timers.set(.fault, after: delay) { [weak self] in
+                        self?.log("fault: sending CALL_DISCONNECT")
+                        self?.disconnect()
+                    }
+                }
             case .ipv4Down:
                 ipv4Up = false
             case .ipv6Up(let config):

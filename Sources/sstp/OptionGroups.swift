@@ -92,6 +92,13 @@ struct PPPOptions: ParsableArguments {
     @Flag(name: .customLong("no-ipv6"), help: "Do not negotiate IPv6 (IPv6CP).")
     var noIPv6 = false
 
+    @Flag(
+        help: """
+            With --insecure-skip-verify, still authenticate with PAP (password in clear) or CHAP-MD5 \
+            (crackable hash); refused by default, as whoever answered would get the password.
+            """)
+    var allowWeakAuthWithoutVerify = false
+
     @Option(help: "PPP backend: userspace (built in, the default) or pppd (kernel PPP through Debian's pppd).")
     var backend: String?
 
@@ -118,6 +125,9 @@ struct PPPOptions: ParsableArguments {
         }
         ppp.refusedMethods = refused
         if noIPv6 || file.bool("no-ipv6") == true { ppp.requestIPv6 = false }
+        if allowWeakAuthWithoutVerify || file.bool("allow-weak-auth-without-verify") == true {
+            ppp.allowWeakAuthenticationWithoutVerification = true
+        }
         let interval = lcpEchoInterval ?? file.int("lcp-echo-interval") ?? 0
         let failure = lcpEchoFailure ?? file.int("lcp-echo-failure") ?? 0
         if interval > 0 {
