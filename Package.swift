@@ -121,7 +121,11 @@ let package = Package(
         ),
         .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),
         // The exit-status policy and the failure messages (issue 16).
-        .testTarget(name: "SSTPTunnelTests", dependencies: ["SSTPTunnel", "PPP", "SSTPSession", "SSTPTLS"], swiftSettings: strict),
+        .testTarget(
+            name: "SSTPTunnelTests",
+            dependencies: ["SSTPTunnel", "PPP", "SSTPSession", "SSTPTLS"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SSTPCryptoTests",
             dependencies: ["SSTPCrypto", "SSTPWire"],

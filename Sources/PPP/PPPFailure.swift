@@ -72,7 +72,7 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
             "The server offered only " + PPPFailure.list(offered.map(\.rawValue))
                 + ", refused because the server's certificate is not checked."
         case .localSetup(let detail):
-            "PPP could not run on this host: \(detail)."
+            "PPP cannot run on this host: \(detail)."
         case .badIPConfiguration(let reason):
             "The IP configuration is unusable: \(reason). Check the server's address pool."
         case .terminatedByPeer(let reason):

@@ -587,8 +587,8 @@ public final class ClientTunnel {
         let c = options.ppp
         let configuration = PPPDDriver.Configuration(
             pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
-            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6, mtu: options.mtu ?? 1400, keepalive: c.keepalive,
-            unit: nil)
+            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6,
+            mtu: options.mtu ?? 1400, keepalive: c.keepalive, unit: nil)
         let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
             self?.pppdEvent(event)
         }

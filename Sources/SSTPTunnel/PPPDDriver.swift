@@ -365,9 +365,9 @@ final class PPPDDriver {
 
     /// The advice when kernel PPP is missing.
     static func kernelPPPMissing(_ what: String) -> String {
-        "\(what): the pppd backend (backend pppd) needs kernel PPP, the ppp_generic module and "
-            + "/dev/ppp. Load it (modprobe ppp_generic ppp_async), or use the built-in backend "
-            + "(backend userspace, the default), which needs no kernel PPP"
+        "\(what). The pppd backend (backend pppd) needs kernel PPP (the ppp_generic module and "
+            + "/dev/ppp): load it with modprobe ppp_generic ppp_async, or use the built-in backend "
+            + "(backend userspace, the default), which needs none"
     }
 
     /// What is wrong with kernel PPP, from the errno of opening /dev/ppp
@@ -377,9 +377,9 @@ final class PPPDDriver {
         guard let error = openErrno else { return nil }
         switch error {
         case ENOENT:
-            return kernelPPPMissing("this host has no kernel PPP: /dev/ppp does not exist")
+            return kernelPPPMissing("/dev/ppp does not exist")
         case ENODEV, ENXIO:
-            return kernelPPPMissing("this host has no kernel PPP: /dev/ppp has no driver behind it")
+            return kernelPPPMissing("/dev/ppp has no driver behind it")
         case EACCES, EPERM:
             return "cannot open /dev/ppp (\(String(cString: strerror(error)))): the pppd backend needs root"
         default:

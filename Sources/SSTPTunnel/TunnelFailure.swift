@@ -152,7 +152,8 @@ public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
                 let all = PPPAuthenticationMethod.clientPreference.map(\.rawValue)
                 return "\(offer); have the server offer \(PPPFailure.list(all))"
             }
-            let options = refused.map(refuseOption).joined(separator: ", ")
+            var options = "options " + PPPFailure.list(refused.map(refuseOption))
+            if refused.contains(.mschapv2) { options += "; refuse-mschapv2 in vpn.data" }
             return "\(offer); this client refuses \(PPPFailure.list(refused.map(\.rawValue))) (\(options)). "
                 + "Allow one of the server's methods, or have the server offer one this client accepts"
         case .weakAuthenticationWithoutVerification(let offered):
@@ -163,7 +164,8 @@ public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
             }
             let methods = PPPFailure.list(offered.map(\.rawValue))
             return "refused to authenticate: the server offered only \(methods), and certificate checking "
-                + "is off (insecure-skip-verify), so nothing shows this is the real server: "
+                + "is off (insecure-skip-verify; ignore-cert-warn in vpn.data), so nothing shows this is the real "
+                + "server: "
                 + "\(exposure.joined(separator: "; ")) to whoever answered. Check the server's certificate "
                 + "(ca-cert or pin), have the server offer MS-CHAPv2 or EAP, or accept the risk with "
                 + "--allow-weak-auth-without-verify (allow-weak-auth-without-verify=yes in the config "
@@ -177,7 +179,7 @@ public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
         switch method {
         case .pap: "refuse-pap"
         case .chapMD5: "refuse-chap"
-        case .mschapv2: "refuse-mschap-v2, in vpn.data refuse-mschapv2"
+        case .mschapv2: "refuse-mschap-v2"
         case .eapMSCHAPv2: "refuse-eap"
         }
     }
