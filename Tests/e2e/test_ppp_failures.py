@@ -3,8 +3,11 @@ the message for no common authentication method, PAP and CHAP-MD5 refused
 while certificate checking is off, a server ending an established session
 (exit 7), and the pppd backend on a host without kernel PPP (exit 6)."""
 import os
+import re
 import unittest
 
+import test_dbus_service as dbus_tests
+from dbusbus import PrivateSystemBus
 from harness import ROOT, TunnelTestCase, cleanup_pki
 
 EXIT_TLS, EXIT_REFUSED, EXIT_LOCAL, EXIT_SESSION_ENDED = 3, 4, 6, 7
@@ -111,6 +114,39 @@ class PPPDBackendWithoutKernelPPP(TunnelTestCase):
         self.assertNotIn("server refused", out)
         # Found before connecting: the server never saw the client.
         self.assertNotIn("10.99.0.2", server.output())
+        self.assert_nothing_left()
+
+
+class WeakAuthenticationOverDBus(TunnelTestCase):
+    """The same rule and option through the standalone D-Bus API."""
+    def setUp(self):
+        super().setUp()
+        os.chmod(self.tmp, 0o755)
+        # The activated service runs in the client namespace, whose
+        # clean-up kills it by PID.
+        self.bus = PrivateSystemBus(os.path.join(self.tmp, "bus"), prefix=self.ns.exec(self.ns.client))
+        self.addCleanup(self.bus.close)
+
+    connect_options = dbus_tests.StandaloneServiceTests.connect_options
+    prop = dbus_tests.StandaloneServiceTests.prop
+    wait_state = dbus_tests.StandaloneServiceTests.wait_state
+
+    def connect(self, *extra):
+        r = self.bus.busctl("call", dbus_tests.NAME, dbus_tests.PATH, dbus_tests.MANAGER, "Connect",
+                            *self.connect_options(("insecure-skip-verify", "b", "true"), *extra))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return re.search(r'o "(\S+)"', r.stdout).group(1)
+
+    def test_pap_refused_then_allowed(self):
+        self.start_server("--methods", "pap")
+        path = self.connect()
+        self.wait_state(path, "failed")
+        self.assertIn("allow-weak-auth-without-verify", self.prop(path, "FailureReason"))
+        path = self.connect(("allow-weak-auth-without-verify", "b", "true"))
+        self.wait_state(path, "connected")
+        r = self.bus.busctl("call", dbus_tests.NAME, path, dbus_tests.CONNECTION, "Disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_state(path, "disconnected")
         self.assert_nothing_left()
 
 
