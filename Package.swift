@@ -146,6 +146,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),
+        // The exit-status policy and the failure messages (issue 16).
+        .testTarget(
+            name: "SSTPTunnelTests",
+            dependencies: ["SSTPTunnel", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SSTPCryptoTests",
             dependencies: ["SSTPCrypto", "SSTPWire"],

@@ -75,6 +75,7 @@ static const KeySpec key_specs[] = {
     {"ipv6", KIND_BOOL, 0, 0, NULL},
     {"hello-interval", KIND_UINT, 1, 3600, NULL},
     {"backend", KIND_CHOICE, 0, 0, "userspace pppd"},
+    {"allow-weak-auth-without-verify", KIND_BOOL, 0, 0, NULL},
 };
 
 const char *const sstp_data_keys[] = {
@@ -89,7 +90,7 @@ const char *const sstp_data_keys[] = {
     "tls-user-key", "tls-verify-method", "tls-remotename",
     "tls-verify-key-usage", "tls-max-version", "uuid", "cert-pin", "tls-min",
     "tls-max", "extra-ca-cert", "server-name", "ipv6", "hello-interval",
-    "backend", NULL,
+    "backend", "allow-weak-auth-without-verify", NULL,
 };
 
 const char *const sstp_secret_keys[] = {

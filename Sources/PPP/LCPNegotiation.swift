@@ -52,6 +52,13 @@ struct LCPNegotiation: PPPOptionNegotiation {
     private(set) var noCommonAuthentication = false
     /// Methods the authenticator has asked for and been refused.
     private var refusedByPeer: Set<PPPAuthenticationMethod> = []
+    /// The authenticatee: every method the server proposed, in a
+    /// Configure-Request or a Configure-Nak of ours, over the whole link
+    /// (not reset with the options): to say what it offered when no
+    /// method is agreed.
+    private(set) var offeredMethods: [PPPAuthenticationMethod] = []
+    /// The authenticatee: the proposals this client does not implement.
+    private(set) var unsupportedOffers: [String] = []
 
     init(role: Role, random: any PPPRandomSource, mru: Int, maxFailure: Int) {
         self.loopbackLimit = max(maxFailure, 1)
@@ -161,6 +168,7 @@ struct LCPNegotiation: PPPOptionNegotiation {
                     // We do not authenticate ourselves to the client.
                     rejects.append(option)
                 case .authenticatee(let accepted):
+                    noteOffer(option.data)
                     if let method = PPPAuthenticationMethod(optionData: option.data),
                         accepted.contains(method)
                     {
@@ -234,6 +242,10 @@ struct LCPNegotiation: PPPOptionNegotiation {
                 guard sendMagic else { continue }
                 magic = distinctMagic(from: [magic, option.uint32Value ?? 0])
             case LCPOption.authenticationProtocol:
+                // §5.3: a Nak may add an option the peer wants; from the
+                // server, a method it would use. Noted only: the client
+                // never asks the server to authenticate itself.
+                if case .authenticatee = role { noteOffer(option.data) }
                 guard case .authenticator(let offered) = role, let current = requestedMethod else {
                     continue
                 }
@@ -267,6 +279,18 @@ struct LCPNegotiation: PPPOptionNegotiation {
                 sendAuthentication = false
             default:
                 break
+            }
+        }
+    }
+
+    private mutating func noteOffer(_ data: [UInt8]) {
+        if let method = PPPAuthenticationMethod(optionData: data) {
+            if !offeredMethods.contains(method) { offeredMethods.append(method) }
+        } else {
+            let name = PPPAuthenticationMethod.unsupportedName(optionData: data)
+            // A bound on what a peer can make us keep.
+            if !unsupportedOffers.contains(name) && unsupportedOffers.count < 8 {
+                unsupportedOffers.append(name)
             }
         }
     }

@@ -29,4 +29,7 @@ public enum PPPAction: Hashable, Sendable {
     case linkDown(PPPFailure)
     /// A line for the log. Never holds a password or key.
     case log(String)
+    /// A line the user should see even without verbose logging (a weak
+    /// authentication method in use, say).
+    case warning(String)
 }

@@ -21,6 +21,30 @@ public enum PPPAuthenticationMethod: String, Hashable, Sendable, CaseIterable,
         .mschapv2, .eapMSCHAPv2, .chapMD5, .pap,
     ]
 
+    /// The methods that give the password away to whoever answered: PAP
+    /// sends it in clear (RFC 1334 §2.2.1), CHAP-MD5 an MD5 of it and a
+    /// challenge the answerer chose (RFC 1994 §4.1), open to offline
+    /// guessing. MS-CHAPv2 and EAP-MSCHAPv2 are mutual (RFC 2759 §5): a
+    /// server that does not know the password cannot complete them.
+    public static let weakWithoutVerification: Set<PPPAuthenticationMethod> = [.pap, .chapMD5]
+
+    /// A name for an Authentication-Protocol option this client does not
+    /// implement (RFC 1661 §6.2): MS-CHAPv1 is CHAP algorithm 0x80 (RFC
+    /// 2433 §2), SPAP is protocol c027.
+    static func unsupportedName(optionData data: [UInt8]) -> String {
+        switch data {
+        case [0xc2, 0x23, 0x80]: return "MS-CHAPv1"
+        case [0xc0, 0x27]: return "SPAP"
+        default:
+            guard data.count >= 2 else { return "an empty Authentication-Protocol" }
+            let number = UInt16(data[data.startIndex]) << 8 | UInt16(data[data.startIndex + 1])
+            if number == PPPProtocolNumber.chap, let algorithm = data.dropFirst(2).first {
+                return "CHAP algorithm 0x" + [algorithm].hexString
+            }
+            return PPPProtocolNumber.name(of: number)
+        }
+    }
+
     /// The Authentication-Protocol option data (RFC 1661 §6.2, RFC 1994 §3,
     /// RFC 2759 §2, RFC 3748 §4): protocol number, and CHAP's algorithm.
     var optionData: [UInt8] {

@@ -25,6 +25,13 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
     /// How long the Authenticate phase may take before the server counts as
     /// not answering; zero means no limit beyond the retransmission counters.
     public var authenticationTimeout: Duration
+    /// The server's identity is not checked (TLS certificate checking is
+    /// off): whoever answered gets what the method sends.
+    public var serverIdentityUnverified = false
+    /// Use PAP and CHAP-MD5 even with `serverIdentityUnverified`: PAP sends
+    /// the password in clear and CHAP-MD5 a hash open to offline guessing,
+    /// to a server nobody checked.
+    public var allowWeakAuthenticationWithoutVerification = false
 
     public init(
         userName: String, password: String, refusedMethods: Set<PPPAuthenticationMethod> = [],
@@ -47,14 +54,26 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
         self.authenticationTimeout = authenticationTimeout
     }
 
+    /// The methods refused because the server's identity is not checked
+    /// (and the user did not allow them anyway); those the user refuses
+    /// are not counted here.
+    public var refusedAsWeak: Set<PPPAuthenticationMethod> {
+        guard serverIdentityUnverified, !allowWeakAuthenticationWithoutVerification else { return [] }
+        return PPPAuthenticationMethod.weakWithoutVerification.subtracting(refusedMethods)
+    }
+
     /// The methods the client accepts, best first.
     public var acceptedMethods: [PPPAuthenticationMethod] {
-        PPPAuthenticationMethod.clientPreference.filter { !refusedMethods.contains($0) }
+        let weak = refusedAsWeak
+        return PPPAuthenticationMethod.clientPreference.filter {
+            !refusedMethods.contains($0) && !weak.contains($0)
+        }
     }
 
     /// Never shows the password.
     public var description: String {
         "PPPClientConfiguration(user: \(userName), refused: \(refusedMethods.map(\.rawValue).sorted()), "
+            + "weak refused: \(refusedAsWeak.map(\.rawValue).sorted()), "
             + "MRU \(mru), IPv6 \(requestIPv6), DNS \(requestDNS), NBNS \(requestNBNS))"
     }
 }

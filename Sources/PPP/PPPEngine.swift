@@ -61,6 +61,11 @@ struct PPPEngine: Sendable {
     private var peerTerminateReason: String?
     /// Why each NCP finished, for the reason when none is left.
     private var ncpFailures: [UInt16: PPPFailure] = [:]
+    /// Authentication ran with a method, or a network protocol came up:
+    /// past that, an end is not for want of a common method.
+    private var linkWasUsable = false
+    /// The peer Protocol-Rejected IPv6CP: it does not do IPv6.
+    private var peerRejectedIPv6 = false
     private(set) var ipv4IsUp = false
     private(set) var ipv6IsUp = false
     /// The Close asked for while handling an event, done at its end, so
@@ -330,6 +335,8 @@ struct PPPEngine: Sendable {
                 now: now)
         case PPPProtocolNumber.ipv6cp, PPPProtocolNumber.ipv6:
             guard var automaton = ipv6cp else { return }
+            // A server without IPv6: not a failure, IPv4 carries on.
+            peerRejectedIPv6 = true
             let out = automaton.receiveReject(catastrophic: true, what: "Protocol-Reject", now: now)
             ipv6cp = automaton
             apply(out, .ipv6cp, now: now)
@@ -391,11 +398,13 @@ struct PPPEngine: Sendable {
                 return
             }
             ipv4IsUp = true
+            linkWasUsable = true
             log("IPCP: up, \(configuration)")
             actions.append(.ipv4Up(configuration))
         case .ipv6cp:
             guard let automaton = ipv6cp else { return }
             ipv6IsUp = true
+            linkWasUsable = true
             let configuration = automaton.negotiation.configuration(mtu: mtu)
             log("IPv6CP: up, \(configuration)")
             actions.append(.ipv6Up(configuration))
@@ -453,8 +462,15 @@ struct PPPEngine: Sendable {
             record(peerTerminateReason.map { .terminatedByPeer($0) } ?? reason)
             finishLink()
         case .ipcp, .ipv6cp:
-            ncpFailures[layer.protocolNumber] = reason
-            log("\(PPPProtocolNumber.name(of: layer.protocolNumber)): finished: \(reason)")
+            if layer == .ipv6cp, peerRejectedIPv6, case .rejected = cause {
+                // §5.7: the peer does not do IPv6CP at all.
+                ncpFailures[layer.protocolNumber] = .badIPConfiguration(
+                    "the server does not do IPv6 (it Protocol-Rejected IPv6CP)")
+                log("IPv6CP: the server does not do IPv6 (Protocol-Reject); IPv6 stays off")
+            } else {
+                ncpFailures[layer.protocolNumber] = reason
+                log("\(PPPProtocolNumber.name(of: layer.protocolNumber)): finished: \(reason)")
+            }
             checkNetworkLayers()
         }
     }
@@ -494,11 +510,19 @@ struct PPPEngine: Sendable {
             return
         }
         setPhase(.authenticate)
+        linkWasUsable = true
         var session: any AuthenticationSession
         switch role {
         case .client(let configuration):
             switch method {
             case .pap:
+                actions.append(
+                    .warning(
+                        "authenticating with PAP: the password goes to the server in clear text, "
+                            + (configuration.serverIdentityUnverified
+                                ? "and the server's certificate is not checked"
+                                : "protected only by TLS")
+                            + "; ask for MS-CHAPv2 or EAP on the server"))
                 session = PAPAuthenticatee(
                     userName: configuration.userName, password: configuration.password,
                     limits: limits)
@@ -665,6 +689,9 @@ struct PPPEngine: Sendable {
         case .lowerLayerDown: "Lower layer down"
         case .closedLocally: "User request"
         case .cryptoUnavailable: "Crypto unavailable"
+        case .noCommonAuthenticationMethod, .weakAuthenticationWithoutVerification:
+            "No acceptable authentication method"
+        case .localSetup: "Local failure"
         }
     }
 
@@ -676,10 +703,40 @@ struct PPPEngine: Sendable {
         }
         armed = [:]
         setPhase(.dead)
-        let reason = failure ?? .lowerLayerDown
+        var reason = failure ?? .lowerLayerDown
+        if let mismatch = authenticationMismatch(instead: reason) { reason = mismatch }
         log("link down: \(reason)")
         actions.append(.linkDown(reason))
         finished = true
+    }
+
+    /// The client's reason when the link ended before any authentication
+    /// or network protocol ran while the server proposed only methods the
+    /// client declined (RFC 1661 §6.2): the server's Terminate-Request (a
+    /// server that gave up on authentication may open LCP without it
+    /// first, then terminate), its silence or the lower layer's end then
+    /// come from that. `nil` when something else explains the end.
+    private func authenticationMismatch(instead reason: PPPFailure) -> PPPFailure? {
+        guard case .client(let configuration) = role, !linkWasUsable else { return nil }
+        switch reason {
+        case .terminatedByPeer, .lowerLayerDown, .negotiationFailed, .peerNotResponding(.lcp),
+            .peerNotResponding(.ipcp), .peerNotResponding(.ipv6cp), .badIPConfiguration:
+            break
+        default: return nil
+        }
+        let offered = lcp.negotiation.offeredMethods
+        let unsupported = lcp.negotiation.unsupportedOffers
+        let accepted = configuration.acceptedMethods
+        guard !offered.isEmpty || !unsupported.isEmpty,
+            !offered.contains(where: accepted.contains)
+        else { return nil }
+        let weak = offered.filter { configuration.refusedAsWeak.contains($0) }
+        if !weak.isEmpty { return .weakAuthenticationWithoutVerification(offered: weak) }
+        let refused = PPPAuthenticationMethod.clientPreference.filter {
+            configuration.refusedMethods.contains($0)
+        }
+        return .noCommonAuthenticationMethod(
+            offered: offered, refused: refused, unsupported: unsupported)
     }
 
     private mutating func record(_ reason: PPPFailure) {

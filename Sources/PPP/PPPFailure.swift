@@ -8,9 +8,25 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case authenticationFailed(message: String)
     /// The peer stopped answering during the given stage.
     case peerNotResponding(PPPStage)
-    /// The two ends could not agree (no common authentication method, LCP
-    /// options not converging, a catastrophic Code-Reject...).
+    /// The two ends could not agree (LCP options not converging, a
+    /// catastrophic Code-Reject...).
     case negotiationFailed(String)
+    /// The client agreed to none of the authentication methods the server
+    /// proposed (RFC 1661 §6.2, RFC 1994 §3, RFC 2759 §2): every
+    /// Authentication-Protocol the server put in a Configure-Request or a
+    /// Configure-Nak (`offered`, those this client implements, and
+    /// `unsupported`, named), and the methods this client refuses.
+    case noCommonAuthenticationMethod(
+        offered: [PPPAuthenticationMethod], refused: [PPPAuthenticationMethod],
+        unsupported: [String])
+    /// The server offered only methods that expose the password to whoever
+    /// answered (PAP: in clear; CHAP-MD5: a hash open to offline guessing)
+    /// while the server's certificate is not checked, and the user did not
+    /// allow that.
+    case weakAuthenticationWithoutVerification(offered: [PPPAuthenticationMethod])
+    /// The local PPP implementation could not run (pppd without kernel
+    /// PPP, bad pppd options...): nothing the server did.
+    case localSetup(String)
     /// IPCP finished without a usable address for us, or IPv4 and IPv6
     /// could both not be configured.
     case badIPConfiguration(String)
@@ -47,7 +63,16 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
                 + "reachable and running, then try again."
         case .negotiationFailed(let reason):
             "PPP negotiation failed: \(reason). The server's PPP settings do not match what this "
-                + "client can do; check the allowed authentication methods and the server's log."
+                + "client can do; check the server's log."
+        case .noCommonAuthenticationMethod(let offered, let refused, let unsupported):
+            "No authentication method in common: the server offered "
+                + PPPFailure.list(offered.map(\.rawValue) + unsupported)
+                + "; this client refuses " + PPPFailure.list(refused.map(\.rawValue)) + "."
+        case .weakAuthenticationWithoutVerification(let offered):
+            "The server offered only " + PPPFailure.list(offered.map(\.rawValue))
+                + ", refused because the server's certificate is not checked."
+        case .localSetup(let detail):
+            "PPP cannot run on this host: \(detail)."
         case .badIPConfiguration(let reason):
             "The IP configuration is unusable: \(reason). Check the server's address pool."
         case .terminatedByPeer(let reason):
@@ -64,6 +89,15 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .cryptoUnavailable(let detail):
             "The crypto library cannot do what the authentication method needs (\(detail)). "
                 + "Install OpenSSL's legacy provider, or use another method."
+        }
+    }
+
+    /// "A", "A and B", "A, B and C"; "nothing" when empty.
+    public static func list(_ names: [String]) -> String {
+        switch names.count {
+        case 0: "nothing"
+        case 1: names.first ?? ""
+        default: names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
         }
     }
 }

@@ -33,6 +33,8 @@ public enum CallAction: Hashable, Sendable {
     case ended(CallEnd)
     /// A line for the log (never a secret).
     case log(String)
+    /// A line the user should see as a warning (PAP in use, for one).
+    case warning(String)
 }
 
 /// Set-up steps, in the order a client meets them.

@@ -252,6 +252,8 @@ struct CallCore<Session: SSTPCallSession, Engine: PPPCallEngine>: Sendable {
                 map(session.pppFinished(now: now), now: now, &actions)
             case .log(let line):
                 actions.append(.log(line))
+            case .warning(let line):
+                actions.append(.warning(line))
             }
         }
     }

@@ -188,6 +188,16 @@ public enum OptionTable {
             "refuse-eap", cli: .flag("refuse-eap"), config: "refuse-eap", vpnData: .init("refuse-eap"),
             kind: .bool, default: "no", help: "Never authenticate with EAP.", apply: refuse(.eapMSCHAPv2)),
         OptionSpec(
+            "allow-weak-auth-without-verify", cli: .flag("allow-weak-auth-without-verify"),
+            config: "allow-weak-auth-without-verify", vpnData: .init("allow-weak-auth-without-verify"),
+            dbus: .init("allow-weak-auth-without-verify", "b"), kind: .bool, default: "no",
+            help: "With insecure-skip-verify, still authenticate with PAP (password in clear) or CHAP-MD5 "
+                + "(crackable hash); refused by default, as whoever answered would get the password.",
+            apply: { t, v throws(OptionError) in
+                let allow = v == .bool(true)
+                t.client { $0.ppp.allowWeakAuthenticationWithoutVerification = allow }
+            }),
+        OptionSpec(
             "refuse", dbus: .init("refuse", "as"), kind: .choice(refuseWords.map(\.0)), repeatable: true,
             help: "Authentication methods never to use.",
             apply: { t, v throws(OptionError) in

@@ -303,6 +303,9 @@ public final class NMVPNPlugin {
         case .resolve, .connect, .timeout, .proxy, .proxyResponse: .connectFailed
         case .tls, .http, .httpResponse, .sstp: .connectFailed
         case .ppp, .local: .connectFailed
+        // The server ended a session that was up: NetworkManager has no
+        // closer reason; the log line says which end it was.
+        case .sessionEnded: .connectFailed
         }
     }
 

@@ -102,6 +102,14 @@ public struct ClientOptions: Sendable {
         return found.sorted().last ?? "/usr/lib/pppd/2.4.9/sstp-pppd-bridge.so"
     }
 
+    /// `ppp` as the engine gets it: with certificate checking off, PAP and
+    /// CHAP-MD5 are refused unless `ppp.allowWeakAuthenticationWithoutVerification`.
+    public var pppConfiguration: PPPClientConfiguration {
+        var configuration = ppp
+        configuration.serverIdentityUnverified = tls.insecureSkipVerify
+        return configuration
+    }
+
     public init(server: String, tls: TLSClientConfiguration, ppp: PPPClientConfiguration) {
         self.server = server
         self.tls = tls

@@ -60,6 +60,8 @@ public final class ClientTunnel {
     /// `.up` was reported (IPCP opened and the interface is configured).
     private var reportedUp = false
     private var tunPaused = false
+    /// The tunnel was up ("connected:"): a server's end is then exit 7.
+    private var established = false
     private var authMethod: PPPAuthenticationMethod?
     private var serverAddress: [UInt8] = []
     private let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -94,6 +96,10 @@ public final class ClientTunnel {
 
     public func start() {
         guard case .idle = stage else { return }
+        if options.backend == .pppd, let problem = PPPDDriver.kernelPPPProblem() {
+            finish(.ppp(.localSetup(problem)))
+            return
+        }
         let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
         emit(.phase(.resolving, target.0))
         timers.set(.stage, after: options.connectTimeout) { [weak self] in
@@ -280,7 +286,7 @@ public final class ClientTunnel {
         var config = SSTPClientSession.Configuration(certificateDER: certificate)
         config.timers = options.sstpTimers
         config.corruptCryptoBinding = options.corruptCryptoBinding
-        let backend: SSTPClientCall.PPPBackend = options.backend == .pppd ? .external : .builtIn(options.ppp)
+        let backend: SSTPClientCall.PPPBackend = options.backend == .pppd ? .external : .builtIn(options.pppConfiguration)
         call = SSTPClientCall(configuration: .init(session: config, backend: backend), random: random)
         let random = (try? SystemRandom.bytes(16)) ?? Array(repeating: 0, count: 16)
         let correlation = SSTPDuplexPost.correlationID(random: random)
@@ -454,9 +460,11 @@ public final class ClientTunnel {
                 // The call stops that protocol's packets itself.
                 break
             case .ended(let end):
-                finish(end.failure.map(TunnelFailure.init))
+                finish(TunnelFailure.outcome(end, established: established))
             case .log(let line):
                 emit(.log(line))
+            case .warning(let line):
+                emit(.warning(line))
             }
         }
     }
@@ -507,8 +515,8 @@ public final class ClientTunnel {
         let c = options.ppp
         let configuration = PPPDDriver.Configuration(
             pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
-            refused: c.refusedMethods, requestIPv6: c.requestIPv6, mtu: options.mtu ?? 1400, keepalive: c.keepalive,
-            unit: nil)
+            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6,
+            mtu: options.mtu ?? 1400, keepalive: c.keepalive, unit: nil)
         let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
             self?.pppdEvent(event)
         }
@@ -611,6 +619,7 @@ public final class ClientTunnel {
         }
         reportedUp = true
         emit(.phaseDone(.network, "IPCP opened"))
+        established = true
         emit(.up(status))
     }
 

@@ -338,7 +338,12 @@ final class PPPDDriver {
         }
     }
 
-    /// pppd's exit codes (pppd.h) as the engine's failure reasons.
+    /// pppd's exit codes (pppd(8) EXIT STATUS, pppd.h) as the engine's
+    /// failure reasons. Those about this host (1 fatal error, 2 options,
+    /// 3 not root, 4 no kernel PPP, 6 lock, 7 tty, 8 connect script, 9 pty
+    /// command, 18 init script) are `localSetup`: the server never had a
+    /// say. 0 (ended at the peer's request) and 5 (our signal) are no
+    /// failure of PPP's.
     static func failure(exitStatus: Int32, lastPhase: UInt32) -> PPPFailure? {
         switch exitStatus {
         case 0, 5: return nil
@@ -348,13 +353,46 @@ final class PPPDDriver {
         case 15: return .peerNotResponding(lastPhase >= 7 ? .lcpEcho : .lcp)
         case 16: return .lowerLayerDown
         case 17: return .loopbackDetected
-        case 2: return .negotiationFailed("pppd rejected its options (exit 2); see its log")
-        case 4:
-            return .negotiationFailed(
-                "pppd found no PPP support in this kernel (exit 4): load ppp_generic and ppp_async, "
-                    + "or use the built-in userspace backend")
+        case 4: return .localSetup(kernelPPPMissing("pppd found no PPP support in this kernel (exit 4)"))
+        case 1: return .localSetup("pppd hit a fatal error (exit 1); see its log above")
+        case 2: return .localSetup("pppd rejected its options (exit 2); see its log above")
+        case 3: return .localSetup("pppd must run as root (exit 3)")
+        case 6, 7, 8, 9, 18:
+            return .localSetup("pppd could not set up its terminal or scripts (exit \(exitStatus)); see its log above")
         default: return .negotiationFailed("pppd exited with status \(exitStatus)")
         }
+    }
+
+    /// The advice when kernel PPP is missing.
+    static func kernelPPPMissing(_ what: String) -> String {
+        "\(what). The pppd backend (backend pppd) needs kernel PPP (the ppp_generic module and "
+            + "/dev/ppp): load it with modprobe ppp_generic ppp_async, or use the built-in backend "
+            + "(backend userspace, the default), which needs none"
+    }
+
+    /// What is wrong with kernel PPP, from the errno of opening /dev/ppp
+    /// (nil: it opened), the way pppd itself checks (sys-linux.c
+    /// ppp_available). Pure, for the tests; `kernelPPPProblem()` probes.
+    static func kernelPPPProblem(openErrno: Int32?) -> String? {
+        guard let error = openErrno else { return nil }
+        switch error {
+        case ENOENT:
+            return kernelPPPMissing("/dev/ppp does not exist")
+        case ENODEV, ENXIO:
+            return kernelPPPMissing("/dev/ppp has no driver behind it")
+        case EACCES, EPERM:
+            return "cannot open /dev/ppp (\(String(cString: strerror(error)))): the pppd backend needs root"
+        default:
+            return kernelPPPMissing("cannot open /dev/ppp (\(String(cString: strerror(error))))")
+        }
+    }
+
+    /// Opens and closes /dev/ppp: a problem is found before connecting.
+    static func kernelPPPProblem() -> String? {
+        let fd = open("/dev/ppp", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return kernelPPPProblem(openErrno: errno) }
+        close(fd)
+        return nil
     }
 
     // MARK: - The end

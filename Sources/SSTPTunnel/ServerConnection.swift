@@ -229,6 +229,12 @@ final class ServerConnection {
                     log("fault: going silent")
                     silenced = true
                 }
+                if let delay = faults.disconnectAfter {
+                    timers.set(.fault, after: delay) { [weak self] in
+                        self?.log("fault: sending CALL_DISCONNECT")
+                        self?.disconnect()
+                    }
+                }
             case .ipv6Up(let config):
                 if let id = config.peerInterfaceIdentifier {
                     peerInterfaceID = id
@@ -245,7 +251,7 @@ final class ServerConnection {
                 if let failure = end.ppp { log("PPP ended: \(failure)") }
                 log("call ended: \(end.sstp)")
                 finish()
-            case .log(let line):
+            case .log(let line), .warning(let line):
                 log(line)
             }
         }

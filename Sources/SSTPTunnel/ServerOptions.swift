@@ -23,6 +23,9 @@ public struct ServerOptions: Sendable {
         public var malformedPacket = false
         /// Answer the SSTP_DUPLEX_POST with this status instead of 200.
         public var httpStatus: Int?
+        /// End the call with CALL_DISCONNECT this long after IPCP is up, as
+        /// an administrator's disconnect would.
+        public var disconnectAfter: Duration?
 
         public init() {}
     }

@@ -84,6 +84,9 @@ struct TestServerCommand: ParsableCommand {
     @Option(help: "Fault: answer the HTTP request with this status.")
     var faultHTTPStatus: Int?
 
+    @Option(help: "Fault: send CALL_DISCONNECT this many seconds after IPCP is up.")
+    var faultDisconnectAfter: Int?
+
     mutating func run() throws {
         let options = try buildOptions()
         let loop = try EventLoop()
@@ -163,6 +166,12 @@ struct TestServerCommand: ParsableCommand {
         options.faults.slowHandshake = faultSlowHandshake.map { .milliseconds($0) }
         options.faults.malformedPacket = faultMalformed
         options.faults.httpStatus = faultHTTPStatus
+        if let seconds = faultDisconnectAfter {
+            guard (0...86400).contains(seconds) else {
+                throw ValidationError("--fault-disconnect-after: 0 to 86400 seconds")
+            }
+            options.faults.disconnectAfter = .seconds(seconds)
+        }
         return options
     }
 

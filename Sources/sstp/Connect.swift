@@ -12,6 +12,11 @@ struct Connect: ParsableCommand {
             from the command line or the environment. Every option can also come from \
             --config FILE, one "name = value" per line, named like the long options \
             (e.g. "server = vpn.example.com", "password-file = /etc/sstp/work.pass").
+
+            Exit status: 0 disconnected on request; 2 authentication failed; 3 TLS or \
+            certificate problem; 4 the server refused while connecting; 5 network failure; \
+            6 local set-up failure; 7 the server ended an established session \
+            (CALL_DISCONNECT or PPP Terminate-Request after "connected:"); 64 bad usage.
             """)
 
     @Argument(help: tableHelp("server"))

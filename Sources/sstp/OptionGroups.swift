@@ -80,6 +80,8 @@ struct PPPOptions: ParsableArguments {
     @Flag(name: tableName("refuse-chap"), help: tableHelp("refuse-chap")) var refuseCHAP = false
     @Flag(name: tableName("refuse-mschap-v2"), help: tableHelp("refuse-mschap-v2")) var refuseMSCHAPv2 = false
     @Flag(name: tableName("refuse-eap"), help: tableHelp("refuse-eap")) var refuseEAP = false
+    @Flag(name: tableName("allow-weak-auth-without-verify"), help: tableHelp("allow-weak-auth-without-verify"))
+    var allowWeakAuthWithoutVerify = false
     @Flag(name: tableName("no-ipv6"), help: tableHelp("no-ipv6")) var noIPv6 = false
     @Option(name: tableName("backend"), help: tableHelp("backend")) var backend: String?
     @Option(name: tableName("pppd-plugin"), help: tableHelp("pppd-plugin")) var pppdPlugin: String?
@@ -92,6 +94,7 @@ struct PPPOptions: ParsableArguments {
         v.add("refuse-chap", flag: refuseCHAP)
         v.add("refuse-mschap-v2", flag: refuseMSCHAPv2)
         v.add("refuse-eap", flag: refuseEAP)
+        v.add("allow-weak-auth-without-verify", flag: allowWeakAuthWithoutVerify)
         v.add("no-ipv6", flag: noIPv6)
         v.add("backend", backend)
         v.add("pppd-plugin", pppdPlugin)

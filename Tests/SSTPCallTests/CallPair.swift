@@ -260,7 +260,7 @@ struct CallPair {
                 XCTAssertNil(clientEnd, "the client call ended twice")
                 clientEnd = end
                 clientTimers = [:]
-            case .log(let line): clientLog.append(line)
+            case .log(let line), .warning(let line): clientLog.append(line)
             }
         }
     }
@@ -281,7 +281,7 @@ struct CallPair {
                 XCTAssertNil(serverEnd, "the server call ended twice")
                 serverEnd = end
                 serverTimers = [:]
-            case .log: break
+            case .log, .warning: break
             }
         }
     }

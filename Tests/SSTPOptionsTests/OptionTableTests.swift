@@ -52,6 +52,8 @@ import Testing
                 "refuse-pap", "refuse-chap", "refuse-mschap-v2", "refuse-eap", "no-ipv6", "hello-interval",
                 "lcp-echo-interval", "lcp-echo-failure", "interface", "mtu", "default-route", "route", "no-dns",
                 "verbose", "backend", "pppd-plugin",
+                // Added since (issue 16 item 14).
+                "allow-weak-auth-without-verify",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
@@ -60,6 +62,7 @@ import Testing
                 "server": "s", "user": "s", "password": "s", "domain": "s", "ca-cert": "s", "extra-ca-cert": "s",
                 "server-name": "s", "pins": "as", "tls-min": "s", "tls-max": "s", "insecure-skip-verify": "b",
                 "no-sni": "b", "proxy": "s", "proxy-user": "s", "proxy-password": "s", "password-file": "s",
+                "allow-weak-auth-without-verify": "b",
                 "proxy-password-file": "s", "refuse": "as", "ipv6": "b", "interface": "s", "mtu": "u",
                 "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
             ])
