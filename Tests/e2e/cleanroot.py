@@ -134,6 +134,11 @@ exec sleep 3600
             raise RuntimeError("cannot mount the scratch root: " + err)
         return self
 
+    def path(self, p=""):
+        """A path inside the root as seen from here: through the holder's
+        /proc/PID/root, since the mounts exist only in its namespace."""
+        return f"/proc/{self.holder.pid}/root{self.merged}{p}"
+
     def argv(self, *cmd, net=True):
         ns = ["-m", "-n"] if net else ["-m"]
         return ["nsenter", "-t", str(self.holder.pid), *ns, "chroot", self.merged, *cmd]
@@ -168,7 +173,7 @@ exec sleep 3600
 
 def build_deb(release_dir, out):
     """packaging/build-deb.sh over the release binaries; the .deb's path."""
-    env = dict(os.environ, SWIFT_BIN_DIR=release_dir)
+    env = dict(os.environ, SWIFT_BIN_DIR=release_dir, DEB_COMPRESS="-Zgzip -z6")
     r = subprocess.run([os.path.join(ROOT, "packaging", "build-deb.sh"), out], env=env, capture_output=True,
                        text=True, timeout=3600)
     if r.returncode != 0:

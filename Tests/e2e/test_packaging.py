@@ -57,7 +57,7 @@ class PackagingTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.out = tempfile.mkdtemp(prefix="sstp-deb-")
-        env = dict(os.environ, SWIFT_BIN_DIR=RELEASE)
+        env = dict(os.environ, SWIFT_BIN_DIR=RELEASE, DEB_COMPRESS="-Zgzip -z6")
         r = run(os.path.join(ROOT, "packaging", "build-deb.sh"), cls.out, env=env, timeout=3600)
         cls.build = r
         cls.deb = r.stdout.strip().splitlines()[-1] if r.returncode == 0 and r.stdout.strip() else None
