@@ -83,8 +83,8 @@ native:
 # $(BUILD_DIR)/release and reused; each product is linked separately.
 release: deps build-info
 	@for p in $(RELEASE_PRODUCTS); do \
-		echo "$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --product $$p"; \
-		$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --product $$p || exit 1; \
+		echo "$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p"; \
+		$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p || exit 1; \
 	done
 	$(MAKE) native
 
@@ -113,7 +113,7 @@ test: build release
 # Benchmarks (bench/README.md): a release build, the C helpers, then one
 # run of every section; knobs are BENCH_* environment variables.
 bench-build: deps bench-deps
-	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath
 	$(MAKE) -C bench/tools OUT=$(abspath $(BUILD_DIR))/bench
 
 bench: bench-build
