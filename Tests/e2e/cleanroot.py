@@ -99,8 +99,9 @@ class ScratchRoot:
     namespace `netns`. `chroot(...)` runs a command in the root either in
     that network namespace or (net=False) in the host's, for apt."""
 
-    def __init__(self, netns):
+    def __init__(self, netns, with_networkmanager=True):
         self.netns = netns
+        self.lower = f"{NM_LAYER}:{BASE}" if with_networkmanager else BASE
         self.dir = os.path.join(CACHE, f"scratch-{os.getpid()}")
         self.merged = os.path.join(self.dir, "merged")
         self.holder = None
@@ -111,7 +112,7 @@ class ScratchRoot:
             os.makedirs(os.path.join(self.dir, d))
         m = self.merged
         script = f"""
-mount -t overlay overlay -o lowerdir={NM_LAYER}:{BASE},upperdir={self.dir}/upper,workdir={self.dir}/work {m}
+mount -t overlay overlay -o lowerdir={self.lower},upperdir={self.dir}/upper,workdir={self.dir}/work {m}
 mount -t proc proc {m}/proc
 mount -t sysfs -o ro sysfs {m}/sys
 mount --rbind /dev {m}/dev
@@ -171,11 +172,18 @@ exec sleep 3600
         return False
 
 
+_debs = {}
+
+
 def build_deb(release_dir, out):
-    """packaging/build-deb.sh over the release binaries; the .deb's path."""
+    """packaging/build-deb.sh over the release binaries into `out` (once per
+    process and release directory); the .deb's path."""
+    if release_dir in _debs and os.path.exists(_debs[release_dir]):
+        return _debs[release_dir]
     env = dict(os.environ, SWIFT_BIN_DIR=release_dir, DEB_COMPRESS="-Zgzip -z6")
     r = subprocess.run([os.path.join(ROOT, "packaging", "build-deb.sh"), out], env=env, capture_output=True,
                        text=True, timeout=3600)
     if r.returncode != 0:
         raise AssertionError("build-deb.sh failed:\n" + r.stdout + r.stderr)
-    return r.stdout.strip().splitlines()[-1]
+    _debs[release_dir] = r.stdout.strip().splitlines()[-1]
+    return _debs[release_dir]

@@ -61,11 +61,68 @@ class CleanRootTests(TunnelTestCase):
         self.first_run = not (os.path.isdir(cleanroot.BASE) and os.path.isdir(cleanroot.NM_LAYER))
         self.times = {"debootstrap": cleanroot.ensure_base(), "NetworkManager layer": cleanroot.ensure_nm_layer()}
         super().setUp()
-        self.root = ScratchRoot(self.ns.client)
-        self.addCleanup(self.root.__exit__, None, None, None)
-        self.root.__enter__()
         self.daemons = []
         self.addCleanup(self.stop_daemons)
+
+    def mount_root(self, with_networkmanager):
+        self.root = ScratchRoot(self.ns.client, with_networkmanager)
+        self.addCleanup(self.root.__exit__, None, None, None)
+        self.root.__enter__()
+        return self.root
+
+    def install_package(self, *apt_options):
+        """build-deb.sh, then apt-get install ./the.deb in the root."""
+        root = self.root
+        t = time.monotonic()
+        deb = cleanroot.build_deb(RELEASE, DEB_DIR)
+        self.times["build-deb.sh"] = time.monotonic() - t
+        root.chroot("mkdir", "-p", "/root/pkg")
+        shutil.copy(deb, root.path("/root/pkg/"))
+        self.before_files, self.before_packages = self.listing(), self.packages()
+        t = time.monotonic()
+        out = self.apt("install", *apt_options, "/root/pkg/" + os.path.basename(deb)).stdout
+        self.times["apt-get install"] = time.monotonic() - t
+        self.assertIn(f"Setting up {PACKAGE}", out)
+        self.assertIn(PACKAGE, self.packages())
+        self.ours = [p for p in root.chroot("dpkg", "-L", PACKAGE).stdout.splitlines() if p.strip()]
+        # Self-contained binaries: nothing unresolved, nothing Swift.
+        for binary in ("/usr/bin/sstp", "/usr/libexec/sstp/sstp-service"):
+            ldd = root.chroot("ldd", binary).stdout
+            self.assertNotIn("not found", ldd, ldd)
+            self.assertNotIn("swift", ldd.lower(), ldd)
+            self.assertNotIn("/opt/", ldd, ldd)
+        for binary in ("sstp", "/usr/libexec/sstp/sstp-service"):
+            v = root.chroot(binary, "--version")
+            self.assertRegex(v.stdout, r"^\d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?\)\n$")
+
+    def remove_and_purge(self):
+        """apt-get remove leaves no file of dpkg -L; after purge every new
+        path belongs to a dependency apt pulled in. Returns those packages."""
+        root = self.root
+        self.apt("remove", PACKAGE)
+        left = [p for p in self.ours if os.path.lexists(root.path(p)) and not os.path.isdir(root.path(p))]
+        self.assertEqual(left, [], "files of ours left after apt-get remove")
+        self.apt("purge", PACKAGE)
+        self.stop_daemons()
+        self.assertNotIn(PACKAGE, self.packages())
+        self.assertEqual(root.sh(f"ls /var/lib/dpkg/info | grep '^{PACKAGE}' || true").stdout, "")
+        after_files = self.listing()
+        deps = sorted(self.packages() - self.before_packages)
+        owned = set()
+        if deps:
+            owned = set(root.chroot("dpkg", "-L", *deps).stdout.splitlines())
+        # Debian 12 roots are merged-/usr: /lib/x is /usr/lib/x on disk.
+        owned |= {"/usr" + p for p in owned if p.startswith(("/lib/", "/lib64/", "/bin/", "/sbin/"))}
+        new = sorted(p for p in after_files - self.before_files if p not in owned and not p.startswith(CHURN))
+        self.assertEqual(new, [], "paths left after apt-get purge")
+        self.assertFalse(any("sstp" in p for p in after_files - self.before_files), after_files - self.before_files)
+        return deps
+
+    def report(self, what, deps):
+        total = time.monotonic() - self.started
+        kind = "first run (root built now)" if self.first_run else "cached run"
+        parts = ", ".join(f"{k} {v:.0f} s" for k, v in self.times.items())
+        log(f"{what}, {kind}: {total:.0f} s in all ({parts}); apt pulled from Debian: {' '.join(deps) or 'nothing'}")
 
     def stop_daemons(self):
         for p in reversed(self.daemons):
@@ -118,20 +175,8 @@ class CleanRootTests(TunnelTestCase):
         return r
 
     def test_install_connect_networkmanager_purge(self):
-        root = self.root
-        # No Swift toolchain anywhere in the root.
-        self.assertTrue(os.path.isdir(root.path("/usr/bin")), root.path("/usr/bin"))
-        self.assertFalse(os.path.lexists(root.path("/opt/swift")))
-        self.assertEqual(root.sh("ls /usr/lib/x86_64-linux-gnu /usr/lib | grep -i swift || true").stdout, "")
-
-        deb_dir = tempfile.mkdtemp(prefix="sstp-deb-", dir=self.tmp)
-        t = time.monotonic()
-        deb = cleanroot.build_deb(RELEASE, deb_dir)
-        self.times["build-deb.sh"] = time.monotonic() - t
-        root.chroot("mkdir", "-p", "/root/pkg")
-        shutil.copy(deb, root.path("/root/pkg/"))
-        deb_in_root = "/root/pkg/" + os.path.basename(deb)
-
+        root = self.mount_root(with_networkmanager=True)
+        self.assert_no_swift(root)
         # The bus runs before the install: postinst reloads its configuration.
         root.chroot("mkdir", "-p", "/run/dbus")
         bus = self.daemon("dbus", "dbus-daemon", "--system", "--nofork", "--nopidfile")
@@ -140,52 +185,30 @@ class CleanRootTests(TunnelTestCase):
             self.assertIsNone(bus.poll(), self.read("dbus"))
             self.assertLess(time.monotonic(), deadline, "dbus-daemon made no socket")
             time.sleep(0.1)
-
-        before_files, before_packages = self.listing(), self.packages()
-        t = time.monotonic()
-        out = self.apt("install", deb_in_root).stdout
-        self.times["apt-get install"] = time.monotonic() - t
-        self.assertIn(f"Setting up {PACKAGE}", out)
-        self.assertIn(PACKAGE, self.packages())
-        ours = [p for p in root.chroot("dpkg", "-L", PACKAGE).stdout.splitlines() if p.strip()]
-
-        # Self-contained binaries: nothing unresolved, nothing Swift.
-        for binary in ("/usr/bin/sstp", "/usr/libexec/sstp/sstp-service"):
-            ldd = root.chroot("ldd", binary).stdout
-            self.assertNotIn("not found", ldd, ldd)
-            self.assertNotIn("swift", ldd.lower(), ldd)
-            self.assertNotIn("/opt/", ldd, ldd)
-        for binary in ("sstp", "/usr/libexec/sstp/sstp-service"):
-            v = root.chroot(binary, "--version")
-            self.assertRegex(v.stdout, r"^\d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?\)\n$")
+        self.install_package()
         self.check_docs(root)
-
         self.connect_from_the_root()
         self.networkmanager_up_down()
-
         # Remove with the bus still running (postrm reloads it), then purge.
-        self.apt("remove", PACKAGE)
-        left = [p for p in ours if os.path.lexists(root.path(p)) and not os.path.isdir(root.path(p))]
-        self.assertEqual(left, [], "files of ours left after apt-get remove")
-        self.apt("purge", PACKAGE)
-        self.stop_daemons()
-        self.assertNotIn(PACKAGE, self.packages())
-        self.assertEqual(root.sh(f"ls /var/lib/dpkg/info | grep '^{PACKAGE}' || true").stdout, "")
-        # Every new path now belongs to a dependency apt pulled in.
-        after_files = self.listing()
-        deps = sorted(self.packages() - before_packages)
-        owned = set()
-        if deps:
-            owned = set(root.chroot("dpkg", "-L", *deps).stdout.splitlines())
-        new = sorted(p for p in after_files - before_files
-                     if p not in owned and not p.startswith(CHURN) and p not in ("/etc/ld.so.cache",))
-        self.assertEqual(new, [], "paths left after apt-get purge")
-        self.assertFalse(any("sstp" in p for p in after_files - before_files), after_files - before_files)
+        self.report("with NetworkManager", self.remove_and_purge())
 
-        total = time.monotonic() - self.started
-        kind = "first run (root built now)" if self.first_run else "cached run"
-        parts = ", ".join(f"{k} {v:.0f} s" for k, v in self.times.items())
-        log(f"{kind}: {total:.0f} s in all ({parts}); apt pulled from Debian: {' '.join(deps) or 'nothing'}")
+    def test_install_without_networkmanager(self):
+        """The bare minbase root: apt fetches the libraries from Debian, the
+        maintainer scripts find no systemd, no bus and no NetworkManager."""
+        root = self.mount_root(with_networkmanager=False)
+        self.assert_no_swift(root)
+        self.assertNotIn("network-manager", self.packages())
+        self.install_package("--no-install-recommends")
+        self.assertFalse(os.path.lexists(root.path("/usr/sbin/NetworkManager")))
+        deps = self.remove_and_purge()
+        self.assertIn("libnm0", deps)
+        self.report("without NetworkManager", deps)
+
+    def assert_no_swift(self, root):
+        """No Swift toolchain anywhere in the root."""
+        self.assertTrue(os.path.isdir(root.path("/usr/bin")), root.path("/usr/bin"))
+        self.assertFalse(os.path.lexists(root.path("/opt/swift")))
+        self.assertEqual(root.sh("find / -xdev \\( -name 'swift*' -o -name 'libswift*' -o -name 'libFoundation*' \\) -print -quit").stdout, "")
 
     def check_docs(self, root):
         """Man pages and completion: installed when `make docs` made them."""
@@ -261,8 +284,12 @@ class CleanRootTests(TunnelTestCase):
         self.daemons.remove(p)
 
 
+DEB_DIR = tempfile.mkdtemp(prefix="sstp-clean-root-deb-")
+
+
 def tearDownModule():
     cleanup_pki()
+    shutil.rmtree(DEB_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
