@@ -219,6 +219,9 @@ class CleanRootTests(TunnelTestCase):
                      "/usr/share/man/man5/sstp.conf.5.gz", "/usr/share/bash-completion/completions/sstp",
                      "/usr/share/zsh/vendor-completions/_sstp", "/usr/share/fish/vendor_completions.d/sstp.fish"):
             self.assertTrue(os.path.isfile(root.path(page)), page)
+        r = root.chroot("bash", "-c", ". /usr/share/bash-completion/completions/sstp && complete -p sstp", check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("sstp", r.stdout)
 
     def connect_from_the_root(self):
         """The root's sstp, in the client namespace, to the host's server."""

@@ -54,6 +54,10 @@ class InstallTests(unittest.TestCase):
                 print(f"test_install: SKIPPED man page and completion checks: {DOCS_DIR} does not exist (make docs)")
             for path in expected:
                 self.assertTrue(os.path.isfile(os.path.join(dest, path)), path)
+            for path in expected:
+                if path.endswith(".gz"):
+                    with open(os.path.join(dest, path), "rb") as f:
+                        self.assertEqual(f.read(2), b"\x1f\x8b", f"{path} is not gzipped")
             plugins = [p for p in os.popen(f"find {dest} -name libnm-vpn-plugin-sstp.so").read().split()]
             self.assertEqual(len(plugins), 1)
             self.assertIn("/NetworkManager/", plugins[0])
