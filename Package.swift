@@ -31,7 +31,8 @@ let package = Package(
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -40,6 +41,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         .target(name: "ByteCoding", swiftSettings: strict),
+        // Version and git commit for --version: `make` writes the commit
+        // into CSSTPBuildInfo/build_commit.h (gitignored; "unknown" without).
+        .target(name: "CSSTPBuildInfo", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .target(name: "SSTPBuildInfo", dependencies: ["CSSTPBuildInfo"], swiftSettings: strict),
+        // Log lines on standard error through swift-log, with sd-daemon(3)
+        // priority prefixes when standard error is the journal.
+        .target(
+            name: "SSTPLog",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "SSTPDBus", dependencies: ["CDBus", "SSTPPlatform"], swiftSettings: strict),
         .target(name: "CSSTPPlatform", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
@@ -68,6 +80,7 @@ let package = Package(
             dependencies: [
                 "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SSTPBuildInfo", "SSTPLog",
             ],
             swiftSettings: strict
         ),
@@ -90,6 +103,7 @@ let package = Package(
             dependencies: [
                 "SSTPService", "SSTPDBus", "SSTPPlatform", "SSTPTunnel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SSTPBuildInfo", "SSTPLog",
             ],
             swiftSettings: strict
         ),
@@ -124,6 +138,7 @@ let package = Package(
             dependencies: ["SSTPOptions", "SSTPPlatform", "SSTPTunnel", "SSTPService", "SSTPDBus"],
             swiftSettings: strict
         ),
+        .testTarget(name: "SSTPLogTests", dependencies: ["SSTPLog"], swiftSettings: strict),
         .testTarget(name: "PPPDBridgeTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         // Drives the C plugin built by `make -C nm-plugin/pppd` (part of
         // `make build`) in the fake-pppd harness and in /usr/sbin/pppd.

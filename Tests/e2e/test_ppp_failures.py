@@ -137,16 +137,24 @@ class WeakAuthenticationOverDBus(TunnelTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return re.search(r'o "(\S+)"', r.stdout).group(1)
 
+    wait_removed = dbus_tests.StandaloneServiceTests.wait_removed
+
     def test_pap_refused_then_allowed(self):
         self.start_server("--methods", "pap")
+        # An ended connection leaves the bus at once (issue 16 item 7): its
+        # failure reason comes with ConnectionRemoved.
+        monitor = dbus_tests.Monitor(self.bus)
+        self.addCleanup(monitor.close)
         path = self.connect()
-        self.wait_state(path, "failed")
-        self.assertIn("allow-weak-auth-without-verify", self.prop(path, "FailureReason"))
+        m = monitor.wait_for(
+            r"Member=ConnectionRemoved.*?OBJECT_PATH \"([^\"]+)\";\s+STRING \"(\w+)\";\s+STRING \"([^\"]*)\"")
+        self.assertEqual((m.group(1), m.group(2)), (path, "failed"))
+        self.assertIn("allow-weak-auth-without-verify", m.group(3))
         path = self.connect(("allow-weak-auth-without-verify", "b", "true"))
         self.wait_state(path, "connected")
         r = self.bus.busctl("call", dbus_tests.NAME, path, dbus_tests.CONNECTION, "Disconnect")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.wait_state(path, "disconnected")
+        self.wait_removed(path)
         self.assert_nothing_left()
 
 
