@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
-        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
+        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL", "ByteCoding"], swiftSettings: strict),
         // The SSTP session and the PPP link composed into one call (pure).
         .target(name: "SSTPCall", dependencies: ["SSTPSession", "PPP", "SSTPWire"], swiftSettings: strict),
         .target(
@@ -149,7 +149,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
         .testTarget(name: "SSTPPlatformTests", dependencies: ["SSTPPlatform"], swiftSettings: strict),
-        .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
+        .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP", "ByteCoding"], swiftSettings: strict),
         .testTarget(
             name: "SSTPSessionTests",
             dependencies: ["SSTPSession", "SSTPWire", "SSTPCrypto"],

@@ -33,9 +33,13 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
     /// to a server nobody checked.
     public var allowWeakAuthenticationWithoutVerification = false
 
+    /// The MRU asked for unless told otherwise: a 1400-byte tunnel MTU
+    /// leaves room for SSTP, TLS and TCP in a 1500-byte path.
+    public static let defaultMRU = 1400
+
     public init(
         userName: String, password: String, refusedMethods: Set<PPPAuthenticationMethod> = [],
-        mru: Int = 1400, requestIPv6: Bool = true, requestDNS: Bool = true,
+        mru: Int = PPPClientConfiguration.defaultMRU, requestIPv6: Bool = true, requestDNS: Bool = true,
         requestNBNS: Bool = false,
         eapIdentity: String? = nil, limits: PPPNegotiationLimits = .default,
         keepalive: PPPKeepalive = .off,

@@ -253,8 +253,8 @@ public enum OptionTable {
             // bytes) less its 4-byte header and the PPP header (address,
             // control, protocol: 4 bytes). 576: the IPv4 datagram every host
             // must accept (RFC 791).
-            kind: .uint(576...4087), default: "from the negotiated MRU, at most 1400",
-            help: "MTU of the tunnel (default: from the negotiated MRU, at most 1400).",
+            kind: .uint(576...4087), default: "from the negotiated MRU, at most \(ClientOptions.defaultMTU)",
+            help: "MTU of the tunnel (default: from the negotiated MRU, at most \(ClientOptions.defaultMTU)).",
             apply: { t, v throws(OptionError) in if case .number(let n) = v { t.mtu = n } }),
         OptionSpec(
             "default-route", cli: .flag("default-route"), config: "default-route",

@@ -63,8 +63,9 @@ public struct ClientOptions: Sendable {
     public var sstpTimers = SSTPTimerValues()
     /// TUN name or pattern ("sstp%d").
     public var interfaceName = "sstp%d"
-    /// The TUN MTU; nil: from the negotiated MRU, at most 1400.
+    /// The TUN MTU; nil: from the negotiated MRU, at most `defaultMTU`.
     public var mtu: Int?
+    public static let defaultMTU = PPPClientConfiguration.defaultMRU
     public var routes = Routes.none
     /// Set DNS through systemd-resolved when it runs.
     public var configureDNS = true

@@ -1,9 +1,9 @@
-/// Standard Base64 (RFC 4648 §4) for pins. Small and allocation-light; only
-/// used when parsing options and formatting errors.
-enum Base64 {
+/// Standard Base64 (RFC 4648 §4): pins, proxy Basic credentials. Small and
+/// allocation-light; used when parsing options and writing requests, not per packet.
+public enum Base64 {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
@@ -22,7 +22,7 @@ enum Base64 {
 
     /// Decodes standard Base64; the "=" padding may be left out. `nil` for
     /// any other character, misplaced padding or a dangling digit.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var digits: [UInt8] = []
         var padding = 0
         for byte in text.utf8 {
