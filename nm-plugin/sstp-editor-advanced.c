@@ -39,6 +39,10 @@ build_certificate_page(SstpRows *rows, GtkWidget *notebook, SstpAdvanced *adv)
                        "can pose as it and read your traffic.");
     sstp_css_class(adv->ignore_warning, "warning", TRUE);
     sstp_toggled(adv->ignore_warning);
+    sstp_rows_check(rows, grid, &row, "Allow PAP and CHAP-MD5 when warnings are _ignored",
+                    "allow-weak-auth-without-verify", SSTP_FIELD_CHECK, FALSE,
+                    "With the certificate unchecked, whoever answered would learn the password "
+                    "(PAP) or a crackable hash of it (CHAP-MD5)");
 }
 
 static void
