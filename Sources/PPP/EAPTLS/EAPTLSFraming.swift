@@ -1,7 +1,7 @@
 /// What a received EAP-TLS packet means to the framing layer.
 public enum EAPTLSFramingEvent: Hashable, Sendable {
     /// S set (RFC 5216 §3.1): the server starts the method. Carries the
-    /// flags, whose low bits hold PEAP's version (MS-PEAP 2.2.1).
+    /// flags, whose low bits hold PEAP's version (MS-PEAP 2.2.2).
     case start(EAPTLSFlags)
     /// A fragment with M set arrived; answer with this empty packet, the
     /// fragment ACK of RFC 5216 §2.1.5 (Type onward).
@@ -53,7 +53,7 @@ public struct EAPTLSFraming: Hashable, Sendable {
         self.type = type
         self.fragmentSize = max(1, fragmentSize)
         self.limits = limits
-        self.version = version & 0x07
+        self.version = version & 0x03
     }
 
     /// True while fragments of our message still wait for ACKs.

@@ -2,7 +2,7 @@ import ByteCoding
 
 /// The Data field of one EAP-TLS Request or Response (RFC 5216 §3.1, §3.2),
 /// Type octet included: Type, Flags, the TLS Message Length when L is set,
-/// then TLS data. The same layout carries PEAP (MS-PEAP 2.2.1) and the
+/// then TLS data. The same layout carries PEAP (MS-PEAP 2.2.2) and the
 /// other methods that reuse EAP-TLS framing, so the Type is a parameter.
 public struct EAPTLSPacket: Hashable, Sendable {
     public var type: UInt8
