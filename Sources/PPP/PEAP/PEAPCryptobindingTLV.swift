@@ -86,11 +86,3 @@ public struct PEAPCryptobindingTLV: Hashable, Sendable {
         return constantTimeEqual(try expectedMAC(cmk: cmk), compoundMAC)
     }
 }
-
-/// Equal length and contents, without an early exit on the first difference.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var diff: UInt8 = 0
-    for i in 0..<a.count { diff |= a[i] ^ b[i] }
-    return diff == 0
-}
