@@ -155,6 +155,18 @@ import Testing
                 == .badAttributeLength(type: 1, length: 5, remaining: 1))
     }
 
+    /// An Authenticator of the wrong length set after init still
+    /// serializes as 16 octets (the first version wrote it as stored, so the
+    /// packet came out short and its Length wrong).
+    @Test func authenticatorIsAlwaysSixteenOctets() throws {
+        var packet = RADIUSPacket(code: 2, identifier: 1, authenticator: [], attributes: [])
+        packet.authenticator = [1, 2, 3]
+        let wire = try packet.serialized()
+        #expect(wire.count == 20)
+        #expect(Array(wire[4..<20]) == [1, 2, 3] + [UInt8](repeating: 0, count: 13))
+        #expect(try RADIUSPacket(parsing: wire[...]).authenticator == Array(wire[4..<20]))
+    }
+
     @Test func paddingBeyondLengthIsIgnored() throws {
         let packet = try RADIUSPacket(parsing: (header(length: 23) + [1, 3, 0x41, 0xff, 0xff])[...])
         #expect(packet.attributes == [RADIUSAttribute(type: 1, value: [0x41])])
