@@ -90,3 +90,79 @@ public func fuzzRADIUSPacket(_ data: [UInt8]) {
         _ = try? RADIUSAuthentication.revealPassword(hidden, secret: secret, requestAuthenticator: authenticator)
     }
 }
+
+/// A TLS engine that accepts anything: its handshake completes on the
+/// second message it gets, bytes after that are application data, and a
+/// message starting with 0xFF fails it. Lets the fuzzer drive the peers.
+struct FuzzTLSEngine: EAPTLSEngine {
+    var version: EAPTLSVersion
+    var received = 0
+    var pending: [UInt8] = []
+    var isHandshakeComplete: Bool { received >= 2 }
+    var receivedCloseNotify = false
+    var negotiatedVersion: EAPTLSVersion? { received > 0 ? version : nil }
+
+    mutating func startHandshake() throws(EAPTLSEngineFailure) -> [UInt8] { [0x16, 0x03, 0x01] }
+
+    mutating func receive(_ bytes: [UInt8]) throws(EAPTLSEngineFailure) -> [UInt8] {
+        if bytes.first == 0xFF {
+            throw EAPTLSEngineFailure(kind: .handshakeFailed, detail: "fuzz", alert: [0x15, 0x03, 0x03])
+        }
+        if bytes.first == 0x15 { receivedCloseNotify = true }
+        received += 1
+        if received > 2 { pending += bytes }
+        return received <= 2 ? Array(bytes.prefix(3)) : []
+    }
+
+    mutating func takeApplicationData() -> [UInt8] {
+        defer { pending = [] }
+        return pending
+    }
+
+    mutating func sendApplicationData(_ bytes: [UInt8]) throws(EAPTLSEngineFailure) -> [UInt8] { [0x17] + bytes }
+
+    func exportKeyingMaterial(label: String, context: [UInt8]?, length: Int) throws(EAPTLSEngineFailure)
+        -> [UInt8]
+    {
+        [UInt8](repeating: UInt8(truncatingIfNeeded: label.utf8.count), count: length)
+    }
+}
+
+/// The EAP-TLS and PEAP peers on events from the bytes: 0 is EAP-Success,
+/// 1 EAP-Failure, anything else a Request with the next byte as Identifier
+/// and a length byte then that many bytes of Flags onward. After the
+/// first failure or success a peer must go quiet.
+public func fuzzEAPPeers(_ data: [UInt8]) {
+    guard let first = data.first else { return }
+    let version: EAPTLSVersion = first & 1 == 0 ? .tls12OrEarlier : .tls13
+    var tls = EAPTLSPeer(engine: FuzzTLSEngine(version: version), fragmentSize: 1 + Int(first >> 2))
+    var peap = PEAPPeer(
+        engine: FuzzTLSEngine(version: version), identity: "fuzz", userName: "fuzz", password: "fuzz",
+        random: SeededPPPRandom(seed: UInt64(first)), requireCryptobinding: first & 2 != 0)
+    var rest = data.dropFirst()
+    while let tag = rest.first {
+        rest = rest.dropFirst()
+        let tlsEvent: EAPTLSPeerEvent
+        let peapEvent: EAPTLSPeerEvent
+        switch tag {
+        case 0:
+            (tlsEvent, peapEvent) = (.success, .success)
+        case 1:
+            (tlsEvent, peapEvent) = (.failure, .failure)
+        default:
+            let identifier = rest.first ?? 0
+            let length = Int(rest.dropFirst().first ?? 0)
+            let body = Array(rest.dropFirst(2).prefix(length))
+            rest = rest.dropFirst(2 + length)
+            (tlsEvent, peapEvent) = (
+                .request(identifier: identifier, typeAndData: [13] + body),
+                .request(identifier: identifier, typeAndData: [25] + body)
+            )
+        }
+        let wasDone = (tls.isFinished, peap.isFinished)
+        let tlsActions = tls.handle(tlsEvent)
+        let peapActions = peap.handle(peapEvent)
+        precondition(!wasDone.0 || tlsActions.isEmpty, "EAP-TLS peer acted after it finished")
+        precondition(!wasDone.1 || peapActions.isEmpty, "PEAP peer acted after it finished")
+    }
+}

@@ -21,6 +21,7 @@ public enum FuzzTargets {
         "eap-tls-reassembly": { fuzzEAPTLSReassembly($0) },
         "peap-tlv": { fuzzPEAPTLV($0) },
         "radius-packet": { fuzzRADIUSPacket($0) },
+        "eap-peers": { fuzzEAPPeers($0) },
     ]
 
     /// Feeds the bytes to the deframer in chunks whose sizes come from the
