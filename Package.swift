@@ -116,11 +116,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PPP", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
+        // RADIUS codec (RFC 2865, RFC 3579 EAP relay, RFC 2548 MPPE keys) for
+        // the test server's EAP relay (pure).
+        .target(name: "RADIUS", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
+        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge", "SSTPOptions"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge", "SSTPOptions", "RADIUS"],
             swiftSettings: strict
         ),
         .testTarget(
