@@ -104,7 +104,8 @@ build-info:
 	if cmp -s $(BUILD_COMMIT_H).tmp $(BUILD_COMMIT_H); then rm -f $(BUILD_COMMIT_H).tmp; \
 	else mv $(BUILD_COMMIT_H).tmp $(BUILD_COMMIT_H); touch Sources/CSSTPBuildInfo/build_info.c; fi
 
-# The Debian package (packaging/README.md) from the release build.
+# The Debian packages (packaging/README.md) from the release build:
+# sstp-client-swift (headless) and sstp-client-swift-gnome (the GTK parts).
 deb: release
 	packaging/build-deb.sh $(BUILD_DIR)/deb
 

@@ -39,10 +39,11 @@ build_certificate_page(SstpRows *rows, GtkWidget *notebook, SstpAdvanced *adv)
                        "can pose as it and read your traffic.");
     sstp_css_class(adv->ignore_warning, "warning", TRUE);
     sstp_toggled(adv->ignore_warning);
-    sstp_rows_check(rows, grid, &row, "Allow PAP and CHAP-MD5 when warnings are _ignored",
+    sstp_rows_check(rows, grid, &row,
+                    "Allow _weak authentication (PAP, CHAP-MD5) without certificate checks",
                     "allow-weak-auth-without-verify", SSTP_FIELD_CHECK, FALSE,
-                    "With the certificate unchecked, whoever answered would learn the password "
-                    "(PAP) or a crackable hash of it (CHAP-MD5)");
+                    "With certificate warnings ignored, still send the password in clear (PAP) "
+                    "or as a crackable hash (CHAP-MD5): whoever answered would get it");
 }
 
 static void

@@ -81,6 +81,16 @@ load_editor_factory(const char *library, GError **error)
     }
     dir = g_path_get_dirname(self.dli_fname);
     path = g_build_filename(dir, library, NULL);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        /* Packaged apart (sstp-client-swift-gnome), so that headless
+         * machines get no GTK. */
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_NO_EDITOR,
+                    "the sstp editor window is not installed (%s is missing): install the "
+                    "sstp-client-swift-gnome package, or edit the connection with "
+                    "'nmcli connection modify <name> vpn.data ...' (keys in the sstp README)",
+                    path);
+        return NULL;
+    }
     handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
     if (!handle) {
         g_set_error(error, SSTP_ERROR, SSTP_ERROR_FAILED, "cannot load the sstp editor %s: %s",

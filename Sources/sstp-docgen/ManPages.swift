@@ -42,6 +42,7 @@ enum ManPages {
             }
         }
         r.item(bold: "-h, --help", ["Show the options."])
+        r.item(bold: "--version", [versionHelp])
         r.section("exit status")
         for (code, meaning) in exitStatuses {
             r.item(bold: code, [meaning])
@@ -52,6 +53,10 @@ enum ManPages {
         r.raw("\\fBsstp.conf\\fR(5), \\fBsstp\\-service\\fR(8), \\fBnmcli\\fR(1)")
         return r.text
     }
+
+    /// ArgumentParser's built-in --version, as both commands print it.
+    static let versionHelp =
+        "Print the version and the git commit it was built from, e.g. 0.1.0 (commit 0123456789ab)."
 
     static func dash(_ id: String) -> String { "--" + (OptionTable.spec(id)?.commandLine?.name ?? id) }
 
@@ -118,6 +123,8 @@ enum ManPages {
             bold: "--idle-exit", italic: "SECONDS",
             ["Seconds without connections before the standalone service exits (default 30)."])
         r.item(bold: "--debug", ["Log to standard error; keep running after NetworkManager leaves."])
+        r.item(bold: "-h, --help", ["Show the options."])
+        r.item(bold: "--version", [versionHelp])
         r.section("networkmanager vpn.data keys")
         r.paragraph(
             "Every key of network-manager-sstp 1.3 is accepted with its meaning; keys without effect over "

@@ -98,9 +98,17 @@ guard let out else { fail("usage: sstp-docgen --out DIR [--sstp PATH] [--readme 
     return String(decoding: data, as: UTF8.self)
 }
 
+/// bash-completion sources the bash script, it never runs it: no "#!" line
+/// (lintian's bash-completion-with-hashbang).
+func sourceable(_ script: String) -> String {
+    guard script.hasPrefix("#!") else { return script }
+    let body = script.drop { $0 != "\n" }.dropFirst()
+    return String(body.drop { $0 == "\n" })
+}
+
 write(ManPages.sstp(exitStatuses: exitStatuses(readme)), "man/sstp.1")
 write(ManPages.sstpService(), "man/sstp-service.8")
 write(ManPages.sstpConf(), "man/sstp.conf.5")
-write(completion("bash"), "completion/sstp.bash")
+write(sourceable(completion("bash")), "completion/sstp.bash")
 write(completion("zsh"), "completion/_sstp")
 write(completion("fish"), "completion/sstp.fish")

@@ -175,15 +175,19 @@ exec sleep 3600
 _debs = {}
 
 
-def build_deb(release_dir, out):
+def build_debs(release_dir, out):
     """packaging/build-deb.sh over the release binaries into `out` (once per
-    process and release directory); the .deb's path."""
-    if release_dir in _debs and os.path.exists(_debs[release_dir]):
+    process and release directory); the paths of the two .debs it prints,
+    (sstp-client-swift, sstp-client-swift-gnome)."""
+    if release_dir in _debs and all(os.path.exists(p) for p in _debs[release_dir]):
         return _debs[release_dir]
     env = dict(os.environ, SWIFT_BIN_DIR=release_dir, DEB_COMPRESS="-Zgzip -z6")
     r = subprocess.run([os.path.join(ROOT, "packaging", "build-deb.sh"), out], env=env, capture_output=True,
                        text=True, timeout=3600)
     if r.returncode != 0:
         raise AssertionError("build-deb.sh failed:\n" + r.stdout + r.stderr)
-    _debs[release_dir] = r.stdout.strip().splitlines()[-1]
+    by_name = {os.path.basename(p).split("_")[0]: p for p in r.stdout.strip().splitlines()[-2:]}
+    if set(by_name) != {"sstp-client-swift", "sstp-client-swift-gnome"}:
+        raise AssertionError("build-deb.sh printed no two packages:\n" + r.stdout)
+    _debs[release_dir] = (by_name["sstp-client-swift"], by_name["sstp-client-swift-gnome"])
     return _debs[release_dir]

@@ -1,9 +1,13 @@
 """The package on a clean Debian 12 (issue 11): in a debootstrap root with
 no Swift toolchain (cleanroot.py), `apt-get install ./sstp-client-swift_*.deb`
-resolves every dependency from Debian; `sstp --version` runs; `sstp connect`
-from the root reaches the bundled server and moves traffic; the root's own
-dbus-daemon and NetworkManager bring an sstp profile up and down through the
-installed plugin; `apt-get remove` and `purge` leave no file of ours.
+(the headless package) resolves every dependency from Debian and pulls
+nothing of GTK; `sstp --version` runs; `sstp connect` from the root reaches
+the bundled server and moves traffic; the root's own dbus-daemon and
+NetworkManager bring an sstp profile up and down through the installed
+plugin; `apt-get remove` and `purge` leave no file of ours. The desktop
+package, sstp-client-swift-gnome, is not installed (its GTK dependencies
+would be hundreds of packages): apt's plan for it is checked by simulation,
+and so is the hand-over to and from Debian's network-manager-sstp(-gnome).
 
 The first run builds the cached root (debootstrap, then NetworkManager);
 later runs reuse it. The test prints how long each part took."""
@@ -22,6 +26,9 @@ from harness import CLIENT_IP, PASSWORD, ROOT, SERVER_IP, TUNNEL_SERVER_IP, USER
 
 RELEASE = os.path.abspath(os.environ.get("SSTP_RELEASE_DIR", os.path.join(ROOT, ".build", "release")))
 PACKAGE = "sstp-client-swift"
+GNOME = "sstp-client-swift-gnome"
+# Nothing of this may come with the headless package.
+GTK_PACKAGES = r"^(libgtk|libgdk|libnma|libatk|gtk|adwaita|libwayland|libx11)"
 DOCS_DIR = os.environ.get("DOCS_DIR", os.path.join(ROOT, ".build", "docs"))
 # Paths the package manager and the daemons change on their own; the
 # file-list comparison leaves them out (dpkg's own record of the package
@@ -74,16 +81,21 @@ class CleanRootTests(TunnelTestCase):
         """build-deb.sh, then apt-get install ./the.deb in the root."""
         root = self.root
         t = time.monotonic()
-        deb = cleanroot.build_deb(RELEASE, DEB_DIR)
+        deb, gnome = cleanroot.build_debs(RELEASE, DEB_DIR)
         self.times["build-deb.sh"] = time.monotonic() - t
         root.chroot("mkdir", "-p", "/root/pkg")
         shutil.copy(deb, root.path("/root/pkg/"))
+        shutil.copy(gnome, root.path("/root/pkg/"))
+        self.gnome_deb = "/root/pkg/" + os.path.basename(gnome)
         self.before_files, self.before_packages = self.listing(), self.packages()
         t = time.monotonic()
         out = self.apt("install", *apt_options, "/root/pkg/" + os.path.basename(deb)).stdout
         self.times["apt-get install"] = time.monotonic() - t
         self.assertIn(f"Setting up {PACKAGE}", out)
         self.assertIn(PACKAGE, self.packages())
+        self.assertNotIn(GNOME, self.packages())
+        gtk = sorted(p for p in self.packages() - self.before_packages if re.match(GTK_PACKAGES, p))
+        self.assertEqual(gtk, [], "the headless package pulled in GTK")
         self.ours = [p for p in root.chroot("dpkg", "-L", PACKAGE).stdout.splitlines() if p.strip()]
         # Self-contained binaries: nothing unresolved, nothing Swift.
         for binary in ("/usr/bin/sstp", "/usr/libexec/sstp/sstp-service"):
@@ -187,6 +199,7 @@ class CleanRootTests(TunnelTestCase):
             time.sleep(0.1)
         self.install_package()
         self.check_docs(root)
+        self.check_apt_plans()
         self.connect_from_the_root()
         self.networkmanager_up_down()
         # Remove with the bus still running (postrm reloads it), then purge.
@@ -200,9 +213,53 @@ class CleanRootTests(TunnelTestCase):
         self.assertNotIn("network-manager", self.packages())
         self.install_package("--no-install-recommends")
         self.assertFalse(os.path.lexists(root.path("/usr/sbin/NetworkManager")))
+        self.auth_dialog_without_gtk()
         deps = self.remove_and_purge()
         self.assertIn("libnm0", deps)
         self.report("without NetworkManager", deps)
+
+    def simulate(self, *args):
+        """apt-get -s install ...: apt's plan, nothing changed."""
+        t = time.monotonic()
+        out = self.apt("install", "-s", *args).stdout
+        self.times["apt-get -s"] = self.times.get("apt-get -s", 0) + time.monotonic() - t
+        return out
+
+    def check_apt_plans(self):
+        """With the base package installed: the desktop package resolves
+        from Debian and keeps the base; Debian's network-manager-sstp-gnome
+        needs Debian's network-manager-sstp in exactly its version, so
+        either of Debian's packages takes the place of ours (and the other
+        way round, ours removes theirs: Conflicts/Replaces)."""
+        root = self.root
+        plan = self.simulate(self.gnome_deb)
+        self.assertRegex(plan, rf"(?m)^Inst {GNOME} ")
+        self.assertNotRegex(plan, rf"(?m)^Remv {PACKAGE} ")
+        pulled = re.findall(r"(?m)^Inst (\S+)", plan)
+        self.assertTrue(any(p.startswith("libgtk-3") for p in pulled), plan[-2000:])
+        self.assertTrue(any(p.startswith("libnma") for p in pulled), plan[-2000:])
+        log(f"{GNOME} would pull {len(pulled) - 1} packages from Debian (not installed here)")
+        deps = root.chroot("apt-cache", "show", "network-manager-sstp-gnome", net=False).stdout
+        self.assertRegex(deps, r"(?m)^Depends:.*\bnetwork-manager-sstp \(= ")
+        for debian in ("network-manager-sstp", "network-manager-sstp-gnome"):
+            with self.subTest(debian=debian):
+                plan = self.simulate(debian)
+                self.assertRegex(plan, rf"(?m)^Remv {PACKAGE} ")
+                self.assertRegex(plan, r"(?m)^Inst network-manager-sstp ")
+
+    def auth_dialog_without_gtk(self):
+        """No GTK in the root and no sstp-auth-dialog-gtk.so: with a display
+        named, the dialog still takes the terminal path and says why."""
+        root = self.root
+        self.assertFalse(os.path.lexists(root.path("/usr/libexec/sstp/sstp-auth-dialog-gtk.so")))
+        request = "DATA_KEY=gateway\nDATA_VAL=vpn.example.com\n\nDONE\n"
+        r = root.chroot("setsid", "-w", "env", "DISPLAY=:65000", "/usr/libexec/sstp/sstp-auth-dialog", "-u",
+                        "7e6f1b2a-0000-4000-8000-000000000001", "-n", "Work VPN", "-s",
+                        "org.freedesktop.NetworkManager.sstp", "-i", check=False, input=request, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("no graphical prompt", r.stderr)
+        self.assertIn("asking on the terminal", r.stderr)
+        self.assertIn("cannot ask: no terminal", r.stderr)
 
     def assert_no_swift(self, root):
         """No Swift toolchain anywhere in the root."""

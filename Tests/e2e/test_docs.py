@@ -83,6 +83,11 @@ class Docs(unittest.TestCase):
         for name in self.cli_options() - {"help"}:
             with self.subTest(option=name):
                 self.assertIn("--" + name, cmd.replace("\u2010", "-"))
+        # ArgumentParser's built-in --help and --version, on both commands.
+        for page, text in (("sstp.1", cmd), ("sstp-service.8", service)):
+            for flag in ("--help", "--version"):
+                with self.subTest(page=page, builtin=flag):
+                    self.assertIn(flag, text.replace("\u2010", "-"))
         for key in table():
             with self.subTest(vpn_data_key=key):
                 self.assertIn(key, service)
@@ -93,7 +98,8 @@ class Docs(unittest.TestCase):
         # Every long option the command line shows is a table entry's, and
         # every table entry with a command-line name is on the command line.
         table_cli = set(run(DOCGEN, "--cli-options").stdout.split())
-        self.assertEqual(self.cli_options() - {"help"}, table_cli)
+        # --help and --version are ArgumentParser's own, not table entries.
+        self.assertEqual(self.cli_options() - {"help", "version"}, table_cli)
 
     def test_completions(self):
         for name in COMPLETIONS:
@@ -101,6 +107,9 @@ class Docs(unittest.TestCase):
                 with open(os.path.join(self.tmp, "completion", name)) as f:
                     text = f.read()
                 self.assertIn("hello-interval", text)
+                if name == "sstp.bash":
+                    # bash-completion sources it: no "#!" line (lintian).
+                    self.assertFalse(text.startswith("#!"), text[:40])
         r = run("bash", "-c", f"source {os.path.join(self.tmp, 'completion', 'sstp.bash')} && complete -p sstp")
         self.assertIn("sstp", r.stdout)
 

@@ -494,6 +494,24 @@ test_advanced_cancel_restores(NMVpnEditorPlugin *plugin)
     close_editor(&ed);
 }
 
+/* --without-editor: PLUGIN.so lies in a directory without the editor
+ * libraries, as with only the sstp-client-swift package installed; the
+ * plugin must refuse with an error naming the missing file and the way out. */
+static void
+test_without_editor_library(NMVpnEditorPlugin *plugin)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NMConnection) connection = new_connection(NULL, 0, NULL, 0);
+    NMVpnEditor *editor = nm_vpn_editor_plugin_get_editor(plugin, connection, &error);
+
+    CHECK(editor == NULL, "no editor object");
+    CHECK(error && strstr(error->message, "/" EDITOR_LIBRARY " is missing")
+              && strstr(error->message, "sstp-client-swift-gnome") && strstr(error->message, "nmcli"),
+          "get_editor explains: %s", error ? error->message : "(no error)");
+    if (error)
+        printf("get_editor without %s: %s\n", EDITOR_LIBRARY, error->message);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -501,8 +519,10 @@ main(int argc, char **argv)
     g_autofree char   *plugin_path = NULL;
     NMVpnEditorPlugin *plugin;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PLUGIN.so\n", argv[0]);
+    gboolean           without_editor = argc == 3 && strcmp(argv[2], "--without-editor") == 0;
+
+    if (argc != 2 && !without_editor) {
+        fprintf(stderr, "usage: %s PLUGIN.so [--without-editor]\n", argv[0]);
         return 2;
     }
 #if GTK_CHECK_VERSION(4, 0, 0)
@@ -517,7 +537,10 @@ main(int argc, char **argv)
     plugin = nm_vpn_editor_plugin_load_from_file(plugin_path, SSTP_SERVICE, (int) geteuid(), NULL,
                                                  NULL, &error);
     CHECK(plugin != NULL, "plugin loads: %s", error ? error->message : "");
-    if (plugin) {
+    if (plugin && without_editor) {
+        test_without_editor_library(plugin);
+        g_object_unref(plugin);
+    } else if (plugin) {
         test_loads_matching_gtk(plugin);
         test_network_manager_sstp_profile_untouched(plugin);
         test_every_key_and_unknown_keys_untouched(plugin);
