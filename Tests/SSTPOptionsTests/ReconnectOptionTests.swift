@@ -1,4 +1,6 @@
+import SSTPDBus
 import SSTPOptions
+import SSTPService
 import SSTPTunnel
 import Testing
 
@@ -34,6 +36,27 @@ import Testing
             #expect(throws: OptionFailure.self) { try options([("tcp-user-timeout", bad)], frontEnd) }
         }
         #expect(throws: OptionFailure.self) { try options([("reconnect-limit", "1000001")], frontEnd) }
+    }
+
+    @Test func fromTheConfigFile() throws {
+        let text = "server = vpn\nuser = alice\nreconnect = yes\nreconnect-limit = 3\ntcp-user-timeout = 0\n"
+        let inputs = try ConfigFileParser.parse(Array(text.utf8), path: "t.conf")
+        let o = try OptionTable.build(inputs, files: OptionTableTests.files).finish(keepalive: .failureAtLeastOne)
+        #expect(o.reconnectSettings == .init(enabled: true, limit: 3))
+        #expect(o.tcpUserTimeout == nil)
+    }
+
+    @Test func fromDBusWithItsTypes() throws {
+        let base: [String: DBusValue] = ["server": .string("vpn"), "user": .string("alice"), "password": .string("pw")]
+        let o = try StandaloneOptions.parse(
+            base.merging([
+                "reconnect": .boolean(true), "reconnect-limit": .uint32(7), "tcp-user-timeout": .uint32(20),
+            ]) { $1 })
+        #expect(o.reconnectSettings == .init(enabled: true, limit: 7))
+        #expect(o.tcpUserTimeout == .seconds(20))
+        #expect(throws: StandaloneOptions.Invalid.self) {
+            try StandaloneOptions.parse(base.merging(["reconnect": .string("yes")]) { $1 })
+        }
     }
 
     @Test func noVPNDataKeys() {
