@@ -59,6 +59,16 @@ final class NetworkChangeTests: XCTestCase {
         XCTAssertNil(detector.observe(reading(316_500, 17_000)))
     }
 
+    func testWatcherTicksOnTheLoopWithoutFalseAlarms() throws {
+        let loop = try EventLoop()
+        var resumes: [Duration] = []
+        let watcher = SuspendWatcher(loop: loop, interval: .milliseconds(20)) { resumes.append($0) }
+        let end = loop.now + .milliseconds(200)
+        while loop.now < end { try loop.runOnce(maximumWait: .milliseconds(50)) }
+        XCTAssertEqual(resumes, [])
+        watcher.stop()
+    }
+
     func testClockReadingsAreConsistent() {
         let a = SuspendWatcher.reading()
         let b = SuspendWatcher.reading()
