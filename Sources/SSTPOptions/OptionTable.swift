@@ -29,7 +29,7 @@ import SSTPTunnel
 // Nothing else: the config file, vpn.data, D-Bus and the manual pages
 // pick it up from here.
 public enum OptionTable {
-    public static let all: [OptionSpec] = connection + tls + proxy + ppp + network + compatibility
+    public static let all: [OptionSpec] = connection + tls + proxy + ppp + network + reconnection + compatibility
 
     static let connection: [OptionSpec] = [
         OptionSpec(

@@ -7,6 +7,12 @@ public struct RouteLookup: Hashable, Sendable {
     public var gateway: [UInt8]?
     public var interfaceIndex: Int32
     public var preferredSource: [UInt8]?
+
+    public init(gateway: [UInt8]?, interfaceIndex: Int32, preferredSource: [UInt8]?) {
+        self.gateway = gateway
+        self.interfaceIndex = interfaceIndex
+        self.preferredSource = preferredSource
+    }
 }
 
 /// rtnetlink (RFC 3549, linux/rtnetlink.h) for the few changes a VPN client

@@ -110,6 +110,9 @@ struct NetworkOptions: ParsableArguments {
     @Flag(name: tableName("default-route"), help: tableHelp("default-route")) var defaultRoute = false
     @Option(name: tableName("route"), help: tableHelp("route")) var route: [String] = []
     @Flag(name: tableName("no-dns"), help: tableHelp("no-dns")) var noDNS = false
+    @Flag(name: tableName("reconnect"), help: tableHelp("reconnect")) var reconnect = false
+    @Option(name: tableName("reconnect-limit"), help: tableHelp("reconnect-limit")) var reconnectLimit: String?
+    @Option(name: tableName("tcp-user-timeout"), help: tableHelp("tcp-user-timeout")) var tcpUserTimeout: String?
 
     func add(to v: inout CommandLineValues) {
         v.add("interface", interface)
@@ -117,5 +120,8 @@ struct NetworkOptions: ParsableArguments {
         v.add("default-route", flag: defaultRoute)
         v.add("route", route)
         v.add("no-dns", flag: noDNS)
+        v.add("reconnect", flag: reconnect)
+        v.add("reconnect-limit", reconnectLimit)
+        v.add("tcp-user-timeout", tcpUserTimeout)
     }
 }

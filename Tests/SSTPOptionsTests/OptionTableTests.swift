@@ -54,6 +54,8 @@ import Testing
                 "verbose", "backend", "pppd-plugin",
                 // Added since (issue 16 item 14).
                 "allow-weak-auth-without-verify",
+                // Added since (issue 14).
+                "reconnect", "reconnect-limit", "tcp-user-timeout",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
@@ -65,6 +67,8 @@ import Testing
                 "allow-weak-auth-without-verify": "b",
                 "proxy-password-file": "s", "refuse": "as", "ipv6": "b", "interface": "s", "mtu": "u",
                 "default-route": "b", "routes": "as", "dns": "b", "hello-interval": "u", "backend": "s",
+                // Added since (issue 14).
+                "reconnect": "b", "reconnect-limit": "u", "tcp-user-timeout": "u",
             ])
     }
 

@@ -84,6 +84,14 @@ public struct ClientOptions: Sendable {
     /// The bridge plugin pppd loads (absolute path): by default the one
     /// installed for the pppd on this system (/usr/lib/pppd/<version>/).
     public var pppdPluginPath = ClientOptions.installedPPPDPlugin()
+    /// Connect again after the session is lost (issue 14; the driver reads
+    /// these through `reconnectSettings`).
+    public var reconnect = false
+    /// Failed attempts in a row before giving up; 0: no limit.
+    public var reconnectLimit = 0
+    /// TCP_USER_TIMEOUT on the outer connection: data unacknowledged this
+    /// long ends the transport; nil leaves the kernel's limits.
+    public var tcpUserTimeout: Duration? = .seconds(15)
 
     public enum Backend: String, Sendable, CaseIterable {
         case userspace

@@ -151,7 +151,7 @@ public final class ClientTunnel {
         let address = candidates[index]
         emit(.phase(.tcp, "connecting to \(address)"))
         do {
-            let fd = try TCPSocket.startConnect(to: address)
+            let fd = try TCPSocket.startConnect(to: address, userTimeout: options.tcpUserTimeout)
             stage = .connecting(fd: fd, candidates: candidates, index: index)
             try loop.add(fd: fd, events: .writable) { [weak self] _ in self?.connectReady() }
         } catch {
