@@ -75,12 +75,14 @@ import Testing
     @Test func pppTerminateAfterTheTunnelWasUpIsSeven() throws {
         let up = try #require(
             TunnelFailure.outcome(
-                CallEnd(sstp: .disconnectedByPeer, ppp: .terminatedByPeer("admin"), requested: false), established: true))
+                CallEnd(sstp: .disconnectedByPeer, ppp: .terminatedByPeer("admin"), requested: false), established: true
+            ))
         #expect(up.exitCode == 7)
         #expect(up.description.contains("admin"))
         let connecting = try #require(
             TunnelFailure.outcome(
-                CallEnd(sstp: .transportClosed("closed"), ppp: .terminatedByPeer(""), requested: false), established: false))
+                CallEnd(sstp: .transportClosed("closed"), ppp: .terminatedByPeer(""), requested: false),
+                established: false))
         #expect(connecting.exitCode == 4)
         // Other ends keep their own status after the tunnel was up.
         let silent = try #require(
