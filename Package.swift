@@ -10,6 +10,7 @@
 //   SSTPTLS      TLS client and server over libssl, non-blocking      (I/O)
 //   PPP          userspace PPP: LCP, PAP/CHAP/MS-CHAPv2/EAP, IPCP,   (pure)
 //                IPv6CP, HDLC codec; client and server engines
+//   SSTPCall     the SSTP session and PPP composed into one call      (pure)
 //   PPPDBridge   messages between the pppd plugin and the service   (pure)
 //   CSSTPOpenSSL the C shim over system OpenSSL
 import PackageDescription
@@ -30,7 +31,8 @@ let package = Package(
         .library(name: "SSTPFuzzBodies", targets: ["SSTPFuzzBodies"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -39,6 +41,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         .target(name: "ByteCoding", swiftSettings: strict),
+        // Version and git commit for --version: `make` writes the commit
+        // into CSSTPBuildInfo/build_commit.h (gitignored; "unknown" without).
+        .target(name: "CSSTPBuildInfo", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
+        .target(name: "SSTPBuildInfo", dependencies: ["CSSTPBuildInfo"], swiftSettings: strict),
+        // Log lines on standard error through swift-log, with sd-daemon(3)
+        // priority prefixes when standard error is the journal.
+        .target(
+            name: "SSTPLog",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "SSTPDBus", dependencies: ["CDBus", "SSTPPlatform"], swiftSettings: strict),
         .target(name: "CSSTPPlatform", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
@@ -51,26 +64,38 @@ let package = Package(
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
-        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL"], swiftSettings: strict),
+        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL", "ByteCoding"], swiftSettings: strict),
+        // The SSTP session and the PPP link composed into one call (pure).
+        .target(name: "SSTPCall", dependencies: ["SSTPSession", "PPP", "SSTPWire"], swiftSettings: strict),
         .target(
             name: "SSTPTunnel",
             dependencies: [
-                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPDataPlane", "SSTPHTTP", "SSTPWire", "SSTPCrypto",
-                "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
+                "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP", "SSTPWire",
+                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "sstp",
             dependencies: [
-                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP",
+                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SSTPBuildInfo", "SSTPLog",
             ],
+            swiftSettings: strict
+        ),
+        // Every client option declared once (OptionTable.swift): the CLI,
+        // the config file, vpn.data, the D-Bus API and the man pages read it.
+        .target(name: "SSTPOptions", dependencies: ["SSTPTunnel", "SSTPTLS", "PPP"], swiftSettings: strict),
+        // Writes the man pages and shell completions (`make docs`); not installed.
+        .executableTarget(
+            name: "sstp-docgen",
+            dependencies: ["SSTPOptions"],
             swiftSettings: strict
         ),
         .target(
             name: "SSTPService",
-            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP"],
+            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP", "SSTPOptions"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -78,6 +103,7 @@ let package = Package(
             dependencies: [
                 "SSTPService", "SSTPDBus", "SSTPPlatform", "SSTPTunnel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SSTPBuildInfo", "SSTPLog",
             ],
             swiftSettings: strict
         ),
@@ -90,11 +116,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PPP", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
+        // RADIUS codec (RFC 2865, RFC 3579 EAP relay, RFC 2548 MPPE keys) for
+        // the test server's EAP relay (pure).
+        .target(name: "RADIUS", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
+        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
             name: "SSTPFuzzBodies",
-            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge"],
+            dependencies: ["SSTPWire", "SSTPHTTP", "PPP", "PPPDBridge", "SSTPOptions", "RADIUS"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -107,19 +137,40 @@ let package = Package(
             dependencies: ["SSTPFuzzBodies"],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "SSTPOptionsTests",
+            dependencies: ["SSTPOptions", "SSTPPlatform", "SSTPTunnel", "SSTPService", "SSTPDBus"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SSTPLogTests", dependencies: ["SSTPLog"], swiftSettings: strict),
         .testTarget(name: "PPPDBridgeTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         // Drives the C plugin built by `make -C nm-plugin/pppd` (part of
         // `make build`) in the fake-pppd harness and in /usr/sbin/pppd.
         .testTarget(name: "PPPDPluginTests", dependencies: ["PPPDBridge"], swiftSettings: strict),
         .testTarget(name: "SSTPDBusTests", dependencies: ["SSTPDBus", "SSTPPlatform"], swiftSettings: strict),
+        .testTarget(
+            name: "SSTPServiceTests", dependencies: ["SSTPService", "SSTPTunnel", "SSTPTLS", "SSTPPlatform", "PPP"],
+            swiftSettings: strict),
         .testTarget(name: "SSTPDataPlaneTests", dependencies: ["SSTPDataPlane"], swiftSettings: strict),
-        .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP"], swiftSettings: strict),
+        .testTarget(name: "SSTPPlatformTests", dependencies: ["SSTPPlatform"], swiftSettings: strict),
+        .testTarget(name: "SSTPHTTPTests", dependencies: ["SSTPHTTP", "ByteCoding"], swiftSettings: strict),
         .testTarget(
             name: "SSTPSessionTests",
             dependencies: ["SSTPSession", "SSTPWire", "SSTPCrypto"],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "SSTPCallTests",
+            dependencies: ["SSTPCall", "SSTPSession", "PPP", "SSTPWire", "SSTPCrypto"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SSTPWireTests", dependencies: ["SSTPWire", "ByteCoding"], swiftSettings: strict),
+        // The exit-status policy and the failure messages (issue 16).
+        .testTarget(
+            name: "SSTPTunnelTests",
+            dependencies: ["SSTPTunnel", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SSTPCryptoTests",
             dependencies: ["SSTPCrypto", "SSTPWire"],

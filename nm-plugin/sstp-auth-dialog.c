@@ -1,4 +1,5 @@
-/* sstp-auth-dialog: the GTK-free auth dialog of the sstp VPN type.
+/* sstp-auth-dialog: the auth dialog of the sstp VPN type (GLib only; GTK is
+ * loaded only for the window, from sstp-auth-dialog-gtk.so).
  *
  * NetworkManager's secret agents (nmcli, GNOME Shell, nm-applet) run it as
  *   sstp-auth-dialog -u UUID -n NAME -s SERVICE [-i] [-r] [--external-ui-mode] [-t HINT]...
@@ -7,12 +8,15 @@
  * blank line, "=" continuation lines, then DONE).
  *
  * External-UI mode prints a "[VPN Plugin UI]" keyfile that tells the agent
- * which secrets to ask for. Standard mode asks on /dev/tty itself (when -i
- * allows it) and prints "key\nvalue\n" pairs and an empty line, then waits
- * up to 20 s for QUIT. Secrets never go to argv, the environment or a log. */
+ * which secrets to ask for. Standard mode asks itself (when -i allows it):
+ * in a window when there is a display (sstp-auth-gtk.c, nm-applet's way),
+ * else on /dev/tty; it prints "key\nvalue\n" pairs and an empty line, then
+ * waits up to 20 s for QUIT. Secrets never go to argv, the environment or a log. */
+#include "sstp-auth-gtk.h"
 #include "sstp-auth-io.h"
 #include "sstp-keys.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,12 +233,78 @@ run_external_ui(const Options *opt, Secret secrets[], const char *message)
     return 0;
 }
 
+/* Asks for every needed secret in one window. answers[i] is set for each
+ * needed secrets[i]. SSTP_ASK_NO_DISPLAY when there is no display or no
+ * graphical module: then the terminal is used. */
+static SstpAskResult
+ask_graphically(const Options *opt, const Secret secrets[], const char *message, char *answers[])
+{
+    const char      *display = g_getenv("DISPLAY"), *wayland = g_getenv("WAYLAND_DISPLAY");
+    g_autofree char *exe = NULL, *dir = NULL, *path = NULL, *title = NULL;
+    const char      *labels[SSTP_AUTH_GTK_MAX], *values[SSTP_AUTH_GTK_MAX];
+    char            *got[SSTP_AUTH_GTK_MAX] = {0};
+    guint            index[SSTP_AUTH_GTK_MAX], n = 0;
+    SstpAuthGtkAsk   ask;
+    SstpAskResult    result;
+    void            *module;
+
+    if (!(display && display[0]) && !(wayland && wayland[0]))
+        return SSTP_ASK_NO_DISPLAY;
+    for (guint i = 0; i < G_N_ELEMENTS(secret_specs) && n < SSTP_AUTH_GTK_MAX; i++) {
+        if (!secrets[i].listed || !secrets[i].needed)
+            continue;
+        labels[n] = secrets[i].spec->label;
+        values[n] = secrets[i].stored;
+        index[n++] = i;
+    }
+    if (n == 0)
+        return SSTP_ASK_NO_DISPLAY;
+
+    /* The module is installed next to this program. */
+    exe = g_file_read_link("/proc/self/exe", NULL);
+    if (!exe)
+        return SSTP_ASK_NO_DISPLAY;
+    dir = g_path_get_dirname(exe);
+    path = g_build_filename(dir, SSTP_AUTH_GTK_MODULE, NULL);
+    module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!module) {
+        fprintf(stderr, "sstp-auth-dialog: no graphical prompt (%s); asking on the terminal\n",
+                dlerror());
+        return SSTP_ASK_NO_DISPLAY;
+    }
+    *(void **) &ask = dlsym(module, SSTP_AUTH_GTK_SYMBOL);
+    if (!ask) {
+        fprintf(stderr, "sstp-auth-dialog: %s has no %s; asking on the terminal\n", path,
+                SSTP_AUTH_GTK_SYMBOL);
+        return SSTP_ASK_NO_DISPLAY;
+    }
+    /* GTK stays loaded: it cannot be unloaded safely. */
+    title = g_strdup_printf("Authenticate VPN %s", opt->name);
+    result = ask(title, message, n, labels, values, got);
+    for (guint k = 0; k < n; k++) {
+        if (result == SSTP_ASK_OK)
+            answers[index[k]] = got[k];
+        else
+            sstp_secret_free(got[k]);
+    }
+    return result;
+}
+
 static int
 run_standard(const Options *opt, Secret secrets[], const char *message, SstpLineReader *reader)
 {
     GString         *out = g_string_sized_new(256);
     g_autofree char *fallback = default_message(opt);
     gboolean         any = FALSE, shown = FALSE, ok;
+    char            *windowed[G_N_ELEMENTS(secret_specs)] = {0};
+    SstpAskResult    window = SSTP_ASK_NO_DISPLAY;
+
+    if (opt->interaction)
+        window = ask_graphically(opt, secrets, message ? message : fallback, windowed);
+    if (window == SSTP_ASK_CANCELLED) {
+        sstp_wipe_gstring(out);
+        die("cancelled");
+    }
 
     for (guint i = 0; i < G_N_ELEMENTS(secret_specs); i++) {
         const Secret *s = &secrets[i];
@@ -247,7 +317,13 @@ run_standard(const Options *opt, Secret secrets[], const char *message, SstpLine
             g_autoptr(GError) error = NULL;
             g_autofree char *prompt = g_strdup_printf("%s: ", s->spec->label);
 
-            asked = sstp_tty_ask(shown ? NULL : (message ? message : fallback), prompt, &error);
+            if (window == SSTP_ASK_OK) {
+                asked = g_steal_pointer(&windowed[i]);
+                if (!asked)
+                    asked = g_strdup("");
+            } else {
+                asked = sstp_tty_ask(shown ? NULL : (message ? message : fallback), prompt, &error);
+            }
             shown = TRUE;
             if (!asked) {
                 sstp_wipe_gstring(out);

@@ -2,16 +2,15 @@
  *
  * nmcli and the GUIs load it through the [libnm] plugin= key of
  * nm-sstp-service.name and call nm_vpn_editor_plugin_factory(). It imports
- * and exports connection files (sstp-profile.c, sstp-pbk.c) and has no
- * editor UI: connections are edited with nmcli. */
+ * and exports connection files (sstp-profile.c, sstp-pbk.c); its editor
+ * window (sstp-editor.c) is in a GTK 3 and a GTK 4 library of its own. */
+#define _GNU_SOURCE /* dladdr */
 #include "sstp-files.h"
 #include "sstp-keys.h"
 
+#include <dlfcn.h>
 #include <gmodule.h>
 #include <string.h>
-
-/* Newer libnm has NM_VPN_EDITOR_PLUGIN_CAPABILITY_NO_EDITOR; 1.42 lacks it. */
-#define SSTP_CAPABILITY_NO_EDITOR 0x08
 
 #define SSTP_EXPORT __attribute__((visibility("default")))
 
@@ -35,15 +34,101 @@ G_DEFINE_TYPE_WITH_CODE(SstpEditorPlugin, sstp_editor_plugin, G_TYPE_OBJECT,
                         G_IMPLEMENT_INTERFACE(NM_TYPE_VPN_EDITOR_PLUGIN,
                                               sstp_editor_plugin_iface_init))
 
+/* The editor window lives in a library of its own per GTK version, next to
+ * this one, so that nmcli and other programs without GTK never load GTK.
+ * libnm's convention: a host that has gtk_container_add is a GTK 3 program,
+ * otherwise it is a GTK 4 one. */
+#define EDITOR_GTK3    "libnm-vpn-plugin-sstp-editor.so"
+#define EDITOR_GTK4    "libnm-gtk4-vpn-plugin-sstp-editor.so"
+#define EDITOR_FACTORY "sstp_editor_new"
+
+typedef NMVpnEditor *(*EditorFactory)(NMConnection *connection, GError **error);
+
+static gboolean
+host_has_symbol(const char *name)
+{
+    void *self = dlopen(NULL, RTLD_LAZY);
+    void *symbol = self ? dlsym(self, name) : NULL;
+
+    if (self)
+        dlclose(self);
+    return symbol != NULL;
+}
+
+static EditorFactory
+load_editor_factory(const char *library, GError **error)
+{
+    /* A library that registers GTypes can be loaded only once per process. */
+    static EditorFactory cached;
+    static char         *cached_library;
+    Dl_info              self;
+    g_autofree char     *dir = NULL, *path = NULL;
+    void                *handle;
+    EditorFactory        factory;
+
+    if (cached) {
+        if (strcmp(cached_library, library) == 0)
+            return cached;
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_FAILED,
+                    "cannot load %s: %s is already loaded in this program", library,
+                    cached_library);
+        return NULL;
+    }
+    if (!dladdr((void *) load_editor_factory, &self) || !self.dli_fname) {
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_FAILED,
+                    "cannot find where the sstp plugin is installed");
+        return NULL;
+    }
+    dir = g_path_get_dirname(self.dli_fname);
+    path = g_build_filename(dir, library, NULL);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        /* Packaged apart (sstp-client-swift-gnome), so that headless
+         * machines get no GTK. */
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_NO_EDITOR,
+                    "the sstp editor window is not installed (%s is missing): install the "
+                    "sstp-client-swift-gnome package, or edit the connection with "
+                    "'nmcli connection modify <name> vpn.data ...' (keys in the sstp README)",
+                    path);
+        return NULL;
+    }
+    handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    if (!handle) {
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_FAILED, "cannot load the sstp editor %s: %s",
+                    path, dlerror());
+        return NULL;
+    }
+    *(void **) &factory = dlsym(handle, EDITOR_FACTORY);
+    if (!factory) {
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_FAILED, "%s has no %s", path, EDITOR_FACTORY);
+        dlclose(handle);
+        return NULL;
+    }
+    /* Never unloaded: its GTypes stay registered. */
+    cached = factory;
+    cached_library = g_strdup(library);
+    return factory;
+}
+
 static NMVpnEditor *
 get_editor(NMVpnEditorPlugin *plugin, NMConnection *connection, GError **error)
 {
+    EditorFactory factory;
+    const char   *library;
+
     (void) plugin;
-    (void) connection;
-    g_set_error(error, SSTP_ERROR, SSTP_ERROR_NO_EDITOR,
-                "the sstp VPN plugin has no editor window; edit the connection with "
-                "'nmcli connection modify <name> vpn.data ...' (keys in the sstp README)");
-    return NULL;
+    if (host_has_symbol("gtk_container_add"))
+        library = EDITOR_GTK3;
+    else if (host_has_symbol("gtk_window_destroy"))
+        library = EDITOR_GTK4;
+    else {
+        g_set_error(error, SSTP_ERROR, SSTP_ERROR_NO_EDITOR,
+                    "the sstp editor window needs a GTK program (nm-connection-editor, GNOME "
+                    "Settings); here, edit the connection with "
+                    "'nmcli connection modify <name> vpn.data ...' (keys in the sstp README)");
+        return NULL;
+    }
+    factory = load_editor_factory(library, error);
+    return factory ? factory(connection, error) : NULL;
 }
 
 static NMVpnEditorPluginCapability
@@ -51,7 +136,7 @@ get_capabilities(NMVpnEditorPlugin *plugin)
 {
     (void) plugin;
     return NM_VPN_EDITOR_PLUGIN_CAPABILITY_IMPORT | NM_VPN_EDITOR_PLUGIN_CAPABILITY_EXPORT
-           | NM_VPN_EDITOR_PLUGIN_CAPABILITY_IPV6 | SSTP_CAPABILITY_NO_EDITOR;
+           | NM_VPN_EDITOR_PLUGIN_CAPABILITY_IPV6;
 }
 
 static NMConnection *

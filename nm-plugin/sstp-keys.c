@@ -21,6 +21,9 @@ typedef struct {
     const char *choices; /* space-separated, for KIND_CHOICE */
 } KeySpec;
 
+/* The same keys, kinds and ranges as the vpn.data keys of the Swift option
+ * table (Sources/SSTPOptions/OptionTable.swift); Tests/e2e/test_docs.py
+ * compares them, and `sstp-docgen --c-key-specs` prints these rows. */
 static const KeySpec key_specs[] = {
     /* network-manager-sstp 1.3 */
     {"gateway", KIND_GATEWAY, 0, 0, NULL},
@@ -48,10 +51,10 @@ static const KeySpec key_specs[] = {
     {"nobsdcomp", KIND_BOOL, 0, 0, NULL},
     {"nodeflate", KIND_BOOL, 0, 0, NULL},
     {"no-vj-comp", KIND_BOOL, 0, 0, NULL},
-    {"lcp-echo-failure", KIND_UINT, 0, G_MAXINT32, NULL},
-    {"lcp-echo-interval", KIND_UINT, 0, G_MAXINT32, NULL},
-    {"unit", KIND_UINT, 0, G_MAXINT32, NULL},
-    {"mtu", KIND_UINT, 68, 65535, NULL},
+    {"lcp-echo-failure", KIND_UINT, 0, 1000, NULL},
+    {"lcp-echo-interval", KIND_UINT, 0, 3600, NULL},
+    {"unit", KIND_UINT, 0, 9999, NULL},
+    {"mtu", KIND_UINT, 576, 4087, NULL},
     {"crl-file", KIND_STRING, 0, 0, NULL},
     {"tls-ca-cert", KIND_STRING, 0, 0, NULL},
     {"tls-identity", KIND_STRING, 0, 0, NULL},
@@ -70,8 +73,9 @@ static const KeySpec key_specs[] = {
     {"extra-ca-cert", KIND_STRING, 0, 0, NULL},
     {"server-name", KIND_STRING, 0, 0, NULL},
     {"ipv6", KIND_BOOL, 0, 0, NULL},
-    {"hello-interval", KIND_UINT, 0, G_MAXINT32, NULL},
+    {"hello-interval", KIND_UINT, 1, 3600, NULL},
     {"backend", KIND_CHOICE, 0, 0, "userspace pppd"},
+    {"allow-weak-auth-without-verify", KIND_BOOL, 0, 0, NULL},
     {"tls-legacy-ciphers", KIND_BOOL, 0, 0, NULL},
 };
 
@@ -87,7 +91,7 @@ const char *const sstp_data_keys[] = {
     "tls-user-key", "tls-verify-method", "tls-remotename",
     "tls-verify-key-usage", "tls-max-version", "uuid", "cert-pin", "tls-min",
     "tls-max", "extra-ca-cert", "server-name", "ipv6", "hello-interval",
-    "backend", "tls-legacy-ciphers", NULL,
+    "backend", "allow-weak-auth-without-verify", "tls-legacy-ciphers", NULL,
 };
 
 const char *const sstp_secret_keys[] = {
@@ -237,4 +241,33 @@ sstp_check_data_item(const char *key, const char *value, GError **error)
         return FALSE;
     }
     g_assert_not_reached();
+}
+
+/* One line per key_specs row: name TAB kind TAB min TAB max TAB choices,
+ * sorted by name; the format `sstp-docgen --vpn-data-keys` prints from the
+ * Swift option table, so a test can compare the two (tests/dump-keys.c). */
+static int
+compare_lines(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+sstp_key_specs_dump(FILE *out)
+{
+    static const char *const kind_names[] = {
+        [KIND_STRING] = "KIND_STRING", [KIND_BOOL] = "KIND_BOOL",     [KIND_UINT] = "KIND_UINT",
+        [KIND_CHOICE] = "KIND_CHOICE", [KIND_GATEWAY] = "KIND_GATEWAY", [KIND_PINS] = "KIND_PINS",
+    };
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(key_specs); i++) {
+        const KeySpec *s = &key_specs[i];
+        g_ptr_array_add(lines, g_strdup_printf("%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\n",
+                                               s->name, kind_names[s->kind], s->min, s->max,
+                                               s->choices ? s->choices : ""));
+    }
+    g_ptr_array_sort(lines, compare_lines);
+    for (guint i = 0; i < lines->len; i++)
+        fputs(g_ptr_array_index(lines, i), out);
 }

@@ -7,6 +7,7 @@
 #define SSTP_KEYS_H
 
 #include <glib.h>
+#include <stdio.h>
 
 #define SSTP_SERVICE "org.freedesktop.NetworkManager.sstp"
 
@@ -18,7 +19,7 @@ typedef enum {
     SSTP_ERROR_FAILED,    /* I/O and other failures */
     SSTP_ERROR_INVALID,   /* a file or a value that is malformed */
     SSTP_ERROR_NOT_SSTP,  /* well formed, but not an SSTP profile or entry */
-    SSTP_ERROR_NO_EDITOR, /* this plugin ships no editor UI */
+    SSTP_ERROR_NO_EDITOR, /* no editor window here (no GTK, no display) */
 } SstpError;
 
 /* Secret flags (NMSettingSecretFlags). */
@@ -39,5 +40,9 @@ gboolean sstp_check_data_item(const char *key, const char *value, GError **error
 
 /* Parses a "<secret>-flags" value; FALSE if it is not a number in 0..7. */
 gboolean sstp_parse_flags(const char *value, guint *flags);
+
+/* Prints key_specs as name TAB kind TAB min TAB max TAB choices lines, sorted
+ * by name (compared with the Swift option table by a test). */
+void sstp_key_specs_dump(FILE *out);
 
 #endif

@@ -364,21 +364,40 @@ public final class DBusConnection {
         }
         guard type == CSSTP_DBUS_MESSAGE_TYPE_METHOD_CALL else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
         let children = childNames(of: path)
-        guard objects[path] != nil || !children.isEmpty else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
+        guard objects[path] != nil || !children.isEmpty else {
+            // Nothing here, or no longer (an ended connection): the standard error.
+            if dbus_message_get_no_reply(message) == 0 {
+                reply(
+                    to: message, .failure(DBusError("org.freedesktop.DBus.Error.UnknownObject", "no object at \(path)"))
+                )
+            }
+            return DBUS_HANDLER_RESULT_HANDLED
+        }
         let result: Result<[DBusValue], DBusError>
+        var deferred: DBusDeferredReply?
         do {
             let arguments = try DBusReader.read(message)
             let signature = dbus_message_get_signature(message).map { String(cString: $0) } ?? ""
-            let call = DBusMethodCall(
+            var call = DBusMethodCall(
                 sender: sender, path: path, interface: interface, member: member, arguments: arguments,
                 callerUID: { [weak self] in self?.unixUser(of: sender) })
+            call.deferReply = { [weak self] in
+                let later = DBusDeferredReply(connection: self, message: message)
+                deferred = later
+                return later
+            }
             result = .success(try invoke(call, signature: signature, children: children))
         } catch let error as DBusError {
             result = .failure(error)
         } catch {
             result = .failure(.invalidArgs("\(error)"))
         }
-        if dbus_message_get_no_reply(message) == 0 { reply(to: message, result) }
+        if let deferred {
+            // A handler that deferred and then threw replies with its error.
+            if case .failure = result { deferred.send(result) }
+        } else if dbus_message_get_no_reply(message) == 0 {
+            reply(to: message, result)
+        }
         return DBUS_HANDLER_RESULT_HANDLED
     }
 
@@ -397,7 +416,11 @@ public final class DBusConnection {
             guard signature == "ss", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1]
             else { throw DBusError.invalidArgs("Get takes (ss)") }
-            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+            guard
+                let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                    $0.name == name
+                })
+            else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             return [.variant(property.get())]
@@ -406,13 +429,17 @@ public final class DBusConnection {
                 throw DBusError.invalidArgs("GetAll takes (s)")
             }
             var all: [String: DBusValue] = [:]
-            for p in object?.interface(iface)?.properties ?? [] { all[p.name] = p.get() }
+            for p in try Self.interface(iface, of: object, at: call.path).properties { all[p.name] = p.get() }
             return [.vardict(all)]
         case ("org.freedesktop.DBus.Properties", "Set"):
             guard signature == "ssv", case .string(let iface) = call.arguments[0],
                 case .string(let name) = call.arguments[1], case .variant(let value) = call.arguments[2]
             else { throw DBusError.invalidArgs("Set takes (ssv)") }
-            guard let property = object?.interface(iface)?.properties.first(where: { $0.name == name }) else {
+            guard
+                let property = try Self.interface(iface, of: object, at: call.path).properties.first(where: {
+                    $0.name == name
+                })
+            else {
                 throw DBusError.unknownProperty("no property \(iface).\(name) at \(call.path)")
             }
             guard let setter = property.set else {
@@ -448,7 +475,18 @@ public final class DBusConnection {
         throw DBusError.unknownMethod("no method \(call.member) in \(call.interface) at \(call.path)")
     }
 
-    private func reply(to message: OpaquePointer, _ result: Result<[DBusValue], DBusError>) {
+    /// The interface a Properties call names: UnknownInterface when the
+    /// object lacks it (D-Bus specification, org.freedesktop.DBus.Properties).
+    private static func interface(_ name: String, of object: DBusObject?, at path: String) throws(DBusError)
+        -> DBusInterface
+    {
+        guard let found = object?.interface(name) else {
+            throw DBusError("org.freedesktop.DBus.Error.UnknownInterface", "no interface \(name) at \(path)")
+        }
+        return found
+    }
+
+    fileprivate func reply(to message: OpaquePointer, _ result: Result<[DBusValue], DBusError>) {
         let reply: OpaquePointer?
         switch result {
         case .success(let values):
@@ -505,5 +543,35 @@ public final class DBusConnection {
         let name = error.pointee.name.map { String(cString: $0) } ?? "org.freedesktop.DBus.Error.Failed"
         let message = error.pointee.message.map { String(cString: $0) } ?? fallback
         return DBusError(name, message)
+    }
+}
+
+/// The reply to a method call whose handler called `deferReply()`: sent
+/// once, by `send`, or as Failed when dropped unsent, so that no caller
+/// waits for its timeout.
+public final class DBusDeferredReply {
+    private weak var connection: DBusConnection?
+    private var message: OpaquePointer?
+
+    /// A reply that goes nowhere (a call made outside a bus).
+    public init() {}
+
+    init(connection: DBusConnection?, message: OpaquePointer) {
+        self.connection = connection
+        self.message = dbus_message_ref(message)
+    }
+
+    /// Whether `send` has not been called yet.
+    public var isPending: Bool { message != nil }
+
+    public func send(_ result: Result<[DBusValue], DBusError>) {
+        guard let message else { return }
+        self.message = nil
+        if dbus_message_get_no_reply(message) == 0 { connection?.reply(to: message, result) }
+        dbus_message_unref(message)
+    }
+
+    deinit {
+        send(.failure(.failed("the service dropped this call")))
     }
 }

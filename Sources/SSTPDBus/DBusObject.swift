@@ -41,6 +41,9 @@ public struct DBusMethodCall {
     public var arguments: [DBusValue]
     /// The caller's Unix user id, looked up from the bus (nil if unknown).
     public var callerUID: () -> UInt32?
+    /// Takes over the reply: the handler's return value is then ignored and
+    /// the reply goes out when the returned object's `send` is called.
+    public var deferReply: () -> DBusDeferredReply = { DBusDeferredReply() }
 }
 
 /// A named, typed argument (for introspection).

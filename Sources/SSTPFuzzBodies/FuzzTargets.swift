@@ -17,6 +17,11 @@ public enum FuzzTargets {
         "ppp-server": { fuzzPPPServer($0) },
         "hdlc": { fuzzHDLC($0) },
         "pppd-bridge": { fuzzPPPDBridge($0) },
+        "options": { fuzzOptions($0) },
+        "eap-tls-reassembly": { fuzzEAPTLSReassembly($0) },
+        "peap-tlv": { fuzzPEAPTLV($0) },
+        "radius-packet": { fuzzRADIUSPacket($0) },
+        "eap-peers": { fuzzEAPPeers($0) },
     ]
 
     /// Feeds the bytes to the deframer in chunks whose sizes come from the

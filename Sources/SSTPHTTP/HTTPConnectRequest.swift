@@ -1,3 +1,5 @@
+import ByteCoding
+
 /// The HTTP CONNECT exchange with a web proxy (MS-SSTP 4.5, RFC 9110 §9.3.6).
 public enum HTTPConnect {
     /// `CONNECT host:port`, Host, `SSTPVERSION: 1.0` (§4.5: lets proxy

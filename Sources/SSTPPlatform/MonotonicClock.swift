@@ -16,6 +16,9 @@ extension Duration {
     var epollMilliseconds: Int32 {
         let (seconds, attoseconds) = components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
+        // Saturating: a deadline beyond Int32.max ms (24.8 days) waits the
+        // longest epoll_wait can, and is looked at again then.
+        guard seconds < Int64(Int32.max) / 1000 + 1 else { return Int32.max }
         let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return ms > Int64(Int32.max) ? Int32.max : Int32(ms)
     }

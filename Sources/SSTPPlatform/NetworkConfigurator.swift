@@ -4,17 +4,59 @@ import Glibc
 /// each change. `undoAll` reverts in reverse order; it runs on exit, on
 /// Ctrl-C, SIGTERM and on every failure, so nothing stays half-configured.
 /// Changes on the TUN itself vanish with it; the undo log covers the rest
-/// (the host route to the server, resolved's per-link DNS).
+/// (the host route to the server, resolved's per-link DNS). Routes outside
+/// the TUN are also written down in a claim file (RouteClaims), so that the
+/// next start removes them when this process was killed before undoing.
 public final class NetworkConfigurator {
     public typealias Log = (String) -> Void
 
     private let netlink: RouteNetlink
     private var undo: [(what: String, action: () throws(SystemError) -> Void)] = []
     private let log: Log
+    private var claims: RouteClaims?
 
     public init(log: @escaping Log) throws(SystemError) {
         netlink = try RouteNetlink()
         self.log = log
+        removeStaleRoutes()
+    }
+
+    /// Removes the routes that clients no longer running (kill -9, a crash)
+    /// added outside their TUN in this network namespace, as their claim
+    /// files name them; a route a running client also claims stays.
+    private func removeStaleRoutes() {
+        let found = RouteClaims.stale()
+        for line in found.malformed { log("ignoring a route claim file: \(line)") }
+        for (path, file) in found.stale {
+            for route in file.routes where !found.live.contains(route) {
+                do {
+                    try netlink.route(
+                        add: false, destination: route.destination, prefixLength: route.prefixLength,
+                        gateway: route.gateway, interface: route.interface)
+                    log("removed a stale route to \(route.text) that process \(file.pid) (no longer running) added")
+                } catch  where error.errno == ESRCH || error.errno == ENOENT || error.errno == ENODEV {
+                    // Gone already (with its interface, or by hand).
+                } catch {
+                    log("could not remove the stale route to \(route.text) from \(path): \(error)")
+                }
+            }
+            unlink(path)
+        }
+        for path in found.orphaned { unlink(path) }
+    }
+
+    /// This configurator's claim file, made on first use; nil (with a
+    /// warning) when it cannot be written, e.g. without root.
+    private func claimFile() -> RouteClaims? {
+        if let claims { return claims }
+        do {
+            claims = try RouteClaims()
+        } catch {
+            log(
+                "cannot record routes under \(RouteClaims.defaultDirectory) (\(error)): a crash would leave them behind"
+            )
+        }
+        return claims
     }
 
     /// Number of changes that undoAll would revert.
@@ -39,13 +81,27 @@ public final class NetworkConfigurator {
     public func pinServerRoute(_ server: [UInt8]) throws(SystemError) {
         let current = try netlink.lookup(server)
         let prefix = server.count * 8
+        let route = RouteClaim(
+            destination: server, prefixLength: prefix, gateway: current.gateway, interface: current.interfaceIndex)
+        // The claim first: a crash between the two leaves a claim of a route
+        // that does not exist, which the next start passes over.
+        let claims = claimFile()
+        do {
+            try claims?.add(route)
+        } catch {
+            log("cannot record the host route in \(claims?.path ?? "") (\(error)): a crash would leave it behind")
+        }
         do {
             try netlink.route(
                 add: true, destination: server, prefixLength: prefix, gateway: current.gateway,
                 interface: current.interfaceIndex)
         } catch  where error.errno == EEXIST {
+            claims?.remove(route)
             log("a host route to \(SocketAddress.text(server)) already exists; leaving it")
             return
+        } catch {
+            claims?.remove(route)
+            throw error
         }
         let netlink = self.netlink
         let gateway = current.gateway
@@ -54,8 +110,13 @@ public final class NetworkConfigurator {
             (
                 "host route to \(SocketAddress.text(server))",
                 { () throws(SystemError) in
-                    try netlink.route(
-                        add: false, destination: server, prefixLength: prefix, gateway: gateway, interface: index)
+                    do throws(SystemError) {
+                        try netlink.route(
+                            add: false, destination: server, prefixLength: prefix, gateway: gateway, interface: index)
+                    } catch  where error.errno == ESRCH {
+                        // Gone already; nothing left to claim.
+                    }
+                    claims?.remove(route)
                 }
             ))
     }

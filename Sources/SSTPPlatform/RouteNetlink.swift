@@ -7,6 +7,12 @@ public struct RouteLookup: Hashable, Sendable {
     public var gateway: [UInt8]?
     public var interfaceIndex: Int32
     public var preferredSource: [UInt8]?
+
+    public init(gateway: [UInt8]?, interfaceIndex: Int32, preferredSource: [UInt8]?) {
+        self.gateway = gateway
+        self.interfaceIndex = interfaceIndex
+        self.preferredSource = preferredSource
+    }
 }
 
 /// rtnetlink (RFC 3549, linux/rtnetlink.h) for the few changes a VPN client
@@ -14,6 +20,16 @@ public struct RouteLookup: Hashable, Sendable {
 /// old gateway to the server. Addresses are network-order bytes (4 or 16).
 /// Netlink headers are host byte order.
 public final class RouteNetlink {
+    /// The rtnetlink protocol (rtm_protocol, "proto" in `ip route`) of every
+    /// route we add, so that ours are recognisable: 243, from the range
+    /// linux/rtnetlink.h leaves unassigned (values above RTPROT_EIGRP, 192)
+    /// and not in iproute2's rt_protos. `ip route show proto 243` lists
+    /// them; a name file in /etc/iproute2/rt_protos.d ("243 sstp") would
+    /// let `ip` print "proto sstp". Deletions name it too, so they match
+    /// only routes of ours (the kernel compares rtm_protocol when it is not
+    /// 0).
+    public static let protocolNumber: UInt8 = 243
+
     private let fd: Int32
     private var sequence: UInt32 = 1
 
@@ -57,7 +73,7 @@ public final class RouteNetlink {
             what: "add address")
     }
 
-    /// RTM_NEWROUTE / RTM_DELROUTE in the main table.
+    /// RTM_NEWROUTE / RTM_DELROUTE in the main table, with our protocol.
     public func route(
         add: Bool, destination: [UInt8], prefixLength: Int, gateway: [UInt8]? = nil, interface: Int32? = nil,
         metric: UInt32? = nil
@@ -68,7 +84,7 @@ public final class RouteNetlink {
         body.append(0)  // rtm_src_len
         body.append(0)  // rtm_tos
         body.append(UInt8(c(RT_TABLE_MAIN)))  // rtm_table
-        body.append(add ? UInt8(RTPROT_STATIC) : 0)  // rtm_protocol
+        body.append(Self.protocolNumber)  // rtm_protocol
         body.append(gateway == nil ? UInt8(c(RT_SCOPE_LINK)) : UInt8(c(RT_SCOPE_UNIVERSE)))
         body.append(add ? UInt8(c(RTN_UNICAST)) : 0)  // rtm_type
         appendUInt32(&body, 0)  // rtm_flags

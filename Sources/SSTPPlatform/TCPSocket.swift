@@ -4,13 +4,26 @@ import Glibc
 /// Non-blocking TCP sockets for the event loop.
 public enum TCPSocket {
     /// Starts a connect; the socket becomes writable when it completes, and
-    /// `finishConnect` then tells whether it worked.
-    public static func startConnect(to address: SocketAddress) throws(SystemError) -> Int32 {
+    /// `finishConnect` then tells whether it worked. With `userTimeout`,
+    /// data left unacknowledged that long ends the connection
+    /// (TCP_USER_TIMEOUT, RFC 5482; tcp(7)): a dead path under traffic is
+    /// noticed in seconds, not after the kernel's retransmissions.
+    public static func startConnect(to address: SocketAddress, userTimeout: Duration? = nil) throws(SystemError)
+        -> Int32
+    {
         let family = address.isIPv6 ? AF_INET6 : AF_INET
         let fd = socket(
             family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         setNoDelay(fd)
+        if let userTimeout {
+            do throws(SystemError) {
+                try setUserTimeout(fd, userTimeout)
+            } catch {
+                close(fd)
+                throw error
+            }
+        }
         let rc = address.withSockaddr { connect(fd, $0, $1) }
         if rc != 0 && errno != EINPROGRESS {
             let error = SystemError("connect to \(address)")
@@ -88,6 +101,28 @@ public enum TCPSocket {
                     address: withUnsafeBytes(of: &a) { Array($0) }, port: UInt16(bigEndian: sin.pointee.sin_port))
             }
         }
+    }
+
+    /// TCP_USER_TIMEOUT in milliseconds (0 restores the kernel's default).
+    public static func setUserTimeout(_ fd: Int32, _ timeout: Duration) throws(SystemError) {
+        var ms = UInt32(clamping: userTimeoutMilliseconds(timeout))
+        guard setsockopt(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, &ms, socklen_t(MemoryLayout<UInt32>.size)) == 0
+        else { throw SystemError("setsockopt(TCP_USER_TIMEOUT)") }
+    }
+
+    /// The socket's TCP_USER_TIMEOUT in milliseconds.
+    public static func userTimeout(_ fd: Int32) -> UInt32? {
+        var ms: UInt32 = 0
+        var length = socklen_t(MemoryLayout<UInt32>.size)
+        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, &ms, &length) == 0 else { return nil }
+        return ms
+    }
+
+    static func userTimeoutMilliseconds(_ d: Duration) -> Int64 {
+        let (seconds, attoseconds) = d.components
+        guard seconds >= 0 else { return 0 }
+        guard seconds < Int64(UInt32.max) / 1000 else { return Int64(UInt32.max) }
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     static func setNoDelay(_ fd: Int32) {

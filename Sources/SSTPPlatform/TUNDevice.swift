@@ -56,6 +56,28 @@ public final class TUNDevice {
         guard csstp_if_set_mtu(name, Int32(mtu)) == 0 else { throw SystemError("set MTU \(mtu) on \(name)") }
     }
 
+    /// IPv6 on the interface, set before it goes up. The kernel never makes
+    /// up a link-local address of its own (addr_gen_mode 1, "none"): IPv6CP
+    /// negotiates the interface identifier (RFC 5072 section 4.1) and the
+    /// link-local address is built from it. Without `enabled`, IPv6 is off
+    /// on the interface (disable_ipv6): no address, no router solicitation,
+    /// no IPv6 packet at all. A kernel without IPv6 has nothing to turn off.
+    public func configureIPv6(enabled: Bool) throws(SystemError) {
+        let directory = "/proc/sys/net/ipv6/conf/\(name)"
+        guard access(directory, F_OK) == 0 else { return }
+        try Self.writeSysctl(directory + "/addr_gen_mode", "1")
+        if !enabled { try Self.writeSysctl(directory + "/disable_ipv6", "1") }
+    }
+
+    private static func writeSysctl(_ path: String, _ value: String) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open \(path)") }
+        defer { close(fd) }
+        let bytes = Array(value.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw SystemError("write \(value) to \(path)") }
+    }
+
     public func setUp(_ up: Bool = true) throws(SystemError) {
         guard csstp_if_set_up(name, up ? 1 : 0) == 0 else { throw SystemError("set \(name) up") }
     }

@@ -2,6 +2,7 @@ import Glibc
 import PPP
 public import SSTPDBus
 public import SSTPPlatform
+import SSTPTLS
 import SSTPTunnel
 
 /// org.freedesktop.NetworkManager.VPN.Plugin at
@@ -33,6 +34,14 @@ public final class NMVPNPlugin {
     private var pending: NMVPNSettings?
     private var configSent = false
     private var notedKeys: Set<String> = []
+    /// The reply to Connect/ConnectInteractive, held while the tunnel gets
+    /// through TCP, TLS, HTTP and SSTP (see `holdConnectReply`).
+    private var connectReply: DBusDeferredReply?
+    private var connectReplyTimer: EventLoop.TimerID?
+    /// How long Connect's reply may wait: under NetworkManager's 10 s
+    /// timeout for calls to the plugin (DBUS_DEFAULT_TIMEOUT_MSEC in
+    /// nm-vpn-connection.c, 1.42).
+    static let connectReplyWait: Duration = .seconds(8)
 
     public init(bus: DBusConnection, loop: EventLoop, log: @escaping (String) -> Void) {
         self.bus = bus
@@ -62,10 +71,10 @@ public final class NMVPNPlugin {
             methods: [
                 DBusMethod(
                     "Connect", in: [settings],
-                    handler: call { p, c in try p.connect(c.arguments[0], interactive: false) }),
+                    handler: call { p, c in try p.connect(c.arguments[0], interactive: false, call: c) }),
                 DBusMethod(
                     "ConnectInteractive", in: [settings, .init("details", "a{sv}")],
-                    handler: call { p, c in try p.connect(c.arguments[0], interactive: true) }),
+                    handler: call { p, c in try p.connect(c.arguments[0], interactive: true, call: c) }),
                 DBusMethod(
                     "NeedSecrets", in: [settings], out: [.init("setting_name", "s")],
                     handler: call { p, c in try p.needSecrets(c.arguments[0]) }),
@@ -112,7 +121,7 @@ public final class NMVPNPlugin {
         return [.string(settings.needsPassword ? "vpn" : "")]
     }
 
-    private func connect(_ connection: DBusValue, interactive: Bool) throws -> [DBusValue] {
+    private func connect(_ connection: DBusValue, interactive: Bool, call: DBusMethodCall) throws -> [DBusValue] {
         guard state == .initial || state == .stopped else {
             throw Self.error("WrongState", "already \(state); disconnect first")
         }
@@ -139,8 +148,36 @@ public final class NMVPNPlugin {
                 [.string(message), .strings(["password"])])
             return []
         }
+        holdConnectReply(call)
         start(settings)
         return []
+    }
+
+    /// NetworkManager 1.42 turns every Failure but a login failure or a bad
+    /// IP configuration into "Unknown reason" (nm-vpn-connection.c,
+    /// _dbus_signal_failure_cb), but an error reply to Connect into
+    /// SERVICE_START_FAILED ("The VPN service failed to start"), logging
+    /// our message with the connection (connect_cb). So the reply waits
+    /// until the tunnel is up, fails, or `connectReplyWait` has passed: a
+    /// certificate, TLS, connect or server refusal within that time comes
+    /// back as the reply's error.
+    private func holdConnectReply(_ call: DBusMethodCall) {
+        connectReply = call.deferReply()
+        connectReplyTimer = loop.schedule(at: loop.now + Self.connectReplyWait) { [weak self] in
+            self?.connectReplyTimer = nil
+            self?.releaseConnectReply()
+        }
+    }
+
+    /// Sends the held reply (success unless `error`); false if none was held.
+    @discardableResult
+    private func releaseConnectReply(_ error: DBusError? = nil) -> Bool {
+        if let connectReplyTimer { loop.cancel(connectReplyTimer) }
+        connectReplyTimer = nil
+        guard let reply = connectReply else { return false }
+        connectReply = nil
+        reply.send(error.map { .failure($0) } ?? .success([]))
+        return true
     }
 
     private func newSecrets(_ connection: DBusValue) throws -> [DBusValue] {
@@ -175,6 +212,7 @@ public final class NMVPNPlugin {
     }
 
     private func disconnect() throws -> [DBusValue] {
+        releaseConnectReply()
         switch state {
         case .stopping: throw Self.error("StoppingInProgress", "already disconnecting")
         case .stopped: throw Self.error("AlreadyStopped", "not connected")
@@ -220,10 +258,11 @@ public final class NMVPNPlugin {
         case .phase(let phase, let detail), .phaseDone(let phase, let detail):
             log("[\(phase.rawValue)] \(detail)")
         case .log(let line):
-            log(line)
+            log(FrontEnd.networkManager.render(line))
         case .warning(let line):
-            log("warning: \(line)")
+            log("warning: \(FrontEnd.networkManager.render(line))")
         case .up(let status):
+            releaseConnectReply()
             sendConfiguration(status)
         case .ipv6Up(let status):
             if !configSent {
@@ -234,9 +273,16 @@ public final class NMVPNPlugin {
         case .down(let failure):
             tunnel = nil
             if let failure {
-                log("error: \(failure)")
-                if state != .stopping { emitFailure(Self.failureCode(failure)) }
+                let message = failure.description(for: .networkManager)
+                let code = Self.failureCode(failure)
+                log("error: \(message)")
+                if state == .stopping {
+                    releaseConnectReply()
+                } else {
+                    report(code, message)
+                }
             } else {
+                releaseConnectReply()
                 log("disconnected")
             }
             setState(.stopped)
@@ -244,13 +290,22 @@ public final class NMVPNPlugin {
         }
     }
 
-    /// What NetworkManager reports for each failure (notes §3): a login
-    /// failure, a bad IP configuration, or a failed connect.
+    /// The Failure code for each failure (notes §3). NetworkManager 1.42
+    /// shows LOGIN_FAILED as "Invalid secrets" (and asks again) and
+    /// BAD_IP_CONFIG as "The VPN service returned invalid configuration";
+    /// anything else is "Unknown reason", so the rest go out as an error
+    /// reply to Connect while it is held (`holdConnectReply`) and always as
+    /// a log line in NetworkManager's terms. Add new failure cases here.
     static func failureCode(_ failure: TunnelFailure) -> Failure {
         switch failure {
         case .ppp(.authenticationFailed): .loginFailed
         case .ppp(.badIPConfiguration): .badIPConfig
-        default: .connectFailed
+        case .resolve, .connect, .timeout, .proxy, .proxyResponse: .connectFailed
+        case .tls, .http, .httpResponse, .sstp: .connectFailed
+        case .ppp, .local: .connectFailed
+        // The server ended a session that was up: NetworkManager has no
+        // closer reason; the log line says which end it was.
+        case .sessionEnded: .connectFailed
         }
     }
 
@@ -280,20 +335,33 @@ public final class NMVPNPlugin {
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Config", [.vardict(config)])
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(ip4)])
             if let v6 = status.ipv6 {
-                var ip6: [String: DBusValue] = [
-                    "address": .bytes(TunnelStatus.linkLocalBytes(v6.localInterfaceIdentifier)),
-                    "prefix": .uint32(64),
-                ]
-                if let peer = v6.peerInterfaceIdentifier {
-                    ip6["ptp"] = .bytes(TunnelStatus.linkLocalBytes(peer))
-                }
-                try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(ip6)])
+                try bus.emitSignal(
+                    path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
             }
         } catch {
             log("cannot send the configuration to NetworkManager: \(error)")
         }
         log("up: \(status.summary)")
         setState(.started)
+    }
+
+    /// Ip6Config from IPv6CP. IPv6CP negotiates interface identifiers only
+    /// (RFC 5072 section 4.1), so the addresses are link-local (section 5)
+    /// and the tunnel routes no IPv6 anywhere: `never-default` keeps
+    /// NetworkManager from adding its ::/0 route through the tunnel, which
+    /// it does for every Ip6Config without it (nm-vpn-connection.c,
+    /// _dbus_signal_ip_config_cb, 1.42), and which would win over the LAN's
+    /// and swallow all IPv6 traffic.
+    static func ip6Config(_ v6: IPv6Configuration) -> [String: DBusValue] {
+        var ip6: [String: DBusValue] = [
+            "address": .bytes(TunnelStatus.linkLocalBytes(v6.localInterfaceIdentifier)),
+            "prefix": .uint32(64),
+            "never-default": .boolean(true),
+        ]
+        if let peer = v6.peerInterfaceIdentifier {
+            ip6["ptp"] = .bytes(TunnelStatus.linkLocalBytes(peer))
+        }
+        return ip6
     }
 
     /// NetworkManager copies an IPv4 u32 into an in_addr as it is, so the
@@ -317,9 +385,18 @@ public final class NMVPNPlugin {
 
     private func fail(_ failure: Failure, _ why: String) {
         log("error: \(why)")
-        emitFailure(failure)
+        report(failure, why)
         setState(.stopped)
         finishSoon()
+    }
+
+    /// A connect failure goes back as the held Connect reply's error when
+    /// there is one (see `holdConnectReply`); anything else, or later, as
+    /// the Failure signal.
+    private func report(_ failure: Failure, _ message: String) {
+        if failure == .connectFailed, releaseConnectReply(Self.error("Failed", message)) { return }
+        releaseConnectReply()
+        emitFailure(failure)
     }
 
     /// After STOPPED the process quits (libnm plugins do with watch-peer),
@@ -334,6 +411,7 @@ public final class NMVPNPlugin {
     /// NetworkManager left the bus: end the tunnel (notes §7, watch-peer).
     public func peerVanished() {
         log("NetworkManager left the bus; disconnecting")
+        releaseConnectReply()
         switch state {
         case .starting, .started: stopTunnel()
         default:

@@ -1,7 +1,6 @@
-import PPP
 public import SSTPDBus
+import SSTPOptions
 import SSTPPlatform
-import SSTPTLS
 public import SSTPTunnel
 
 /// Turns a NetworkManager connection's `vpn.data` and `vpn.secrets` into
@@ -15,33 +14,12 @@ public struct NMVPNSettings {
         public var description: String
     }
 
-    /// network-manager-sstp 1.3's vpn.data keys (shared/nm-service-defines.h).
-    public static let compatibleKeys: Set<String> = [
-        "gateway", "connection-type", "user", "domain", "password-flags", "proxy-password-flags",
-        "tls-user-key-secret-flags", "ca-cert", "ignore-cert-warn", "tls-ext", "proxy-server", "proxy-port",
-        "proxy-user", "refuse-eap", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-mschapv2",
-        "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp", "nodeflate",
-        "no-vj-comp", "lcp-echo-failure", "lcp-echo-interval", "unit", "mtu", "crl-file", "tls-ca-cert",
-        "tls-identity", "tls-subject-name", "tls-user-cert", "tls-user-key", "tls-verify-method", "tls-remotename",
-        "tls-verify-key-usage", "tls-max-version", "uuid",
-    ]
-
-    /// Our additions, with new names.
-    public static let extensionKeys: Set<String> = [
-        "cert-pin", "tls-min", "tls-max", "extra-ca-cert", "server-name", "ipv6", "hello-interval", "backend",
-        "tls-legacy-ciphers",
-    ]
-
-    /// Accepted but without effect over SSTP with our own PPP: MPPE and
-    /// compression (SSTP runs no CCP; TLS protects the data), MS-CHAPv1
-    /// (never offered by us), and the EAP-TLS keys when the connection type
-    /// is password.
-    public static let noEffectKeys: Set<String> = [
-        "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp", "nodeflate",
-        "no-vj-comp", "refuse-mschap", "crl-file", "tls-ca-cert", "tls-identity", "tls-subject-name",
-        "tls-user-cert", "tls-user-key", "tls-verify-method", "tls-remotename", "tls-verify-key-usage",
-        "tls-max-version", "tls-user-key-secret-flags", "uuid",
-    ]
+    /// The vpn.data keys: network-manager-sstp 1.3's (shared/nm-service-
+    /// defines.h) with the same meaning, plus this project's additions; each
+    /// declared in SSTPOptions/OptionTable.swift with its kind and range.
+    /// Keys of network-manager-sstp that have no effect over SSTP with our
+    /// own PPP are accepted and noted once.
+    public static var dataKeys: Set<String> { Set(OptionTable.all.compactMap { $0.vpnData?.name }) }
 
     public static let secretKeys: Set<String> = ["password", "proxy-password", "tls-user-key-secret", "no-secret"]
 
@@ -106,153 +84,73 @@ public struct NMVPNSettings {
     public mutating func clientOptions() throws(Invalid) -> ClientOptions {
         notes = []
         guard !data.isEmpty else { throw Invalid(description: "the VPN connection has no data (vpn.data is empty)") }
+        var inputs: [OptionInput] = []
         for key in data.keys.sorted() {
-            guard Self.compatibleKeys.contains(key) || Self.extensionKeys.contains(key) else {
+            guard let spec = OptionTable.byVPNDataKey(key) else {
                 throw Invalid(description: "unknown vpn.data key \"\(key)\"")
             }
-            if Self.noEffectKeys.contains(key), key != "uuid", key != "tls-user-key-secret-flags" {
-                notes.append("vpn.data \(key)=\(data[key] ?? "") has no effect over SSTP with the built-in PPP")
+            let value = data[key] ?? ""
+            // Text keys left empty by nm-connection-editor mean "not set";
+            // a boolean or a choice must still be one of its words.
+            if value.isEmpty {
+                switch spec.kind {
+                case .bool, .choice: break
+                default: continue
+                }
+            }
+            if let separator = spec.vpnDataSeparator {
+                for part in value.split(separator: separator) {
+                    inputs.append(OptionInput(spec: spec, text: String(part), from: .vpnData))
+                }
+            } else {
+                inputs.append(OptionInput(spec: spec, text: value, from: .vpnData))
             }
         }
         for key in secrets.keys.sorted() where !Self.secretKeys.contains(key) {
             throw Invalid(description: "unknown vpn.secrets key \"\(key)\"")
         }
-        for (key, value) in data where Self.isBoolean(key) {
-            guard value == "yes" || value == "no" else {
-                throw Invalid(description: "vpn.data \(key) must be yes or no, not \"\(value)\"")
-            }
-        }
-        if let type = data["connection-type"], type != "password" {
-            guard type == "tls" else { throw Invalid(description: "connection-type must be password or tls") }
-            throw Invalid(
-                description: "connection-type=tls (EAP-TLS with a client certificate) is not supported yet; "
-                    + "use a password profile")
-        }
-        guard let gateway = data["gateway"], !gateway.isEmpty else {
-            throw Invalid(description: "vpn.data gateway (the server) is missing")
-        }
         // network-manager-sstp allows only these characters in gateway.
-        guard gateway.unicodeScalars.allSatisfy({ Self.gatewayCharacters.contains($0) }) else {
+        if let gateway = data["gateway"], !gateway.unicodeScalars.allSatisfy({ Self.gatewayCharacters.contains($0) }) {
             throw Invalid(description: "vpn.data gateway \"\(gateway)\" has characters other than A-Z a-z 0-9 - . :")
         }
-        let (host, port) = try Self.splitHostPort(gateway)
-        guard let user = pppUser else { throw Invalid(description: "vpn.data user (or vpn.user-name) is missing") }
-        let password = secrets["password"] ?? ""
-
-        var tls = TLSClientConfiguration(serverName: data["server-name"].flatMap { $0.isEmpty ? nil : $0 } ?? host)
-        if let ca = data["ca-cert"], !ca.isEmpty { tls.trust = .caFile(Self.path(ca)) }
-        if let extra = data["extra-ca-cert"], !extra.isEmpty { tls.extraCAFile = Self.path(extra) }
-        if data["ignore-cert-warn"] == "yes" { tls.insecureSkipVerify = true }
-        // nm-sstp's tls-ext switches SNI on; we send it by default, and an
-        // explicit "no" keeps the old behaviour of sending none.
-        if data["tls-ext"] == "no" { tls.sni = false }
-        if data["tls-legacy-ciphers"] == "yes" { tls.legacyCipherSuites = true }
-        if let pins = data["cert-pin"], !pins.isEmpty {
-            do {
-                tls.pins = try pins.split(separator: ",").map { (p) throws(TLSError) in
-                    try TLSPin(parsing: String(p).trimmingSpaces())
-                }
-            } catch {
-                throw Invalid(description: "vpn.data cert-pin: \(error)")
-            }
+        var target = OptionTarget()
+        // The service applies the configuration NetworkManager hands out.
+        target.configureDNS = false
+        do {
+            target = try OptionTable.build(inputs, files: Self.files, into: target)
+        } catch {
+            throw Invalid(description: error.description)
         }
-        if let v = data["tls-min"] { tls.minVersion = try Self.tlsVersion(v, key: "tls-min") }
-        if let v = data["tls-max"] { tls.maxVersion = try Self.tlsVersion(v, key: "tls-max") }
-
-        var ppp = PPPClientConfiguration(userName: user, password: password)
-        var refused: Set<PPPAuthenticationMethod> = []
-        if data["refuse-pap"] == "yes" { refused.insert(.pap) }
-        if data["refuse-chap"] == "yes" { refused.insert(.chapMD5) }
-        if data["refuse-mschapv2"] == "yes" { refused.insert(.mschapv2) }
-        if data["refuse-eap"] == "yes" { refused.insert(.eapMSCHAPv2) }
-        guard refused.count < PPPAuthenticationMethod.clientPreference.count else {
-            throw Invalid(description: "every authentication method is refused (refuse-* keys)")
+        notes = target.notes
+        guard target.host != nil else { throw Invalid(description: "vpn.data gateway (the server) is missing") }
+        if target.user == nil { target.user = userName }
+        guard target.user != nil else { throw Invalid(description: "vpn.data user (or vpn.user-name) is missing") }
+        target.password = secrets["password"] ?? ""
+        if target.proxyUser != nil { target.proxyPassword = secrets["proxy-password"] ?? "" }
+        var options: ClientOptions
+        do {
+            options = try target.finish(keepalive: .bothRequired)
+        } catch {
+            throw Invalid(
+                description: "vpn.data \(error.option == "refuse" ? "refuse-*" : error.option): \(error.reason)")
         }
-        ppp.refusedMethods = refused
-        if data["ipv6"] == "no" { ppp.requestIPv6 = false }
-        let interval = try Self.integer(data["lcp-echo-interval"], key: "lcp-echo-interval", range: 0...3600) ?? 0
-        let failure = try Self.integer(data["lcp-echo-failure"], key: "lcp-echo-failure", range: 0...1000) ?? 0
-        if interval > 0, failure > 0 {
-            ppp.keepalive = PPPKeepalive(interval: .seconds(interval), failureLimit: failure)
-        }
-
-        var options = ClientOptions(server: host, tls: tls, ppp: ppp)
-        options.port = port
         options.configureInterface = false
         options.configureDNS = false
-        if let mtu = try Self.integer(data["mtu"], key: "mtu", range: 576...4087) { options.mtu = mtu }
-        if let unit = try Self.integer(data["unit"], key: "unit", range: 0...9999) {
-            options.interfaceName = "sstp\(unit)"
-        }
-        if let hello = try Self.integer(data["hello-interval"], key: "hello-interval", range: 5...3600) {
-            options.sstpTimers.hello = .seconds(hello)
-        }
-        if let backend = data["backend"] {
-            guard let kind = ClientOptions.Backend(rawValue: backend) else {
-                throw Invalid(description: "vpn.data backend must be userspace or pppd, not \"\(backend)\"")
-            }
-            options.backend = kind
-        }
-        if let proxyHost = data["proxy-server"], !proxyHost.isEmpty {
-            let proxyPort = try Self.integer(data["proxy-port"], key: "proxy-port", range: 1...65535) ?? 3128
-            var proxy = ClientOptions.Proxy(host: proxyHost, port: UInt16(proxyPort))
-            if let proxyUser = data["proxy-user"], !proxyUser.isEmpty {
-                proxy.user = proxyUser
-                proxy.password = secrets["proxy-password"] ?? ""
-            }
-            options.proxy = proxy
-        }
         return options
     }
 
+    /// Files named in vpn.data (ca-cert, extra-ca-cert) must exist when the
+    /// connection starts; the service reads no secret files for NM.
+    static let files = OptionFiles(
+        readSecret: { (path) throws(OptionError) in throw OptionError("vpn.data names no secret file (\(path))") },
+        checkReadable: { (path) throws(OptionError) in
+            do {
+                try SecretFile.checkReadable(path)
+            } catch {
+                throw OptionError("\(error)")
+            }
+        })
+
     static let gatewayCharacters: Set<Unicode.Scalar> = Set(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.:".unicodeScalars)
-
-    static func isBoolean(_ key: String) -> Bool {
-        key.hasPrefix("refuse-") || key.hasPrefix("require-mppe") || key == "ignore-cert-warn" || key == "tls-ext"
-            || key == "mppe-stateful" || key == "nobsdcomp" || key == "nodeflate" || key == "no-vj-comp"
-            || key == "ipv6" || key == "tls-verify-key-usage"
-    }
-
-    static func splitHostPort(_ gateway: String) throws(Invalid) -> (String, UInt16) {
-        let colons = gateway.filter { $0 == ":" }.count
-        if colons == 1, let colon = gateway.lastIndex(of: ":") {
-            guard let port = UInt16(gateway[gateway.index(after: colon)...]), port > 0 else {
-                throw Invalid(description: "vpn.data gateway \"\(gateway)\": the port is not a number from 1 to 65535")
-            }
-            return (String(gateway[..<colon]), port)
-        }
-        return (gateway, 443)
-    }
-
-    static func integer(_ text: String?, key: String, range: ClosedRange<Int>) throws(Invalid) -> Int? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let v = Int(text), range.contains(v) else {
-            throw Invalid(
-                description: "vpn.data \(key) must be a number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return v
-    }
-
-    static func tlsVersion(_ text: String, key: String) throws(Invalid) -> TLSVersion {
-        switch text {
-        case "1.2": return .tls12
-        case "1.3": return .tls13
-        default: throw Invalid(description: "vpn.data \(key) must be 1.2 or 1.3")
-        }
-    }
-
-    /// nm-sstp stores file names plainly; some tools write file:// URIs.
-    static func path(_ value: String) -> String {
-        value.hasPrefix("file://") ? String(value.dropFirst(7)) : value
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = self[...]
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
 }

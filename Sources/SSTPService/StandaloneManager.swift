@@ -9,8 +9,9 @@ import SSTPTunnel
 /// a versioned name and interfaces per the D-Bus API design guidelines.
 ///
 ///   net.sstpclient.Client1 at /net/sstpclient/Client1
-///     net.sstpclient.Client1.Manager: Connect(a{sv}) -> o, Disconnect(o), Connections (ao)
-///   /net/sstpclient/Client1/Connection/N
+///     net.sstpclient.Client1.Manager: Connect(a{sv}) -> o, Disconnect(o), Connections (ao),
+///     ConnectionRemoved(o, s state, s failure_reason)
+///   /net/sstpclient/Client1/Connection/N (gone once the connection ended)
 ///     net.sstpclient.Client1.Connection: Disconnect(); State, Phase, Interface, Addresses, Server,
 ///     BytesIn, BytesOut, FailureReason; StateChanged(s), Failure(s)
 public final class StandaloneManager {
@@ -57,6 +58,11 @@ public final class StandaloneManager {
                     c.disconnect()
                     return []
                 },
+            ],
+            signals: [
+                DBusSignal(
+                    "ConnectionRemoved",
+                    [.init("connection", "o"), .init("state", "s"), .init("failure_reason", "s")])
             ],
             properties: [
                 DBusProperty("Connections", "ao") { [weak manager] in
@@ -124,15 +130,17 @@ public final class StandaloneManager {
         return [.objectPath(connection.path)]
     }
 
+    /// A connection ended (its last StateChanged and Failure are out): it
+    /// leaves Connections and the bus at once, and ConnectionRemoved carries
+    /// its outcome for clients that did not watch the object.
     func finished(_ connection: ManagedConnection) {
-        // Keep the object a moment so clients can read the final state.
-        loop.schedule(at: loop.now + .seconds(5)) { [weak self, weak connection] in
-            guard let self, let connection else { return }
-            self.bus.unexport(path: connection.path)
-            self.connections[connection.id] = nil
-            self.bus.propertiesChanged(path: Self.path, interface: Self.managerInterface, names: ["Connections"])
-            if self.connections.isEmpty { self.armIdle() }
-        }
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        bus.unexport(path: connection.path)
+        bus.propertiesChanged(path: Self.path, interface: Self.managerInterface, names: ["Connections"])
+        try? bus.emitSignal(
+            path: Self.path, interface: Self.managerInterface, name: "ConnectionRemoved",
+            [.objectPath(connection.path), .string(connection.state), .string(connection.failureReason)])
+        if connections.isEmpty { armIdle() }
     }
 
     /// Starts the idle timer (also at start-up, for D-Bus activation).
@@ -169,7 +177,7 @@ public final class ManagedConnection {
     var interfaceName = ""
     var addresses: [String] = []
     var failureReason = ""
-    var server: String { "\(options.server):\(options.port)" }
+    var server: String { HostPort(host: options.server, port: options.port).description }
     var path: String { "\(StandaloneManager.path)/Connection/\(id)" }
 
     init(id: Int, manager: StandaloneManager, options: ClientOptions) {
@@ -208,7 +216,7 @@ public final class ManagedConnection {
         case .log(let line):
             manager.log("connection \(id): \(line)")
         case .warning(let line):
-            manager.log("connection \(id): warning: \(line)")
+            manager.log("connection \(id): warning: \(FrontEnd.dbus.render(line))")
         case .up(let status), .ipv6Up(let status):
             interfaceName = status.interfaceName
             var list: [String] = []
@@ -222,13 +230,13 @@ public final class ManagedConnection {
         case .down(let failure):
             tunnel = nil
             if let failure {
-                failureReason = failure.description
+                failureReason = failure.description(for: .dbus)
                 manager.bus.propertiesChanged(
                     path: path, interface: StandaloneManager.connectionInterface, names: ["FailureReason"])
                 try? manager.bus.emitSignal(
                     path: path, interface: StandaloneManager.connectionInterface, name: "Failure",
-                    [.string(failure.description)])
-                manager.log("connection \(id): error: \(failure)")
+                    [.string(failureReason)])
+                manager.log("connection \(id): error: \(failureReason)")
                 setState("failed")
             } else {
                 setState("disconnected")

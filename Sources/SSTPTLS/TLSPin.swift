@@ -1,3 +1,4 @@
+import ByteCoding
 import CSSTPOpenSSL
 
 /// A SHA-256 pin on the server's certificate, written `sha256:BASE64` (the

@@ -22,10 +22,13 @@ public struct SSTPDeframer: Sendable {
     private var failure: SSTPWireError?
     public let options: SSTPParseOptions
 
-    public init(options: SSTPParseOptions = .default) {
+    /// `capacity`: bytes to reserve for a packet split across reads (a
+    /// whole packet at most, the default); 0 makes a deframer that
+    /// allocates nothing until it must keep a partial packet.
+    public init(options: SSTPParseOptions = .default, reserving capacity: Int = sstpMaxPacketLength) {
         self.options = options
         partial = []
-        partial.reserveCapacity(sstpMaxPacketLength)
+        if capacity > 0 { partial.reserveCapacity(min(capacity, sstpMaxPacketLength)) }
     }
 
     /// Bytes of an incomplete packet held until more input arrives (< 4095).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Glibc
+import SSTPBuildInfo
 import SSTPDBus
+import SSTPLog
 import SSTPPlatform
 import SSTPService
 import SSTPTunnel
@@ -16,7 +18,8 @@ struct ServiceCommand: ParsableCommand {
             --bus-name org.freedesktop.NetworkManager.sstp.Connection_N. With --standalone it \
             owns net.sstpclient.Client1 for busctl and scripts; the D-Bus daemon starts it on \
             the first call and it exits when idle.
-            """)
+            """,
+        version: BuildInfo.versionLine)
 
     @Option(help: "The bus name to own (NetworkManager passes one per connection).")
     var busName: String?
@@ -46,12 +49,15 @@ struct ServiceCommand: ParsableCommand {
         defer { warmUp.wait() }
         let loop = try EventLoop()
         let signals = try SignalWatcher()
+        // Lines on standard error ("sstp-service[pid]: "), with syslog
+        // priorities when it is the journal (SSTPLog); NetworkManager
+        // captures a plugin's stderr in its own log.
         let log = Log(identifier: "sstp-service")
         let bus: DBusConnection
         do {
             bus = try DBusConnection.system(loop: loop)
         } catch {
-            log.write("cannot connect to the system bus: \(error)")
+            log.error("cannot connect to the system bus: \(error)")
             throw ExitCode(1)
         }
         var running = true
@@ -67,7 +73,7 @@ struct ServiceCommand: ParsableCommand {
             bus.export(manager.object())
             let name = busName ?? StandaloneManager.busName
             guard try bus.requestName(name) != .exists else {
-                log.write("\(name) is already owned by another process")
+                log.error("\(name) is already owned by another process")
                 throw ExitCode(1)
             }
             log.write("serving \(name)")
@@ -87,7 +93,7 @@ struct ServiceCommand: ParsableCommand {
             bus.export(plugin.object())
             let name = busName ?? "org.freedesktop.NetworkManager.sstp"
             guard try bus.requestName(name) != .exists else {
-                log.write("\(name) is already owned by another process")
+                log.error("\(name) is already owned by another process")
                 throw ExitCode(1)
             }
             log.write("serving \(name) as NetworkManager's SSTP plugin")
@@ -128,16 +134,5 @@ struct ServiceCommand: ParsableCommand {
         default:
             throw ValidationError("--print-introspection nm|standalone")
         }
-    }
-}
-
-/// Log lines to standard error with a timestamp-free prefix (journald adds
-/// time); NetworkManager captures a plugin's stderr in its own log.
-struct Log: Sendable {
-    let identifier: String
-
-    func write(_ line: String) {
-        let text = "\(identifier)[\(getpid())]: \(line)\n"
-        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 }

@@ -54,6 +54,15 @@ struct TestServerCommand: ParsableCommand {
     @Option(help: "Write the listening port to this file once listening.")
     var portFile: String?
 
+    @Option(help: "Seconds a client has for the TLS handshake and the HTTP request (default 10).")
+    var handshakeTimeout: Int = 10
+
+    @Option(help: "Seconds a client has from the accept to PPP authentication (default 30).")
+    var loginTimeout: Int = 30
+
+    @Option(help: "Connections allowed before login at once; a new one closes the oldest (default 128).")
+    var maxUnauthenticated: Int = 128
+
     @Flag(help: "Fault: check the crypto binding against a wrong key.")
     var faultWrongBinding = false
 
@@ -83,6 +92,8 @@ struct TestServerCommand: ParsableCommand {
 
     @Option(help: "Fault: the private key of --fault-renegotiate-cert.")
     var faultRenegotiateKey: String?
+    @Option(help: "Fault: send CALL_DISCONNECT this many seconds after IPCP is up.")
+    var faultDisconnectAfter: Int?
 
     mutating func run() throws {
         let options = try buildOptions()
@@ -148,6 +159,14 @@ struct TestServerCommand: ParsableCommand {
         options.ipv6 = !noIPv6
         if let helloInterval { options.sstpTimers.hello = .seconds(helloInterval) }
         options.interfaceName = interface
+        guard (1...3600).contains(handshakeTimeout) else { throw ValidationError("--handshake-timeout: 1 to 3600") }
+        guard (1...3600).contains(loginTimeout) else { throw ValidationError("--login-timeout: 1 to 3600") }
+        guard (1...1_000_000).contains(maxUnauthenticated) else {
+            throw ValidationError("--max-unauthenticated: 1 to 1000000")
+        }
+        options.handshakeTimeout = .seconds(handshakeTimeout)
+        options.loginTimeout = .seconds(loginTimeout)
+        options.maxUnauthenticated = maxUnauthenticated
         options.faults.wrongCryptoBinding = faultWrongBinding
         options.faults.abortAfterPackets = faultAbortAfter
         options.faults.ignoreEchoes = faultIgnoreEchoes
@@ -166,6 +185,12 @@ struct TestServerCommand: ParsableCommand {
                 throw ValidationError("--fault-renegotiate-cert needs --fault-renegotiate-key")
             }
             options.faults.renegotiationIdentity = .init(chain: faultRenegotiateCert, key: faultRenegotiateKey)
+        }
+        if let seconds = faultDisconnectAfter {
+            guard (0...86400).contains(seconds) else {
+                throw ValidationError("--fault-disconnect-after: 0 to 86400 seconds")
+            }
+            options.faults.disconnectAfter = .seconds(seconds)
         }
         return options
     }

@@ -1,4 +1,5 @@
 import Glibc
+import SSTPLog
 import SSTPPlatform
 import SSTPTunnel
 
@@ -16,7 +17,7 @@ struct ConnectRunner {
             loop = try EventLoop()
             signals = try SignalWatcher()
         } catch {
-            Output.error("cannot start: \(error)")
+            Output.failure("cannot start: \(error)")
             return 6
         }
         var exitCode: Int32 = 0
@@ -57,7 +58,7 @@ struct ConnectRunner {
                 }
             }
         } catch {
-            Output.error("cannot watch signals: \(error)")
+            Output.failure("cannot watch signals: \(error)")
             return 6
         }
         tunnel.start()
@@ -65,7 +66,7 @@ struct ConnectRunner {
             do {
                 try loop.runOnce()
             } catch {
-                Output.error("event loop failed: \(error)")
+                Output.failure("event loop failed: \(error)")
                 tunnel.disconnect()
                 return 6
             }
@@ -74,11 +75,15 @@ struct ConnectRunner {
     }
 }
 
+/// Standard error goes through SSTPLog (syslog priorities when it is the
+/// journal); `error` takes the level from the line's "error: " or
+/// "warning: " prefix, `failure` is always an error.
 enum Output {
-    static func error(_ line: String) {
-        let text = line + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
-    }
+    static let log = Log(identifier: nil)
+
+    static func error(_ line: String) { log.write(line) }
+
+    static func failure(_ line: String) { log.error(line) }
 
     static func line(_ line: String) {
         let text = line + "\n"

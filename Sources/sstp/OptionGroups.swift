@@ -1,176 +1,130 @@
 import ArgumentParser
-import PPP
-import SSTPPlatform
-import SSTPTLS
-import SSTPTunnel
+import SSTPOptions
 
-struct TLSOptions: ParsableArguments {
-    @Option(help: "Trust only the CA certificates in this PEM file instead of the system's.")
-    var caCert: String?
+// The `connect` options. Names, value names and help come from
+// SSTPOptions/OptionTable.swift, and so does every check: the values stay
+// text here and go through the table (`inputs`). A property per option is
+// what ArgumentParser needs; `tableName` and `tableHelp` keep it one line.
 
-    @Option(help: "Also trust (or use as intermediates) the certificates in this PEM file.")
-    var extraCA: String?
+/// The ArgumentParser name of a table entry.
+func tableName(_ id: String) -> NameSpecification {
+    switch OptionTable.spec(id)?.commandLine {
+    case .flag(let long, let short?): [.customLong(long), .customShort(short)]
+    case .some(let c): [.customLong(c.name)]
+    case nil: [.customLong(id)]
+    }
+}
 
-    @Option(
-        help:
-            "Trust the server if its certificate or public key has this SHA-256 (sha256:BASE64), instead of CA and name checks; repeatable."
-    )
-    var pin: [String] = []
+/// The ArgumentParser help of a table entry.
+func tableHelp(_ id: String) -> ArgumentHelp {
+    guard let spec = OptionTable.spec(id) else { return ArgumentHelp("") }
+    if case .bool = spec.kind { return ArgumentHelp(spec.help) }
+    return ArgumentHelp(spec.help, valueName: spec.valueName.lowercased())
+}
 
-    @Option(help: "Lowest TLS version: 1.2 or 1.3.")
-    var tlsMin: String?
+/// Command-line values by table id, in the order given.
+struct CommandLineValues {
+    var values: [(id: String, texts: [String])] = []
 
-    @Option(help: "Highest TLS version: 1.2 or 1.3.")
-    var tlsMax: String?
-
-    @Option(help: "Check the certificate against this name instead of the server's.")
-    var serverName: String?
-
-    @Flag(help: "Do not send SNI.")
-    var noSNI = false
-
-    @Flag(help: "Do not check the server certificate at all (a warning is logged on every connect).")
-    var insecureSkipVerify = false
-
-    @Flag(help: "Also offer TLS 1.2 cipher suites without forward secrecy (AES128-SHA...), for old servers.")
-    var tlsLegacyCiphers = false
-
-    func apply(to tls: inout TLSClientConfiguration, file: ConfigFile) throws {
-        if let ca = caCert ?? file["ca-cert"] { tls.trust = .caFile(ca) }
-        tls.extraCAFile = extraCA ?? file["extra-ca"]
-        let pins = pin.isEmpty ? file.all("pin") : pin
-        do {
-            tls.pins = try pins.map { (p) throws(TLSError) in try TLSPin(parsing: p) }
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        if let v = tlsMin ?? file["tls-min"] { tls.minVersion = try parseVersion(v) }
-        if let v = tlsMax ?? file["tls-max"] { tls.maxVersion = try parseVersion(v) }
-        if noSNI || file.bool("no-sni") == true { tls.sni = false }
-        if insecureSkipVerify || file.bool("insecure-skip-verify") == true { tls.insecureSkipVerify = true }
-        if tlsLegacyCiphers || file.bool("tls-legacy-ciphers") == true { tls.legacyCipherSuites = true }
+    mutating func add(_ id: String, _ text: String?) {
+        if let text { values.append((id, [text])) }
     }
 
-    private func parseVersion(_ text: String) throws -> TLSVersion {
-        switch text {
-        case "1.2", "TLS1.2", "tls1.2": return .tls12
-        case "1.3", "TLS1.3", "tls1.3": return .tls13
-        default: throw ValidationError("TLS version \"\(text)\": give 1.2 or 1.3")
-        }
+    mutating func add(_ id: String, _ texts: [String]) {
+        if !texts.isEmpty { values.append((id, texts)) }
+    }
+
+    mutating func add(_ id: String, flag: Bool) {
+        if flag { values.append((id, ["yes"])) }
+    }
+}
+
+struct TLSOptions: ParsableArguments {
+    @Option(name: tableName("ca-cert"), help: tableHelp("ca-cert")) var caCert: String?
+    @Option(name: tableName("extra-ca"), help: tableHelp("extra-ca")) var extraCA: String?
+    @Option(name: tableName("pin"), help: tableHelp("pin")) var pin: [String] = []
+    @Option(name: tableName("tls-min"), help: tableHelp("tls-min")) var tlsMin: String?
+    @Option(name: tableName("tls-max"), help: tableHelp("tls-max")) var tlsMax: String?
+    @Option(name: tableName("server-name"), help: tableHelp("server-name")) var serverName: String?
+    @Flag(name: tableName("no-sni"), help: tableHelp("no-sni")) var noSNI = false
+    @Flag(name: tableName("insecure-skip-verify"), help: tableHelp("insecure-skip-verify"))
+    var insecureSkipVerify = false
+    @Flag(name: tableName("tls-legacy-ciphers"), help: tableHelp("tls-legacy-ciphers"))
+    var tlsLegacyCiphers = false
+
+    func add(to v: inout CommandLineValues) {
+        v.add("ca-cert", caCert)
+        v.add("extra-ca", extraCA)
+        v.add("pin", pin)
+        v.add("tls-min", tlsMin)
+        v.add("tls-max", tlsMax)
+        v.add("server-name", serverName)
+        v.add("no-sni", flag: noSNI)
+        v.add("insecure-skip-verify", flag: insecureSkipVerify)
+        v.add("tls-legacy-ciphers", flag: tlsLegacyCiphers)
     }
 }
 
 struct ProxyOptions: ParsableArguments {
-    @Option(help: "Connect through this HTTP proxy (HOST:PORT) with CONNECT.")
-    var proxy: String?
-
-    @Option(help: "The proxy user name (Basic authentication).")
-    var proxyUser: String?
-
-    @Option(help: "A file holding the proxy password (first line).")
+    @Option(name: tableName("proxy"), help: tableHelp("proxy")) var proxy: String?
+    @Option(name: tableName("proxy-user"), help: tableHelp("proxy-user")) var proxyUser: String?
+    @Option(name: tableName("proxy-password-file"), help: tableHelp("proxy-password-file"))
     var proxyPasswordFile: String?
 
-    func build(file: ConfigFile) throws -> ClientOptions.Proxy? {
-        guard let text = proxy ?? file["proxy"] else { return nil }
-        let (host, port) = try parseHostPort(text, defaultPort: 3128)
-        var result = ClientOptions.Proxy(host: host, port: port)
-        result.user = proxyUser ?? file["proxy-user"]
-        if let path = proxyPasswordFile ?? file["proxy-password-file"] {
-            result.password = try readSecret(path, what: "proxy password")
-        }
-        return result
+    func add(to v: inout CommandLineValues) {
+        v.add("proxy", proxy)
+        v.add("proxy-user", proxyUser)
+        v.add("proxy-password-file", proxyPasswordFile)
     }
 }
 
 struct PPPOptions: ParsableArguments {
-    @Flag(help: "Never authenticate with PAP (clear-text password).")
-    var refusePAP = false
+    @Flag(name: tableName("refuse-pap"), help: tableHelp("refuse-pap")) var refusePAP = false
+    @Flag(name: tableName("refuse-chap"), help: tableHelp("refuse-chap")) var refuseCHAP = false
+    @Flag(name: tableName("refuse-mschap-v2"), help: tableHelp("refuse-mschap-v2")) var refuseMSCHAPv2 = false
+    @Flag(name: tableName("refuse-eap"), help: tableHelp("refuse-eap")) var refuseEAP = false
+    @Flag(name: tableName("allow-weak-auth-without-verify"), help: tableHelp("allow-weak-auth-without-verify"))
+    var allowWeakAuthWithoutVerify = false
+    @Flag(name: tableName("no-ipv6"), help: tableHelp("no-ipv6")) var noIPv6 = false
+    @Option(name: tableName("backend"), help: tableHelp("backend")) var backend: String?
+    @Option(name: tableName("pppd-plugin"), help: tableHelp("pppd-plugin")) var pppdPlugin: String?
+    @Option(name: tableName("hello-interval"), help: tableHelp("hello-interval")) var helloInterval: String?
+    @Option(name: tableName("lcp-echo-interval"), help: tableHelp("lcp-echo-interval")) var lcpEchoInterval: String?
+    @Option(name: tableName("lcp-echo-failure"), help: tableHelp("lcp-echo-failure")) var lcpEchoFailure: String?
 
-    @Flag(help: "Never authenticate with CHAP-MD5.")
-    var refuseCHAP = false
-
-    @Flag(name: .customLong("refuse-mschap-v2"), help: "Never authenticate with MS-CHAPv2.")
-    var refuseMSCHAPv2 = false
-
-    @Flag(help: "Never authenticate with EAP.")
-    var refuseEAP = false
-
-    @Flag(name: .customLong("no-ipv6"), help: "Do not negotiate IPv6 (IPv6CP).")
-    var noIPv6 = false
-
-    @Option(help: "PPP backend: userspace (built in, the default) or pppd (kernel PPP through Debian's pppd).")
-    var backend: String?
-
-    @Option(help: "The pppd bridge plugin to load with --backend pppd.")
-    var pppdPlugin: String?
-
-    @Option(help: "Seconds between SSTP echo requests on an idle link (default 60).")
-    var helloInterval: Int?
-
-    @Option(help: "Seconds between LCP echo requests (0: off).")
-    var lcpEchoInterval: Int?
-
-    @Option(help: "Unanswered LCP echo requests before the link is declared dead.")
-    var lcpEchoFailure: Int?
-
-    func apply(to ppp: inout PPPClientConfiguration, file: ConfigFile) throws {
-        var refused: Set<PPPAuthenticationMethod> = []
-        if refusePAP || file.bool("refuse-pap") == true { refused.insert(.pap) }
-        if refuseCHAP || file.bool("refuse-chap") == true { refused.insert(.chapMD5) }
-        if refuseMSCHAPv2 || file.bool("refuse-mschap-v2") == true { refused.insert(.mschapv2) }
-        if refuseEAP || file.bool("refuse-eap") == true { refused.insert(.eapMSCHAPv2) }
-        guard refused.count < PPPAuthenticationMethod.clientPreference.count else {
-            throw ValidationError("every authentication method is refused; allow at least one")
-        }
-        ppp.refusedMethods = refused
-        if noIPv6 || file.bool("no-ipv6") == true { ppp.requestIPv6 = false }
-        let interval = lcpEchoInterval ?? file.int("lcp-echo-interval") ?? 0
-        let failure = lcpEchoFailure ?? file.int("lcp-echo-failure") ?? 0
-        if interval > 0 {
-            ppp.keepalive = PPPKeepalive(interval: .seconds(interval), failureLimit: max(failure, 1))
-        }
+    func add(to v: inout CommandLineValues) {
+        v.add("refuse-pap", flag: refusePAP)
+        v.add("refuse-chap", flag: refuseCHAP)
+        v.add("refuse-mschap-v2", flag: refuseMSCHAPv2)
+        v.add("refuse-eap", flag: refuseEAP)
+        v.add("allow-weak-auth-without-verify", flag: allowWeakAuthWithoutVerify)
+        v.add("no-ipv6", flag: noIPv6)
+        v.add("backend", backend)
+        v.add("pppd-plugin", pppdPlugin)
+        v.add("hello-interval", helloInterval)
+        v.add("lcp-echo-interval", lcpEchoInterval)
+        v.add("lcp-echo-failure", lcpEchoFailure)
     }
 }
 
 struct NetworkOptions: ParsableArguments {
-    @Option(help: "Name of the TUN interface (a pattern like sstp%d picks a free one).")
-    var interface: String?
+    @Option(name: tableName("interface"), help: tableHelp("interface")) var interface: String?
+    @Option(name: tableName("mtu"), help: tableHelp("mtu")) var mtu: String?
+    @Flag(name: tableName("default-route"), help: tableHelp("default-route")) var defaultRoute = false
+    @Option(name: tableName("route"), help: tableHelp("route")) var route: [String] = []
+    @Flag(name: tableName("no-dns"), help: tableHelp("no-dns")) var noDNS = false
+    @Flag(name: tableName("reconnect"), help: tableHelp("reconnect")) var reconnect = false
+    @Option(name: tableName("reconnect-limit"), help: tableHelp("reconnect-limit")) var reconnectLimit: String?
+    @Option(name: tableName("tcp-user-timeout"), help: tableHelp("tcp-user-timeout")) var tcpUserTimeout: String?
 
-    @Option(help: "MTU of the tunnel (default: from the negotiated MRU, at most 1400).")
-    var mtu: Int?
-
-    @Flag(help: "Send all IPv4 traffic through the tunnel (the server stays reachable outside it).")
-    var defaultRoute = false
-
-    @Option(help: "Send this network (CIDR, e.g. 10.0.0.0/8) through the tunnel; repeatable.")
-    var route: [String] = []
-
-    @Flag(help: "Do not set the DNS servers the server gives (systemd-resolved).")
-    var noDNS = false
-
-    func apply(to options: inout ClientOptions, file: ConfigFile) throws {
-        if let name = interface ?? file["interface"] {
-            guard name.utf8.count < 16 else { throw ValidationError("interface names have at most 15 characters") }
-            options.interfaceName = name
-        }
-        options.mtu = mtu ?? file.int("mtu")
-        if let m = options.mtu, !(576...4087).contains(m) {
-            throw ValidationError("MTU \(m): give 576 to 4087")
-        }
-        let routes = route.isEmpty ? file.all("route") : route
-        if defaultRoute || file.bool("default-route") == true {
-            options.routes = .defaultRoute
-        } else if !routes.isEmpty {
-            options.routes = .networks(try routes.map(parseCIDR))
-        }
-        if noDNS || file.bool("no-dns") == true { options.configureDNS = false }
-    }
-
-    private func parseCIDR(_ text: String) throws -> (address: [UInt8], prefixLength: Int) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let address = SocketAddress.parseNumeric(String(parts[0])), address.count == 4,
-            let prefix = Int(parts[1]), (0...32).contains(prefix)
-        else { throw ValidationError("route \"\(text)\": give an IPv4 network like 10.0.0.0/8") }
-        return (address, prefix)
+    func add(to v: inout CommandLineValues) {
+        v.add("interface", interface)
+        v.add("mtu", mtu)
+        v.add("default-route", flag: defaultRoute)
+        v.add("route", route)
+        v.add("no-dns", flag: noDNS)
+        v.add("reconnect", flag: reconnect)
+        v.add("reconnect-limit", reconnectLimit)
+        v.add("tcp-user-timeout", tcpUserTimeout)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SSTPBuildInfo
 import SSTPTunnel
 
 @main
@@ -29,6 +30,7 @@ struct SSTPCommand: ParsableCommand {
             certificate problem, 4 the server refused the connection, 5 network failure, \
             6 local set-up failure (TUN, permissions), 64 bad usage.
             """,
+        version: BuildInfo.versionLine,
         subcommands: [Connect.self],
         defaultSubcommand: nil
     )

@@ -33,6 +33,9 @@ struct EndpointRecord {
     var logs: [String] {
         actions.compactMap { if case .log(let s) = $0 { s } else { nil } }
     }
+    var warnings: [String] {
+        actions.compactMap { if case .warning(let s) = $0 { s } else { nil } }
+    }
     /// Frames sent with this protocol number.
     func sent(protocol number: UInt16) -> [[UInt8]] {
         sent.filter { $0.count >= 4 && UInt16($0[2]) << 8 | UInt16($0[3]) == number }

@@ -204,7 +204,13 @@ import Testing
         #expect(
             link.feed(hex: "ff 03 c0 21 05 02 00 04") == [[UInt8](hex: "ff 03 c0 21 06 02 00 04")!])
         link.feed(.lowerDown)
-        #expect(link.record.linkDowns == [.terminatedByPeer("")])
+        // The end names what the server offered and what the client
+        // refuses, not a bare termination (issue 16 item 3).
+        #expect(
+            link.record.linkDowns == [
+                .noCommonAuthenticationMethod(
+                    offered: [.pap, .mschapv2], refused: [.mschapv2, .pap], unsupported: [])
+            ])
         // A refused method is never used.
         #expect(link.record.sent(protocol: PPPProtocolNumber.pap).isEmpty)
         #expect(link.record.sent(protocol: PPPProtocolNumber.chap).isEmpty)

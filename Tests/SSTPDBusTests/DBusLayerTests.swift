@@ -164,6 +164,40 @@ import Testing
         }
     }
 
+    /// Get, GetAll and Set name an interface the object does not have: the
+    /// standard UnknownInterface error (D-Bus specification,
+    /// org.freedesktop.DBus.Properties), not an empty answer or UnknownProperty.
+    @Test func propertiesOfAnUnknownInterfaceAreUnknownInterface() throws {
+        try withService { bus in
+            let calls: [[String]] = [
+                ["org.freedesktop.DBus.Properties.GetAll", "org.example.Nope"],
+                ["org.freedesktop.DBus.Properties.Get", "org.example.Nope", "Counter"],
+                ["org.freedesktop.DBus.Properties.Set", "org.example.Nope", "Counter", "<uint32 1>"],
+            ]
+            for call in calls {
+                let (status, _, err) = try bus.gdbus(
+                    ["call", "--address", bus.address, "--dest", Self.name, "--object-path", "/test", "--method"]
+                        + call)
+                #expect(status != 0, "\(call)")
+                #expect(err.contains("org.freedesktop.DBus.Error.UnknownInterface"), "\(call): \(err)")
+            }
+            // A known interface with an unknown property stays UnknownProperty.
+            let (status, _, err) = try bus.gdbus([
+                "call", "--address", bus.address, "--dest", Self.name, "--object-path", "/test", "--method",
+                "org.freedesktop.DBus.Properties.Get", "org.example.Echo", "Nope",
+            ])
+            #expect(status != 0)
+            #expect(err.contains("org.freedesktop.DBus.Error.UnknownProperty"), "\(err)")
+            // GetAll of a known interface still answers.
+            let (okStatus, out, okErr) = try bus.gdbus([
+                "call", "--address", bus.address, "--dest", Self.name, "--object-path", "/test", "--method",
+                "org.freedesktop.DBus.Properties.GetAll", "org.example.Echo",
+            ])
+            #expect(okStatus == 0, "\(okErr)")
+            #expect(out.contains("'Name': <'echo'>"), "\(out)")
+        }
+    }
+
     @Test func signalsAndPropertiesChangedReachAMonitor() throws {
         try withService { bus in
             let monitor = Process()

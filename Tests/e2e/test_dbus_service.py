@@ -22,6 +22,37 @@ CONNECTION = "net.sstpclient.Client1.Connection"
 NOBODY = 65534
 
 
+class Monitor:
+    """busctl monitor of our name, read on demand."""
+
+    def __init__(self, bus):
+        self.proc = subprocess.Popen(["busctl", f"--address={bus.address}", "monitor", NAME],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.text = ""
+        time.sleep(0.3)
+
+    def wait_for(self, pattern, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(pattern, self.text, re.S)
+            if m:
+                return m
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                self.text += line
+        raise AssertionError(f"no {pattern!r} in the monitor output:\n{self.text[-4000:]}")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=10)
+        self.text += out or ""
+        return self.text
+
+
 class StandaloneServiceTests(TunnelTestCase):
     def setUp(self):
         super().setUp()
@@ -58,6 +89,15 @@ class StandaloneServiceTests(TunnelTestCase):
             time.sleep(0.2)
         self.fail(f"state stayed {last}, wanted {state}")
 
+    def wait_removed(self, path, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+            if path not in r.stdout:
+                return
+            time.sleep(0.2)
+        self.fail(f"{path} stayed listed in Connections")
+
     def test_activation_connect_state_and_disconnect(self):
         server = self.start_server()
         # Nothing runs until the first call activates the service.
@@ -85,12 +125,13 @@ class StandaloneServiceTests(TunnelTestCase):
             server.wait_for("Crypto binding is valid")
             r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.wait_state(path, "disconnected")
+            self.wait_removed(path)
         finally:
             time.sleep(0.5)
             monitor.terminate()
             out, _ = monitor.communicate(timeout=10)
-        for state in ("connecting", "connected", "disconnecting", "disconnected"):
+        # "connecting" is the initial State; the changes follow it.
+        for state in ("connected", "disconnecting", "disconnected"):
             self.assertIn(f'STRING "{state}"', out, f"StateChanged {state} missing")
         self.assertIn("Member=StateChanged", out)
         self.assert_nothing_left()
@@ -139,8 +180,80 @@ class StandaloneServiceTests(TunnelTestCase):
         self.assertEqual(self.prop(path, "State"), 's "connecting"')
         r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect", timeout=10)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.wait_state(path, "disconnected", timeout=10)
+        self.wait_removed(path, timeout=10)
         self.assert_nothing_left()
+
+    def test_ended_connections_are_removed(self):
+        """Issue 16 item 7: a connection that ended leaves Connections and
+        the bus at once, with PropertiesChanged on the manager and
+        ConnectionRemoved(o, state, reason); its object is gone."""
+        self.start_server()
+        monitor = Monitor(self.bus)
+        self.addCleanup(monitor.close)
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "connected")
+        r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = monitor.wait_for(r"Member=ConnectionRemoved.*?OBJECT_PATH \"([^\"]+)\";\s+STRING \"(\w+)\";")
+        self.assertEqual((m.group(1), m.group(2)), (path, "disconnected"))
+        # By the time ConnectionRemoved is out, nothing lists it any more.
+        r = self.bus.busctl("get-property", NAME, PATH, MANAGER, "Connections")
+        self.assertEqual(r.stdout.strip(), "ao 0")
+        r = subprocess.run(["gdbus", "call", "--address", self.bus.address, "--dest", NAME, "--object-path", path,
+                            "--method", "org.freedesktop.DBus.Properties.Get", CONNECTION, "Phase"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("org.freedesktop.DBus.Error.UnknownObject", r.stderr)
+        before = monitor.text[:m.start()]
+        last_change = before.rsplit("Member=PropertiesChanged", 1)
+        self.assertEqual(len(last_change), 2, before)
+        self.assertRegex(last_change[0], r"Path=/net/sstpclient/Client1\s+Interface=org\.freedesktop\.DBus\.Properties\s*$")
+        self.assertRegex(last_change[1], r'STRING "Connections";\s+VARIANT "ao" \{\s+ARRAY "o" \{\s+\};')
+        self.assert_nothing_left()
+
+    def test_ipv6_false_leaves_the_tun_without_ipv6(self):
+        """Issue 16 item 5 on the D-Bus path: `ipv6 b false` means no IPv6
+        address on the TUN, not even the kernel's link-local one."""
+        self.start_server()
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options(("ipv6", "b", "false")))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "connected")
+        interface = re.search(r's "(sstp\d+)"', self.prop(path, "Interface")).group(1)
+        out = run("ip", "-n", self.ns.client, "-6", "addr", "show", "dev", interface).stdout
+        self.assertEqual(out, "")
+        self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        self.wait_removed(path)
+
+    def test_server_accepts_ipv6_literals(self):
+        """`server` takes [v6]:port, [v6] and a bare v6 like the CLI; the
+        Server property shows the brackets back."""
+        for text, shown in (("[fd00:99::1]:8443", "[fd00:99::1]:8443"), ("[fd00:99::1]", "[fd00:99::1]:443"),
+                            ("fd00:99::1", "[fd00:99::1]:443"), (f"{SERVER_IP}:4443", f"{SERVER_IP}:4443")):
+            opts = self.connect_options()
+            opts[opts.index(SERVER_IP)] = text
+            r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
+            self.assertEqual(r.returncode, 0, f"{text}: {r.stderr}")
+            path = re.search(r'o "(\S+)"', r.stdout).group(1)
+            r = self.bus.busctl("get-property", NAME, path, CONNECTION, "Server")
+            if r.returncode == 0:  # it may already have failed and gone
+                self.assertEqual(r.stdout.strip(), f's "{shown}"')
+            self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        for bad in ("[fd00:99::1", "[fd00:99::1]:x", "[fd00:99::1]:0", "[]:443", "host:0"):
+            opts = self.connect_options()
+            opts[opts.index(SERVER_IP)] = bad
+            r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
+            self.assertNotEqual(r.returncode, 0, bad)
+            self.assertIn('option "server"', r.stderr, bad)
+
+    def test_get_all_of_an_unknown_interface_is_an_error(self):
+        r = subprocess.run(["gdbus", "call", "--address", self.bus.address, "--dest", NAME, "--object-path", PATH,
+                            "--method", "org.freedesktop.DBus.Properties.GetAll", "net.sstpclient.Client1.Nope"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("org.freedesktop.DBus.Error.UnknownInterface", r.stderr)
 
     def test_non_root_is_denied(self):
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *self.connect_options(), user=NOBODY)
@@ -155,11 +268,18 @@ class StandaloneServiceTests(TunnelTestCase):
         wrong = self.secret_file("wrong", "wrong password")
         opts = self.connect_options()
         opts[opts.index(self.password_file)] = wrong
+        monitor = Monitor(self.bus)
+        self.addCleanup(monitor.close)
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", *opts)
         self.assertEqual(r.returncode, 0, r.stderr)
         path = re.search(r'o "(\S+)"', r.stdout).group(1)
-        self.wait_state(path, "failed")
-        self.assertIn("Authentication failed", self.prop(path, "FailureReason"))
+        # The outcome comes with the removal: state and reason.
+        m = monitor.wait_for(r"Member=ConnectionRemoved.*?OBJECT_PATH \"([^\"]+)\";\s+STRING \"(\w+)\";"
+                             r"\s+STRING \"([^\"]*)\";")
+        self.assertEqual(m.group(1), path)
+        self.assertEqual(m.group(2), "failed")
+        self.assertIn("Authentication failed", m.group(3))
+        self.assertIn("Member=Failure", monitor.text)
         # Unknown options are refused by name.
         r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect", "a{sv}", "2", "server", "s", "x",
                             "colour", "s", "blue")
@@ -216,9 +336,11 @@ class NMPluginInterfaceTests(TunnelTestCase):
     def call(self, method, *args):
         return self.bus.busctl("call", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, method, *args)
 
-    def settings(self, secrets=None):
+    def settings(self, secrets=None, ca=True):
         data = {"gateway": SERVER_IP, "user": "alice", "ca-cert": os.path.join(pki(), "root.pem"),
                 "password-flags": "2"}
+        if not ca:
+            data = {"gateway": SERVER_IP, "user": "alice", "server-name": "sstp.test", "password-flags": "0"}
         args = ["1", "vpn", "3" if secrets else "2", "data", "a{ss}", str(len(data))]
         for k, v in data.items():
             args += [k, v]
@@ -228,6 +350,35 @@ class NMPluginInterfaceTests(TunnelTestCase):
             for k, v in secrets.items():
                 args += [k, v]
         return args
+
+    def start_service(self):
+        log = open(os.path.join(self.tmp, "service.log"), "w")
+        self.service = subprocess.Popen(
+            self.ns.exec(self.ns.client, SERVICE, "--bus-name", self.BUS_NAME, "--debug"),
+            env=self.bus.env(), stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = self.bus.busctl("get-property", self.BUS_NAME, self.PLUGIN_PATH, self.PLUGIN, "State")
+            if r.returncode == 0:
+                return
+            time.sleep(0.1)
+        self.fail("the plugin did not appear on the bus")
+
+    def test_certificate_failure_is_the_connect_error(self):
+        """Issue 16 item 6: NetworkManager 1.42 shows any Failure but a login
+        failure as "Unknown reason", but an error reply to Connect as "The
+        VPN service failed to start" and logs its text: so Connect answers
+        once the server is verified, and a certificate failure is its error,
+        in vpn.data terms."""
+        self.start_server()
+        self.start_service()
+        r = self.call("Connect", "a{sa{sv}}", *self.settings({"password": "correct horse battery staple"}, ca=False))
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("vpn.data ca-cert=FILE", r.stderr)
+        self.assertNotIn("--ca-cert", r.stderr)
+        self.service.wait(15)
+        self.assert_nothing_left()
 
     def test_connect_interactive_secrets_required_and_config(self):
         self.start_server()

@@ -55,7 +55,9 @@ class NetworkManagerTests(TunnelTestCase):
         self.server.wait_for("Crypto binding is valid")
         self.nm.nmcli("connection", "down", "sstp-work")
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and self.tun_addresses():
+        # NetworkManager removes the addresses first; the TUN goes when the
+        # plugin has closed it.
+        while time.monotonic() < deadline and "sstp" in self.ns.links(self.ns.client):
             time.sleep(0.2)
         self.assertEqual(self.tun_addresses(), [])
         self.assert_nothing_left()
@@ -164,6 +166,49 @@ method=auto
         self.assertIn("require-mppe=yes has no effect", self.nm.read_log())
         self.assertIn("authenticated with MS-CHAPv2", self.server.output())
         self.nm.nmcli("connection", "down", "legacy")
+
+    def tun_name(self):
+        names = re.findall(r"\d+: (sstp\d+)", run("ip", "-n", self.ns.client, "-o", "link", "show").stdout)
+        self.assertEqual(len(names), 1, names)
+        return names[0]
+
+    def test_link_local_ipv6_gives_no_default_route(self):
+        """Issue 16 item 5: IPv6CP brings only interface identifiers
+        (link-local), so NetworkManager must not route IPv6 into sstp0."""
+        self.add_profile("v6")
+        self.nm.nmcli("connection", "up", "v6")
+        tun = self.tun_name()
+        self.assertIn("IPv6CP opened", self.nm.read_log())
+        routes = run("ip", "-n", self.ns.client, "-6", "route", "show").stdout
+        self.assertNotRegex(routes, rf"(?m)^default .*dev {tun}\b", routes)
+        self.assertNotRegex(routes, rf"(?m)^(::/0|::/1|8000::/1) .*dev {tun}\b", routes)
+        self.nm.nmcli("connection", "down", "v6")
+
+    def test_ipv6_no_leaves_the_tun_without_ipv6(self):
+        """ipv6=no: no IPv6 address on the TUN, not even a link-local one."""
+        self.add_profile("nov6", "ipv6=no")
+        self.nm.nmcli("connection", "up", "nov6")
+        tun = self.tun_name()
+        out = run("ip", "-n", self.ns.client, "-6", "addr", "show", "dev", tun).stdout
+        self.assertEqual(out, "")
+        self.nm.nmcli("connection", "down", "nov6")
+
+    def test_certificate_failure_is_reported_specifically(self):
+        """Issue 16 item 6: a certificate the profile does not trust fails
+        with a reason other than "Unknown reason", and the plugin's log line
+        names the vpn.data keys to change, not command-line flags."""
+        self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "untrusted", "vpn-type", "sstp", "vpn.data",
+                      f"gateway={SERVER_IP}, user=alice, server-name=sstp.test, password-flags=0",
+                      "vpn.secrets", f"password={PASSWORD}")
+        r = self.nm.nmcli("connection", "up", "untrusted", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Connection activation failed", r.stderr)
+        self.assertNotIn("nknown reason", r.stderr, r.stderr)
+        log = self.nm.read_log()
+        self.assertRegex(log, r"vpn\.data (ca-cert|cert-pin)", log[-6000:])
+        for flag in ("--ca-cert", "--extra-ca", "--pin"):
+            self.assertNotIn(flag, log)
+        self.assert_nothing_left()
 
     def test_unknown_key_is_refused_by_name(self):
         self.add_profile("odd", "colour=blue")

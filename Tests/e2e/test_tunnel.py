@@ -5,7 +5,7 @@ import os
 import re
 import unittest
 
-from harness import CLIENT_IP, PASSWORD, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki
+from harness import CLIENT_IP, PASSWORD, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki, run
 
 SIZE = int(os.environ.get("SSTP_E2E_TRANSFER_BYTES", str(100 * 1000 * 1000)))
 
@@ -55,6 +55,33 @@ class TunnelTests(TunnelTestCase):
     def test_pap(self):
         server, client, interface, address = self.connect("pap")
         self.check_tunnel(server, client, interface, address, "PAP")
+
+    def inet6(self, interface):
+        return run("ip", "-n", self.ns.client, "-6", "-o", "addr", "show", "dev", interface).stdout
+
+    def test_no_ipv6_leaves_the_tun_without_ipv6(self):
+        """Issue 16 item 5: with --no-ipv6 the TUN has no IPv6 address at
+        all (no kernel link-local, so no router solicitations either)."""
+        self.start_server()
+        client = self.start_client("--no-ipv6")
+        out = client.wait_for("connected:", timeout=30)
+        interface = re.search(r"connected: (\S+),", out).group(1)
+        self.assertEqual(self.inet6(interface), "")
+        self.assertEqual(client.stop(), 0, client.output())
+
+    def test_ipv6_link_local_is_the_negotiated_one_only(self):
+        """With IPv6CP the TUN carries the link-local address built from the
+        negotiated interface identifier (RFC 5072 section 5), not a second
+        one the kernel made up."""
+        self.start_server()
+        client = self.start_client()
+        out = client.wait_for("connected:", timeout=30)
+        interface = re.search(r"connected: (\S+),", out).group(1)
+        client.wait_for("IPv6", timeout=10)
+        addresses = re.findall(r"inet6 (\S+)", self.inet6(interface))
+        self.assertEqual(len(addresses), 1, addresses)
+        self.assertTrue(addresses[0].startswith("fe80::"), addresses)
+        self.assertEqual(client.stop(), 0, client.output())
 
     def test_config_file(self):
         """sstp connect --config FILE takes every option from the file, and

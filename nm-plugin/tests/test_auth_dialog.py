@@ -16,6 +16,11 @@ import unittest
 DIALOG = None
 SERVICE = "org.freedesktop.NetworkManager.sstp"
 
+# These are the terminal and external-UI modes: without a display, so that
+# standard mode never opens its window (tests/test_password_window.py).
+os.environ.pop("DISPLAY", None)
+os.environ.pop("WAYLAND_DISPLAY", None)
+
 
 def request(data, secrets=None, end="DONE\nQUIT\n"):
     """The agent's input, as nmcli writes it."""

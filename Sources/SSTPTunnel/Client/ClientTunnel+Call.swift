@@ -1,0 +1,149 @@
+import ByteCoding
+import CSSTPPlatform
+import Glibc
+import PPP
+import SSTPCall
+import SSTPCrypto
+import SSTPDataPlane
+import SSTPHTTP
+import SSTPPlatform
+import SSTPSession
+import SSTPTLS
+import SSTPWire
+
+/// Carrying out the call's actions, and the pppd backend's events.
+extension ClientTunnel {
+    // MARK: - Applying the call's actions
+
+    func apply(_ actions: [CallAction]) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                sendRaw(bytes)
+            case .setTimer(let timer, let deadline):
+                timers.set(.call(timer), at: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.apply(self.call?.timerExpired(timer, now: self.loop.now) ?? [])
+                }
+            case .cancelTimer(let timer):
+                timers.cancel(.call(timer))
+            case .progress(let progress):
+                report(progress)
+            case .startExternalPPP:
+                startPPPD()
+            case .externalCallConnected:
+                pppd?.callConnected()
+            case .stopExternalPPP:
+                pppd?.terminate()
+            case .externalLowerDown:
+                pppd?.lowerDown()
+            case .ipv4Up(let config):
+                ipv4 = config
+                networkUp(ipv4: config)
+            case .ipv6Up(let config):
+                ipv6 = config
+                networkUp(ipv6: config)
+            case .ipv4Down, .ipv6Down:
+                // The call stops that protocol's packets itself.
+                break
+            case .ended(let end):
+                finish(TunnelFailure.outcome(end, established: established))
+            case .log(let line):
+                emit(.log(line))
+            case .warning(let line):
+                emit(.warning(line))
+            }
+        }
+    }
+
+    func report(_ progress: CallProgress) {
+        switch progress {
+        case .sstpNegotiated:
+            emit(.phaseDone(.sstp, "CALL_CONNECT_ACK"))
+            emit(.phase(.lcp, "negotiating the link"))
+        case .pppPhase(let phase):
+            pppPhase(phase)
+        case .authenticated(let result):
+            authMethod = result.method
+            let method = result.method.map { "\($0)" } ?? "none"
+            emit(.phaseDone(.authentication, "authenticated with \(method)"))
+            emit(.phase(.network, "IPCP" + (options.ppp.requestIPv6 ? " and IPv6CP" : "")))
+        case .callConnected:
+            emit(.log("SSTP call connected (crypto binding sent)"))
+        }
+    }
+
+    func pppPhase(_ phase: PPPPhase) {
+        switch phase {
+        case .authenticate:
+            emit(.phaseDone(.lcp, "LCP opened"))
+            emit(.phase(.authentication, "user \(options.ppp.userName)"))
+        default:
+            break
+        }
+    }
+
+    func sendRaw(_ bytes: [UInt8]) {
+        guard let stream = currentStream else { return }
+        stream.enqueue(bytes)
+        stream.flush()
+    }
+
+    var currentStream: TLSStream? {
+        switch stage {
+        case .tls(let s, _), .http(let s, _), .running(let s, _): s
+        default: nil
+        }
+    }
+
+    // MARK: - The pppd backend
+
+    func startPPPD() {
+        let c = options.ppp
+        let configuration = PPPDDriver.Configuration(
+            pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
+            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6,
+            mtu: options.mtu ?? ClientOptions.defaultMTU, keepalive: c.keepalive, unit: nil)
+        let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
+            self?.pppdEvent(event)
+        }
+        pppd = driver
+        do {
+            try driver.start()
+        } catch {
+            finish(.local("cannot start pppd (\(options.pppdPath)): \(error)"))
+        }
+    }
+
+    func pppdEvent(_ event: PPPDDriver.Event) {
+        switch event {
+        case .frame(let frame):
+            // The call drops data frames before Call Connected (§3.2.5.2).
+            let actions = call?.externalPPPFrame(frame, now: loop.now) ?? []
+            if !actions.isEmpty, frame.count > 4, frame[2] & 0x80 == 0 { bytesOut &+= UInt64(frame.count - 4) }
+            apply(actions)
+        case .phase(let phase):
+            pppPhase(phase)
+        case .authenticated(let result):
+            apply(call?.externalPPPAuthenticated(result, now: loop.now) ?? [])
+        case .ipv4Up(let interface, let config):
+            pppdInterface = (interface, csstp_if_index(interface))
+            call?.externalPPPNetworkUp(ipv4: true)
+            ipv4 = config
+            networkUp(ipv4: config)
+        case .ipv6Up(let interface, let config):
+            pppdInterface = pppdInterface ?? (interface, csstp_if_index(interface))
+            call?.externalPPPNetworkUp(ipv4: false)
+            ipv6 = config
+            networkUp(ipv6: config)
+        case .log(let line):
+            emit(.log(line))
+        case .finished(let failure):
+            guard call != nil else {
+                finish(failure.map { .ppp($0) })
+                return
+            }
+            apply(call?.externalPPPFinished(failure, now: loop.now) ?? [])
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import ByteCoding
+import CSSTPPlatform
+import Glibc
+import PPP
+import SSTPCall
+import SSTPCrypto
+import SSTPDataPlane
+import SSTPHTTP
+import SSTPPlatform
+import SSTPSession
+import SSTPTLS
+import SSTPWire
+
+/// The TUN, its addresses, routes and DNS, and the status they make.
+extension ClientTunnel {
+    // MARK: - Network configuration
+
+    func ensureTUN() -> TUNDevice? {
+        if let tun { return tun }
+        do {
+            let device = try TUNDevice(name: options.interfaceName)
+            try device.setMTU(mtu)
+            do {
+                try device.configureIPv6(enabled: options.ppp.requestIPv6)
+            } catch {
+                emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
+            }
+            try device.setUp()
+            tun = device
+            try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+            return device
+        } catch {
+            finish(.local("cannot create the TUN device: \(error). Run as root (CAP_NET_ADMIN) and check /dev/net/tun"))
+            return nil
+        }
+    }
+
+    func networkUp(ipv4 config: IPv4Configuration) {
+        mtu = min(options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
+        let link: (name: String, index: Int32)
+        if let pppdInterface {
+            link = pppdInterface
+        } else {
+            guard let tun = ensureTUN() else { return }
+            link = (tun.name, tun.index)
+        }
+        if options.configureInterface {
+            do {
+                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                network = net
+                if pppdInterface == nil {
+                    // pppd sets its own addresses; the TUN is ours to set.
+                    let local = config.local.bytes
+                    try net.addAddress(interface: link.index, local: local, prefixLength: 32, peer: config.peer?.bytes)
+                }
+                try configureRoutes(net, index: link.index)
+                if options.configureDNS, !config.dns.isEmpty {
+                    let set = try net.setDNS(
+                        interface: link.name, servers: config.dns.map(\.description), domains: [],
+                        defaultRoute: options.routes == .defaultRoute)
+                    if !set {
+                        emit(
+                            .log(
+                                "DNS \(config.dns.map(\.description).joined(separator: " ")) not applied: systemd-resolved is not running"
+                            ))
+                    }
+                }
+            } catch {
+                finish(.local("cannot configure \(link.name): \(error)"))
+                return
+            }
+        }
+        reportedUp = true
+        emit(.phaseDone(.network, "IPCP opened"))
+        established = true
+        emit(.up(status))
+    }
+
+    func configureRoutes(_ net: NetworkConfigurator, index: Int32) throws(SystemError) {
+        switch options.routes {
+        case .none:
+            break
+        case .defaultRoute:
+            if !serverAddress.isEmpty, serverAddress.count == 4 { try net.pinServerRoute(serverAddress) }
+            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: index)
+            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: index)
+        case .networks(let networks):
+            for n in networks where n.address.count == 4 {
+                try net.addTunnelRoute(destination: n.address, prefixLength: n.prefixLength, interface: index)
+            }
+        }
+    }
+
+    func networkUp(ipv6 config: IPv6Configuration) {
+        if pppdInterface != nil {
+            // pppd set the link-local addresses itself.
+            emit(.phaseDone(.network, "IPv6CP opened"))
+            if reportedUp { emit(.ipv6Up(status)) }
+            return
+        }
+        guard let tun = ensureTUN() else { return }
+        if options.configureInterface {
+            do {
+                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                network = net
+                let local = TunnelStatus.linkLocalBytes(config.localInterfaceIdentifier)
+                let peer = config.peerInterfaceIdentifier.map { TunnelStatus.linkLocalBytes($0) }
+                // fe80::/64 stays on-link (RFC 4291 section 2.5.6), as the
+                // kernel's own link-local address would have made it.
+                try net.addAddress(interface: tun.index, local: local, prefixLength: 64, peer: peer)
+            } catch {
+                emit(.warning("cannot add the IPv6 link-local address to \(tun.name): \(error)"))
+                return
+            }
+        }
+        emit(.phaseDone(.network, "IPv6CP opened"))
+        // The tunnel counts as up with IPv4; an IPv6CP that opens first is
+        // part of that report.
+        if reportedUp { emit(.ipv6Up(status)) }
+    }
+
+    public var status: TunnelStatus {
+        var tlsVersion: String?
+        var tlsCipher: String?
+        if let s = currentStream {
+            tlsVersion = s.tls.negotiatedVersion.map { "\($0)" }
+            tlsCipher = s.tls.cipherName
+        }
+        return TunnelStatus(
+            interfaceName: tun?.name ?? pppdInterface?.name ?? "",
+            interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
+            mtu: mtu, ipv4: reportedUp && call?.ipv4Open == true ? ipv4 : nil,
+            ipv6: call?.ipv6Open == true ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
+            tlsVersion: tlsVersion, tlsCipher: tlsCipher)
+    }
+}

@@ -1,0 +1,491 @@
+import CSSTPPlatform
+import Glibc
+import PPP
+import PPPDBridge
+import SSTPCrypto
+import SSTPPlatform
+
+/// The kernel-PPP backend: Debian's pppd on a pty, speaking async HDLC
+/// (RFC 1662) that we decode into bare PPP frames for SSTP and encode the
+/// other way, with our pppd plugin (nm-plugin/pppd) reporting back over a
+/// Unix socket whose peer we check with SO_PEERCRED. The password crosses
+/// only that socket; pppd's command line carries none.
+final class PPPDDriver {
+    struct Configuration {
+        var pppdPath = "/usr/sbin/pppd"
+        var pluginPath: String
+        var userName: String
+        var password: String
+        var refused: Set<PPPAuthenticationMethod>
+        var requestIPv6: Bool
+        var mtu: Int
+        var keepalive: PPPKeepalive
+        var unit: Int?
+    }
+
+    /// What the driver reports, in the engine's vocabulary where it can.
+    enum Event {
+        case frame([UInt8])
+        case phase(PPPPhase)
+        case authenticated(PPPAuthenticationResult)
+        case ipv4Up(interface: String, IPv4Configuration)
+        case ipv6Up(interface: String, IPv6Configuration)
+        case log(String)
+        case finished(PPPFailure?)
+    }
+
+    unowned let loop: EventLoop
+    let configuration: Configuration
+    let emit: (Event) -> Void
+    private var master: Int32 = -1
+    private var listener: Int32 = -1
+    private var bridge: Int32 = -1
+    private var logRead: Int32 = -1
+    private var pidfd: Int32 = -1
+    private(set) var pid: pid_t = 0
+    private var socketDirectory = ""
+    private var decoder = HDLCCodec()
+    private var bridgeDeframer = BridgeDeframer()
+    private var authAckPending = false
+    private var finished = false
+    private var lastPhase: UInt32 = 0
+    private var logBuffer: [UInt8] = []
+    private var reportedFailure: PPPFailure?
+    private var reportedStatus: UInt32?
+    private var authenticationRefused: String?
+    private var terminationRequested = false
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+
+    init(configuration: Configuration, loop: EventLoop, emit: @escaping (Event) -> Void) {
+        self.configuration = configuration
+        self.loop = loop
+        self.emit = emit
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    var isRunning: Bool { pid > 0 && !finished }
+
+    // MARK: - Start
+
+    /// Starts pppd (Lower-Layer-Up for the kernel's PPP).
+    func start() throws(SystemError) {
+        try openBridgeSocket()
+        var slave = [CChar](repeating: 0, count: 128)
+        master = csstp_openpty(&slave, slave.count)
+        guard master >= 0 else { throw SystemError("openpty") }
+        let slavePath = String(decoding: slave.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var logPipe: [Int32] = [0, 0]
+        guard csstp_pipe_cloexec(&logPipe) == 0 else { throw SystemError("pipe") }
+        logRead = logPipe[0]
+        _ = fcntl(logRead, F_SETFL, fcntl(logRead, F_GETFL) | O_NONBLOCK)
+        let argv = arguments(tty: slavePath)
+        emit(.log("starting \(argv.joined(separator: " "))"))
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        pid = csstp_spawn_on_tty(cArgs, slavePath, logPipe[1])
+        close(logPipe[1])
+        guard pid > 0 else { throw SystemError("fork pppd") }
+        pidfd = csstp_pidfd_open(pid)
+        try loop.add(fd: master, events: .readable) { [weak self] _ in self?.ttyReadable() }
+        try loop.add(fd: logRead, events: .readable) { [weak self] _ in self?.logReadable() }
+        if pidfd >= 0 {
+            try loop.add(fd: pidfd, events: .readable) { [weak self] _ in self?.reap() }
+        }
+    }
+
+    /// pppd's command line. The options keep pppd out of SSTP's way: no CCP
+    /// or MPPE (TLS protects the data; MS-SSTP runs none), no compression,
+    /// address and control fields kept, our refusals, no routes or DNS files
+    /// of its own; the password comes through the plugin.
+    func arguments(tty: String) -> [String] {
+        let c = configuration
+        // logfd first: until pppd reads it, pppd logs to stdout, which is
+        // the tty, and the log text would mix with the HDLC stream.
+        var a = [c.pppdPath, tty, "38400", "logfd", "3"]
+        a += ["plugin", c.pluginPath, "sstp-bridge-socket", socketPath]
+        a += ["user", c.userName, "remotename", "sstp"]
+        a += ["nodetach", "noauth", "local", "nocrtscts", "nolock", "noipdefault", "nodefaultroute", "usepeerdns"]
+        a += ["noccp", "nobsdcomp", "nodeflate", "novj", "nopcomp", "noaccomp", "default-asyncmap"]
+        a += ["mtu", String(c.mtu), "mru", String(c.mtu)]
+        // MS-CHAPv1's keys are not an SSTP HLAK: never use it.
+        a.append("refuse-mschap")
+        if c.refused.contains(.pap) { a.append("refuse-pap") }
+        if c.refused.contains(.chapMD5) { a.append("refuse-chap") }
+        if c.refused.contains(.mschapv2) { a.append("refuse-mschap-v2") }
+        if c.refused.contains(.eapMSCHAPv2) { a.append("refuse-eap") }
+        if c.requestIPv6 { a.append("+ipv6") } else { a.append("noipv6") }
+        if c.keepalive.interval > .zero {
+            let seconds = Int(c.keepalive.interval.components.seconds)
+            a += ["lcp-echo-interval", String(seconds), "lcp-echo-failure", String(c.keepalive.failureLimit)]
+        }
+        if let unit = c.unit { a += ["unit", String(unit)] }
+        // Debian's ip-up.d/0000usepeerdns rewrites /etc/resolv.conf unless
+        // ipparam looks like a NetworkManager plugin's; DNS is ours to set.
+        a += ["ipparam", "nm-sstp-service-\(getpid())"]
+        return a
+    }
+
+    private var socketPath: String { socketDirectory + "/bridge.sock" }
+
+    private func openBridgeSocket() throws(SystemError) {
+        let base = access("/run", W_OK) == 0 ? "/run" : "/tmp"
+        var template = Array("\(base)/sstp-pppd-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw SystemError("mkdtemp") }
+        socketDirectory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        chmod(socketDirectory, 0o700)
+        listener = try UnixSocket.listen(path: socketPath)
+        try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptBridge() }
+    }
+
+    // MARK: - The pty: HDLC in and out
+
+    private func ttyReadable() {
+        while true {
+            let n = read(master, readBuffer.baseAddress, readBuffer.count)
+            if n <= 0 {
+                if n < 0, errno == EAGAIN || errno == EINTR { return }
+                // EIO: pppd closed the tty.
+                loop.remove(fd: master)
+                return
+            }
+            decoder.decode(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) { result in
+                switch result {
+                case .success(let frame): emit(.frame(frame))
+                case .failure(let error): emit(.log("pppd: dropped a frame from the pty: \(error)"))
+                }
+            }
+        }
+    }
+
+    /// A PPP frame from SSTP to pppd.
+    func deliver(_ frame: UnsafeRawBufferPointer) {
+        guard master >= 0, !finished else { return }
+        noteAuthenticationFailure(frame)
+        let bytes = decoder.encode(Array(frame))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(master, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                // The tty queue is full: drop, as a line would.
+                return
+            }
+            offset += n
+        }
+    }
+
+    /// The server's refusal of our credentials, seen on its way to pppd:
+    /// CHAP/MS-CHAP Failure (RFC 1994 §4.2, code 4), PAP Authenticate-Nak
+    /// (RFC 1334 §2.2.2, code 3), EAP Failure (RFC 3748 §4.2, code 4). pppd
+    /// reports it only through its exit status, which a hangup or our
+    /// SIGTERM overwrites when the SSTP call ends first; so it is recorded
+    /// here, where no race can lose it.
+    private func noteAuthenticationFailure(_ frame: UnsafeRawBufferPointer) {
+        guard reportedFailure == nil, authenticationRefused == nil,
+            let (protocolNumber, headerLength) = PPPFrameHeader.decode(frame), frame.count > headerLength
+        else { return }
+        let code = frame[headerLength]
+        switch (protocolNumber, code) {
+        case (0xc223, 4): authenticationRefused = "the server refused the CHAP/MS-CHAP login"
+        case (0xc023, 3): authenticationRefused = "the server refused the PAP login"
+        case (0xc227, 4): authenticationRefused = "the server refused the EAP login"
+        default: break
+        }
+    }
+
+    // MARK: - pppd's log
+
+    private func logReadable() {
+        while true {
+            let n = read(logRead, readBuffer.baseAddress, readBuffer.count)
+            if n <= 0 {
+                if n == 0 {
+                    loop.remove(fd: logRead)
+                    close(logRead)
+                    logRead = -1
+                }
+                return
+            }
+            logBuffer += UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+            while let newline = logBuffer.firstIndex(of: 10) {
+                let line = String(decoding: logBuffer[..<newline], as: UTF8.self)
+                logBuffer.removeSubrange(...newline)
+                if !line.isEmpty { emit(.log("pppd: \(line)")) }
+            }
+            if logBuffer.count > 65536 { logBuffer.removeAll() }
+        }
+    }
+
+    // MARK: - The plugin's socket
+
+    private func acceptBridge() {
+        guard let (fd, credentials) = UnixSocket.accept(listener) else { return }
+        // Only our pppd (or root acting for it) may speak for the link.
+        guard credentials.uid == 0 || credentials.pid == pid, bridge < 0 else {
+            emit(.log("refused a bridge connection from pid \(credentials.pid) uid \(credentials.uid)"))
+            close(fd)
+            return
+        }
+        bridge = fd
+        do {
+            try loop.add(fd: fd, events: .readable) { [weak self] _ in self?.bridgeReadable() }
+        } catch {
+            close(fd)
+            bridge = -1
+        }
+    }
+
+    private func bridgeReadable() {
+        let n = read(bridge, readBuffer.baseAddress, readBuffer.count)
+        if n <= 0 {
+            if n < 0, errno == EAGAIN || errno == EINTR { return }
+            loop.remove(fd: bridge)
+            close(bridge)
+            bridge = -1
+            return
+        }
+        let messages: [BridgeMessage]
+        do {
+            messages = try bridgeDeframer.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+        } catch {
+            emit(.log("the pppd plugin sent a malformed message: \(error)"))
+            send(.failure("malformed message"))
+            terminate()
+            return
+        }
+        for message in messages { handle(message) }
+    }
+
+    private func handle(_ message: BridgeMessage) {
+        switch message {
+        case .hello(let version, let helloPID, let protocolVersion, _):
+            emit(.log("pppd \(version) (pid \(helloPID)) loaded the bridge plugin, protocol \(protocolVersion)"))
+        case .passwordRequest(let user):
+            guard user == configuration.userName else {
+                send(.passwordRefused(reason: "pppd asked for the password of another user"))
+                return
+            }
+            send(.password(configuration.password))
+        case .phase(let phase):
+            lastPhase = phase
+            if let mapped = Self.phase(phase) { emit(.phase(mapped)) }
+        case .authUp(let sendKey, let receiveKey):
+            let result: PPPAuthenticationResult
+            if let sendKey, let receiveKey, sendKey.count == 16, receiveKey.count == 16 {
+                // pppd's mppe_send_key / mppe_recv_key are the client's
+                // MasterSendKey / MasterReceiveKey (RFC 3079): the HLAK is
+                // send | receive (MS-SSTP 3.2.5.2.1).
+                result = PPPAuthenticationResult(
+                    method: nil, userName: configuration.userName, mppeKeys: nil,
+                    higherLayerAuthenticationKey: HigherLayerAuthenticationKey(keyMaterial: sendKey + receiveKey))
+            } else {
+                result = PPPAuthenticationResult(
+                    method: nil, userName: configuration.userName, mppeKeys: nil, higherLayerAuthenticationKey: .zero)
+            }
+            authAckPending = true
+            emit(.authenticated(result))
+        case .ipUp(let interface, let local, let peer, let dns, let mtu):
+            guard local.count == 4 else { return }
+            let config = IPv4Configuration(
+                local: Self.ipv4(local), peer: peer.map(Self.ipv4), dns: dns.filter { $0.count == 4 }.map(Self.ipv4),
+                nbns: [], mtu: Int(mtu))
+            emit(.ipv4Up(interface: interface, config))
+        case .ipv6Up(let interface, let local, let peer):
+            emit(
+                .ipv6Up(
+                    interface: interface,
+                    IPv6Configuration(
+                        localInterfaceIdentifier: local, peerInterfaceIdentifier: peer, mtu: configuration.mtu)))
+        case .exit(let status):
+            reportedStatus = status
+            reportedFailure = Self.failure(exitStatus: Int32(status), lastPhase: lastPhase)
+        case .password, .passwordRefused, .authAck, .failure:
+            emit(.log("the pppd plugin sent a service message; ignored"))
+        }
+    }
+
+    /// Called once SSTP's CALL_CONNECTED is out: pppd may go on to IPCP.
+    func callConnected() {
+        guard authAckPending else { return }
+        authAckPending = false
+        send(.authAck)
+    }
+
+    private func send(_ message: BridgeMessage) {
+        guard bridge >= 0 else { return }
+        let bytes = message.encoded()
+        _ = bytes.withUnsafeBytes { write(bridge, $0.baseAddress, $0.count) }
+    }
+
+    static func ipv4(_ b: [UInt8]) -> IPv4Address {
+        IPv4Address(b[0], b[1], b[2], b[3])
+    }
+
+    /// pppd's PHASE_* numbers (pppd.h): 0 DEAD, 4 ESTABLISH,
+    /// 5 AUTHENTICATE, 6 CALLBACK, 7 NETWORK, 8 RUNNING, 9 TERMINATE,
+    /// 10 DISCONNECT.
+    static func phase(_ value: UInt32) -> PPPPhase? {
+        switch value {
+        case 0: .dead
+        case 4: .establish
+        case 5, 6: .authenticate
+        case 7, 8: .network
+        case 9, 10: .terminate
+        default: nil
+        }
+    }
+
+    /// pppd's exit codes (pppd(8) EXIT STATUS, pppd.h) as the engine's
+    /// failure reasons. Those about this host (1 fatal error, 2 options,
+    /// 3 not root, 4 no kernel PPP, 6 lock, 7 tty, 8 connect script, 9 pty
+    /// command, 18 init script) are `localSetup`: the server never had a
+    /// say. 0 (ended at the peer's request) and 5 (our signal) are no
+    /// failure of PPP's.
+    static func failure(exitStatus: Int32, lastPhase: UInt32) -> PPPFailure? {
+        switch exitStatus {
+        case 0, 5: return nil
+        case 19: return .authenticationFailed(message: "pppd: the server refused our authentication")
+        case 11: return .authenticationFailed(message: "pppd: peer authentication failed")
+        case 10: return .negotiationFailed("pppd: negotiation failed")
+        case 15: return .peerNotResponding(lastPhase >= 7 ? .lcpEcho : .lcp)
+        case 16: return .lowerLayerDown
+        case 17: return .loopbackDetected
+        case 4: return .localSetup(kernelPPPMissing("pppd found no PPP support in this kernel (exit 4)"))
+        case 1: return .localSetup("pppd hit a fatal error (exit 1); see its log above")
+        case 2: return .localSetup("pppd rejected its options (exit 2); see its log above")
+        case 3: return .localSetup("pppd must run as root (exit 3)")
+        case 6, 7, 8, 9, 18:
+            return .localSetup("pppd could not set up its terminal or scripts (exit \(exitStatus)); see its log above")
+        default: return .negotiationFailed("pppd exited with status \(exitStatus)")
+        }
+    }
+
+    /// The advice when kernel PPP is missing.
+    static func kernelPPPMissing(_ what: String) -> String {
+        "\(what). The pppd backend (backend pppd) needs kernel PPP (the ppp_generic module and "
+            + "/dev/ppp): load it with modprobe ppp_generic ppp_async, or use the built-in backend "
+            + "(backend userspace, the default), which needs none"
+    }
+
+    /// What is wrong with kernel PPP, from the errno of opening /dev/ppp
+    /// (nil: it opened), the way pppd itself checks (sys-linux.c
+    /// ppp_available). Pure, for the tests; `kernelPPPProblem()` probes.
+    static func kernelPPPProblem(openErrno: Int32?) -> String? {
+        guard let error = openErrno else { return nil }
+        switch error {
+        case ENOENT:
+            return kernelPPPMissing("/dev/ppp does not exist")
+        case ENODEV, ENXIO:
+            return kernelPPPMissing("/dev/ppp has no driver behind it")
+        case EACCES, EPERM:
+            return "cannot open /dev/ppp (\(String(cString: strerror(error)))): the pppd backend needs root"
+        default:
+            return kernelPPPMissing("cannot open /dev/ppp (\(String(cString: strerror(error))))")
+        }
+    }
+
+    /// Opens and closes /dev/ppp: a problem is found before connecting.
+    static func kernelPPPProblem() -> String? {
+        let fd = open("/dev/ppp", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return kernelPPPProblem(openErrno: errno) }
+        close(fd)
+        return nil
+    }
+
+    // MARK: - The end
+
+    private func reap() {
+        let status = csstp_reap(pid)
+        guard status >= 0 else { return }
+        finish(status: status)
+    }
+
+    private func finish(status: Int32) {
+        guard !finished else { return }
+        finished = true
+        var failure = reportedFailure ?? Self.failure(exitStatus: status, lastPhase: lastPhase)
+        // After our SIGTERM (the SSTP link went away, or a disconnect), pppd
+        // ending on request (5), on hangup (16), or killed says nothing about
+        // PPP; a status it reported for a reason of its own (19: the server
+        // refused our password) still counts.
+        if terminationRequested {
+            let ownStatus = reportedStatus.map { Int32(truncatingIfNeeded: $0) }
+            switch ownStatus {
+            case .some(5), .some(16): failure = nil
+            case .none where [1, 5, 16, 128 + SIGTERM, 128 + SIGKILL].contains(status): failure = nil
+            default: break
+            }
+        }
+        if let refused = authenticationRefused, failure == nil || failure == .lowerLayerDown {
+            failure = .authenticationFailed(message: refused)
+        }
+        emit(.log("pppd exited with status \(status)"))
+        cleanup()
+        emit(.finished(failure))
+    }
+
+    /// Asks pppd to end the link (SIGTERM: it sends LCP Terminate-Request),
+    /// and kills it if it has not gone after a grace period.
+    func terminate() {
+        guard pid > 0, !finished else {
+            cleanup()
+            return
+        }
+        terminationRequested = true
+        kill(pid, SIGTERM)
+        let victim = pid
+        loop.schedule(at: loop.now + .seconds(3)) { [weak self] in
+            guard let self, !self.finished else { return }
+            kill(victim, SIGKILL)
+        }
+    }
+
+    /// The SSTP link is gone. A pppd already ending the link on its own
+    /// (terminate, disconnect or dead phase: the server refused the
+    /// password, say) is given time to exit with its own status, which a
+    /// SIGTERM would turn into "user request"; any other pppd is stopped now.
+    func lowerDown() {
+        guard pid > 0, !finished else {
+            cleanup()
+            return
+        }
+        if [0, 9, 10].contains(lastPhase) {
+            loop.schedule(at: loop.now + .seconds(2)) { [weak self] in self?.terminate() }
+        } else {
+            terminate()
+        }
+    }
+
+    /// The last resort when the tunnel must end now: no pppd may outlive us.
+    func killNow() {
+        guard pid > 0, !finished else {
+            cleanup()
+            return
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        finished = true
+        cleanup()
+    }
+
+    private func cleanup() {
+        for fd in [master, listener, bridge, logRead, pidfd] where fd >= 0 {
+            loop.remove(fd: fd)
+            close(fd)
+        }
+        master = -1
+        listener = -1
+        bridge = -1
+        logRead = -1
+        pidfd = -1
+        if !socketDirectory.isEmpty {
+            unlink(socketPath)
+            rmdir(socketDirectory)
+            socketDirectory = ""
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Glibc
+import PPP
+import SSTPCall
+import SSTPSession
+import SSTPTLS
+import Testing
+
+@testable import SSTPTunnel
+
+/// The `sstp` command's exit statuses as a policy of pure functions, and
+/// the messages of the failures issue 16 added.
+@Suite struct ExitStatusTests {
+    // MARK: pppd's exit statuses (pppd(8) EXIT STATUS)
+
+    @Test(arguments: [1, 2, 3, 4, 6, 7, 8, 9, 18] as [Int32])
+    func pppdLocalFailuresAreLocal(_ status: Int32) throws {
+        let failure = try #require(PPPDDriver.failure(exitStatus: status, lastPhase: 0))
+        #expect(TunnelFailure.ppp(failure).exitCode == 6, "\(failure)")
+    }
+
+    @Test func pppdWithoutKernelPPPSaysWhatIsMissing() throws {
+        let failure = try #require(PPPDDriver.failure(exitStatus: 4, lastPhase: 4))
+        let text = TunnelFailure.ppp(failure).description
+        #expect(text.contains("/dev/ppp"))
+        #expect(text.contains("ppp_generic"))
+        #expect(text.contains("built-in backend"))
+        #expect(!text.contains("server"))
+    }
+
+    @Test func pppdStatusesAboutTheLink() {
+        func code(_ status: Int32, phase: UInt32 = 7) -> Int32? {
+            PPPDDriver.failure(exitStatus: status, lastPhase: phase).map { TunnelFailure.ppp($0).exitCode }
+        }
+        #expect(code(0) == nil)  // ended at the peer's request
+        #expect(code(5) == nil)  // our SIGTERM
+        #expect(code(19) == 2)  // we failed to authenticate
+        #expect(code(11) == 2)
+        #expect(code(10) == 4)  // negotiation failed
+        #expect(code(15) == 5)  // echoes unanswered
+        #expect(code(16) == 5)  // hangup
+    }
+
+    @Test func kernelPPPProbeVerdicts() throws {
+        #expect(PPPDDriver.kernelPPPProblem(openErrno: nil) == nil)
+        for error in [ENOENT, ENODEV, ENXIO] {
+            let text = try #require(PPPDDriver.kernelPPPProblem(openErrno: error))
+            #expect(text.contains("/dev/ppp"))
+            #expect(text.contains("ppp_generic"))
+            #expect(text.contains("backend userspace"))
+        }
+        let denied = try #require(PPPDDriver.kernelPPPProblem(openErrno: EACCES))
+        #expect(denied.contains("root"))
+    }
+
+    // MARK: The end of an established session (exit 7)
+
+    @Test func callDisconnectAfterTheTunnelWasUpIsSeven() throws {
+        let up = try #require(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .disconnectedByPeer, ppp: nil, requested: false), established: true))
+        #expect(up.exitCode == 7)
+        #expect(up.description.contains("established"))
+        let connecting = try #require(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .disconnectedByPeer, ppp: nil, requested: false), established: false))
+        #expect(connecting.exitCode == 4)
+        #expect(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .disconnectedByPeer, ppp: nil, requested: true), established: true) == nil)
+        #expect(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .disconnectedLocally, ppp: nil, requested: false), established: true) == nil)
+    }
+
+    @Test func pppTerminateAfterTheTunnelWasUpIsSeven() throws {
+        let up = try #require(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .disconnectedByPeer, ppp: .terminatedByPeer("admin"), requested: false), established: true
+            ))
+        #expect(up.exitCode == 7)
+        #expect(up.description.contains("admin"))
+        let connecting = try #require(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .transportClosed("closed"), ppp: .terminatedByPeer(""), requested: false),
+                established: false))
+        #expect(connecting.exitCode == 4)
+        // Other ends keep their own status after the tunnel was up.
+        let silent = try #require(
+            TunnelFailure.outcome(
+                CallEnd(sstp: .peerNotResponding, ppp: nil, requested: false), established: true))
+        #expect(silent.exitCode == 5)
+    }
+
+    @Test func everyCategoryHasItsOwnStatus() {
+        let codes = TunnelFailure.Category.allCases.map(\.rawValue)
+        #expect(Set(codes).count == codes.count)
+        #expect(TunnelFailure.Category.sessionEnded.rawValue == 7)
+    }
+
+    // MARK: Authentication messages (items 3 and 14)
+
+    @Test func noCommonMethodMessageNamesBothSides() {
+        let failure = TunnelFailure.ppp(
+            .noCommonAuthenticationMethod(offered: [.pap, .mschapv2], refused: [.mschapv2, .pap], unsupported: []))
+        let text = failure.description
+        #expect(text.contains("the server offered PAP and MS-CHAPv2"))
+        #expect(text.contains("this client refuses MS-CHAPv2 and PAP"))
+        #expect(text.contains("refuse-pap"))
+        #expect(text.contains("refuse-mschap-v2"))
+        #expect(!text.contains("dropped this user"))
+        #expect(failure.exitCode == 4)
+    }
+
+    @Test func unsupportedOfferIsNamed() {
+        let text = TunnelFailure.ppp(
+            .noCommonAuthenticationMethod(offered: [], refused: [], unsupported: ["MS-CHAPv1"])
+        ).description
+        #expect(text.contains("MS-CHAPv1 (not implemented by this client)"))
+    }
+
+    @Test func weakMethodRefusalNamesTheOptionAndWhy() {
+        let failure = TunnelFailure.ppp(.weakAuthenticationWithoutVerification(offered: [.pap]))
+        let text = failure.description
+        #expect(text.contains("--allow-weak-auth-without-verify"))
+        #expect(text.contains("insecure-skip-verify"))
+        #expect(text.contains("clear text"))
+        #expect(failure.exitCode == 3)
+    }
+
+    @Test func clientOptionsPassTheVerificationStateToPPP() {
+        var tls = TLSClientConfiguration(serverName: "s")
+        tls.insecureSkipVerify = true
+        var options = ClientOptions(server: "s", tls: tls, ppp: PPPClientConfiguration(userName: "u", password: "p"))
+        #expect(options.pppConfiguration.acceptedMethods == [.mschapv2, .eapMSCHAPv2])
+        options.ppp.allowWeakAuthenticationWithoutVerification = true
+        #expect(options.pppConfiguration.acceptedMethods.contains(.pap))
+        options.tls.insecureSkipVerify = false
+        options.ppp.allowWeakAuthenticationWithoutVerification = false
+        #expect(options.pppConfiguration.acceptedMethods.contains(.pap))
+    }
+}
