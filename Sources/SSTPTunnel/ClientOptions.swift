@@ -83,6 +83,9 @@ public struct ClientOptions: Sendable {
     /// The bridge plugin pppd loads (absolute path): by default the one
     /// installed for the pppd on this system (/usr/lib/pppd/<version>/).
     public var pppdPluginPath = ClientOptions.installedPPPDPlugin()
+    /// Packets from the TUN wait in our own AQM (FQ-CoDel, UplinkQueue)
+    /// while the TLS socket is busy, instead of in the TUN's queue.
+    public var queueManagement = true
 
     public enum Backend: String, Sendable, CaseIterable {
         case userspace

@@ -60,6 +60,8 @@ public final class ClientTunnel {
     /// `.up` was reported (IPCP opened and the interface is configured).
     private var reportedUp = false
     private var tunPaused = false
+    /// The AQM packets from the TUN wait in (options.queueManagement).
+    private var uplink: UplinkQueue?
     private var authMethod: PPPAuthenticationMethod?
     private var serverAddress: [UInt8] = []
     private let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -250,6 +252,7 @@ public final class ClientTunnel {
             let context = try TLSClientContext(options.tls)
             let connection = try context.connect(socket: fd)
             stream = TLSStream(fd: fd, tls: connection, loop: loop)
+            if options.queueManagement { stream.notSentLowWater = UplinkQueue.notSentLowWater }
         } catch {
             loop.remove(fd: fd)
             close(fd)
@@ -382,6 +385,20 @@ public final class ClientTunnel {
     /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     private func tunReadable() {
         guard case .running(let stream, _) = stage, let tun else { return }
+        if options.queueManagement {
+            let queue = uplink ?? UplinkQueue(slots: 1024, mtu: mtu, split: SplitBuffer())
+            uplink = queue
+            do {
+                bytesOut &+= try queue.readTUN(tun, stream: stream, mtu: mtu, now: { loop.now }) {
+                    call?.outboundProtocol(ipVersion: $0)
+                }
+            } catch {
+                finish(.local("reading \(tun.name) failed: \(error)"))
+                return
+            }
+            stream.flush()
+            return
+        }
         let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
         while true {
             if stream.out.spaceForNextPacket < room {
@@ -729,6 +746,7 @@ extension ClientTunnel: TLSStreamDelegate {
     }
 
     func streamDrained(_ stream: TLSStream) {
+        uplink?.drain(stream, now: loop.now)
         if tunPaused {
             pauseTUN(false)
             tunReadable()

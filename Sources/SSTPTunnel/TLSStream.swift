@@ -39,6 +39,8 @@ final class TLSStream {
     private var lastWriteLength = 0
 
     static let notSentLowWater: Int32 = 131072
+    /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
+    var notSentLowWater = TLSStream.notSentLowWater
 
     init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
         self.fd = fd
@@ -56,7 +58,7 @@ final class TLSStream {
         // socket reports writable only below it, so a bulk transfer queues
         // in the TUN instead of in seconds' worth of socket buffer, and a
         // ping under load waits for less (bench/README.md).
-        var lowat = Self.notSentLowWater
+        var lowat = notSentLowWater
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
         loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
         advanceHandshake()

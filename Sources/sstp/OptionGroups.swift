@@ -107,6 +107,7 @@ struct NetworkOptions: ParsableArguments {
     @Flag(name: tableName("default-route"), help: tableHelp("default-route")) var defaultRoute = false
     @Option(name: tableName("route"), help: tableHelp("route")) var route: [String] = []
     @Flag(name: tableName("no-dns"), help: tableHelp("no-dns")) var noDNS = false
+    @Flag(name: tableName("no-queue-management"), help: tableHelp("no-queue-management")) var noQueueManagement = false
 
     func add(to v: inout CommandLineValues) {
         v.add("interface", interface)
@@ -114,5 +115,6 @@ struct NetworkOptions: ParsableArguments {
         v.add("default-route", flag: defaultRoute)
         v.add("route", route)
         v.add("no-dns", flag: noDNS)
+        v.add("no-queue-management", flag: noQueueManagement)
     }
 }
