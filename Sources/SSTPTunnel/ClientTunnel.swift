@@ -252,7 +252,10 @@ public final class ClientTunnel {
             let context = try TLSClientContext(options.tls)
             let connection = try context.connect(socket: fd)
             stream = TLSStream(fd: fd, tls: connection, loop: loop)
-            if options.queueManagement { stream.notSentLowWater = UplinkQueue.notSentLowWater }
+            if options.queueManagement {
+                stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
+                stream.pacer = UnsentPacer()
+            }
         } catch {
             loop.remove(fd: fd)
             close(fd)

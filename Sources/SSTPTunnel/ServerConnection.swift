@@ -50,7 +50,10 @@ final class ServerConnection {
         self.peer = peer
         let connection = try server.tls.accept(socket: fd)
         stream = TLSStream(fd: fd, tls: connection, loop: server.loop)
-        if server.options.queueManagement { stream.notSentLowWater = UplinkQueue.notSentLowWater }
+        if server.options.queueManagement {
+            stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
+            stream.pacer = UnsentPacer()
+        }
         timers = KeyedTimers(loop: server.loop)
         var config = SSTPServerSession.Configuration(certificateDER: server.tls.localCertificateDER)
         config.offeredHashes = server.options.offeredHashes

@@ -41,6 +41,11 @@ final class TLSStream {
     static let notSentLowWater: Int32 = 131072
     /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
     var notSentLowWater = TLSStream.notSentLowWater
+    /// Holds writes while the socket has more unsent bytes than about 2 ms
+    /// of its pacing rate (UnsentPacer; set by an owner with an UplinkQueue).
+    var pacer: UnsentPacer?
+    /// The length of a write that returned wantWrite (0: none pending).
+    private var pendingLength = 0
 
     init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
         self.fd = fd
@@ -170,7 +175,18 @@ final class TLSStream {
         guard established, !closed, !writeBlocked else { return }
         let wasLarge = out.count > 32768
         while !out.isEmpty {
-            let chunk = UnsafeRawBufferPointer(rebasing: out.bytes[0..<min(out.count, TLSConnection.maxRecordPayload)])
+            var limit = TLSConnection.maxRecordPayload
+            if let room = pacer?.room(fd) {
+                if room == 0, pendingLength == 0 {
+                    writeBlocked = true
+                    out.compact()
+                    updateInterest()
+                    return
+                }
+                // A write OpenSSL has begun is retried at no shorter length.
+                limit = max(min(limit, room), pendingLength)
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: out.bytes[0..<min(out.count, limit)])
             let result: TLSIOResult
             do {
                 result = try tls.write(chunk)
@@ -181,7 +197,9 @@ final class TLSStream {
             switch result {
             case .bytes(let n):
                 out.consume(n)
+                pendingLength = 0
             case .wantWrite, .wantRead:
+                pendingLength = chunk.count
                 writeBlocked = true
                 // OpenSSL retries from the same bytes (it accepts a moved
                 // buffer), so what is left can go to the front now.

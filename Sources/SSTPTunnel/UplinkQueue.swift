@@ -1,3 +1,4 @@
+import Glibc
 import SSTPDataPlane
 import SSTPPlatform
 import SSTPTLS
@@ -23,11 +24,6 @@ final class UplinkQueue {
     /// TUN reads per wakeup while packets go to the AQM, so that a sender
     /// faster than the socket cannot keep the loop from the socket.
     static let readBudget = 64
-    /// TCP_NOTSENT_LOWAT with the AQM: the unsent bytes in the socket (a
-    /// FIFO in front of every packet) stay at about two records
-    /// (bench/README.md, "Latency under upload").
-    static let notSentLowWater: Int32 = 32768
-
     init(slots: Int, mtu: Int, split: SplitBuffer) {
         var c = FlowQueueCoDel.Configuration()
         c.ipOffset = OutboundBatch.headerLength
@@ -123,7 +119,8 @@ final class UplinkQueue {
         defer { draining = false }
         let slot = aqm.configuration.slotSize
         while !aqm.isEmpty, !stream.writeBlocked, !stream.closed {
-            while stream.out.count + slot <= TLSConnection.maxRecordPayload, stream.out.spaceForNextPacket >= slot,
+            let record = min(TLSConnection.maxRecordPayload, max(stream.pacer?.budget ?? .max, slot))
+            while stream.out.count + slot <= record, stream.out.spaceForNextPacket >= slot,
                 aqm.dequeue(now: now, { _ = stream.out.append($0) })
             {}
             stream.flush()
@@ -134,4 +131,64 @@ final class UplinkQueue {
 /// The buffer a TUN read is split in before its packets go into an AQM.
 final class SplitBuffer {
     var batch = OutboundBatch(capacity: OutboundBatch.superpacketRoom + 64)
+}
+
+/// Keeps the bytes waiting unsent in the TLS socket to about `window` of
+/// its pacing rate (tcpi_pacing_rate), between 4 and 128 KiB: that queue
+/// is a FIFO no AQM sees, in front of every packet of every flow. Linux
+/// applies TCP_NOTSENT_LOWAT to poll(2) only (a write fills the whole
+/// send buffer), so the writer asks before each record; the socket's
+/// TCP_NOTSENT_LOWAT is kept at the budget, so that EPOLLOUT (below half
+/// of it) comes only once there is room again.
+struct UnsentPacer {
+    /// How much sending time may wait in the socket.
+    static let windowNanoseconds: UInt64 = 2_000_000
+    static let minimum = 4096
+    static let maximum = 131072
+    /// The budget until the socket has a pacing rate; the stream sets its
+    /// TCP_NOTSENT_LOWAT to it as it starts (TLSStream.notSentLowWater).
+    static let initialBudget = 16384
+    /// What a record from the AQM may hold (UplinkQueue.drain).
+    private(set) var budget = UnsentPacer.initialBudget
+    private var appliedLowWater = Int32(UnsentPacer.initialBudget)
+
+    init() {}
+
+    /// How many more bytes the socket may take now (0: wait for EPOLLOUT;
+    /// nil: it cannot tell).
+    mutating func room(_ fd: Int32) -> Int? {
+        // struct tcp_info (Linux, since 4.6): tcpi_pacing_rate (u64, bytes
+        // per second) at offset 104, tcpi_notsent_bytes (u32) at 144.
+        var info = (
+            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+            UInt64(0)
+        )
+        var length = socklen_t(MemoryLayout.size(ofValue: info))
+        let r = withUnsafeMutableBytes(of: &info) {
+            getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
+        }
+        guard r == 0, length >= 148 else { return nil }
+        let (pacing, unsent) = withUnsafeBytes(of: &info) {
+            ($0.load(fromByteOffset: 104, as: UInt64.self), Int($0.load(fromByteOffset: 144, as: UInt32.self)))
+        }
+        if pacing > 0, pacing < UInt64.max / Self.windowNanoseconds {
+            let wanted = Int(min(pacing * Self.windowNanoseconds / 1_000_000_000, UInt64(Self.maximum)))
+            budget = max(Self.minimum, wanted)
+        }
+        let room = budget - unsent
+        // Not a record for a few bytes: wait until a quarter is free.
+        guard room >= budget / 4 else {
+            apply(fd, Int32(budget))
+            return 0
+        }
+        return room
+    }
+
+    private mutating func apply(_ fd: Int32, _ value: Int32) {
+        guard value != appliedLowWater else { return }
+        var v = value
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &v, socklen_t(MemoryLayout<Int32>.size))
+        appliedLowWater = value
+    }
 }
