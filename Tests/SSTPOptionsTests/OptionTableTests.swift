@@ -51,7 +51,7 @@ import Testing
                 "server-name", "no-sni", "insecure-skip-verify", "proxy", "proxy-user", "proxy-password-file",
                 "refuse-pap", "refuse-chap", "refuse-mschap-v2", "refuse-eap", "no-ipv6", "hello-interval",
                 "lcp-echo-interval", "lcp-echo-failure", "interface", "mtu", "default-route", "route", "no-dns",
-                "verbose", "backend", "pppd-plugin",
+                "verbose", "backend", "pppd-plugin", "no-queue-management",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
