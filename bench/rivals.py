@@ -187,6 +187,10 @@ def goodput(ns, vpn, reverse, cc):
         return {"mbps": None, "error": (r.stdout + r.stderr)[-300:]}
     gb = nbytes / 1e9
     out = {"mbps": mbps}
+    try:
+        out["retransmits"] = json.loads(r.stdout)["end"]["sum_sent"].get("retransmits")
+    except (ValueError, KeyError):
+        pass
     if vpn.client_pids:
         out["client_cpu_s_per_gb"] = (proc_cpu(vpn.client_pids) - c0) / gb
     if vpn.server_pids:
