@@ -178,7 +178,21 @@ def parse_iperf(text):
         return None, None
 
 
+def retried(measure, ok, attempts=3):
+    """iperf3's server refuses a test while it winds down the last one
+    ("the server is busy"): try again after a pause."""
+    for i in range(attempts):
+        r = measure()
+        if ok(r) or i == attempts - 1:
+            return r
+        time.sleep(2)
+
+
 def goodput(ns, vpn, reverse, cc):
+    return retried(lambda: goodput_once(ns, vpn, reverse, cc), lambda r: r.get("mbps") is not None)
+
+
+def goodput_once(ns, vpn, reverse, cc):
     """iperf3 through `vpn`; Mbit/s and the client's and server's CPU s/GB."""
     c0, s0 = proc_cpu(vpn.client_pids), proc_cpu(vpn.server_pids)
     r = run(*iperf_json(ns, vpn.target, RIVAL_SECONDS, reverse, cc), check=False, timeout=RIVAL_SECONDS + 60)
@@ -199,6 +213,10 @@ def goodput(ns, vpn, reverse, cc):
 
 
 def rtt_under_upload(ns, vpn, cc, seconds):
+    return retried(lambda: rtt_under_upload_once(ns, vpn, cc, seconds), lambda r: r["goodput_mbps"] is not None)
+
+
+def rtt_under_upload_once(ns, vpn, cc, seconds):
     """A ping every 50 ms while iperf3 uploads for `seconds` (the first 2 s
     of the upload not counted): ping medians and p90 in ms, goodput, and
     what `ss -ti` says the connections run."""

@@ -42,7 +42,7 @@ final class TLSStream {
     /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
     var notSentLowWater = TLSStream.notSentLowWater
     /// Holds writes while the socket has more unsent bytes than about 2 ms
-    /// of its pacing rate (UnsentPacer; set by an owner with an UplinkQueue).
+    /// of its delivery rate (UnsentPacer; set by an owner with an UplinkQueue).
     var pacer: UnsentPacer?
     /// The length of a write that returned wantWrite (0: none pending).
     private var pendingLength = 0

@@ -134,7 +134,7 @@ final class SplitBuffer {
 }
 
 /// Keeps the bytes waiting unsent in the TLS socket to about `window` of
-/// its pacing rate (tcpi_pacing_rate), between 4 and 128 KiB: that queue
+/// its delivery rate (tcpi_delivery_rate), between 4 and 128 KiB: that queue
 /// is a FIFO no AQM sees, in front of every packet of every flow. Linux
 /// applies TCP_NOTSENT_LOWAT to poll(2) only (a write fills the whole
 /// send buffer), so the writer asks before each record; the socket's
@@ -145,7 +145,7 @@ struct UnsentPacer {
     static let windowNanoseconds: UInt64 = 2_000_000
     static let minimum = 4096
     static let maximum = 131072
-    /// The budget until the socket has a pacing rate; the stream sets its
+    /// The budget until the socket has a rate; the stream sets its
     /// TCP_NOTSENT_LOWAT to it as it starts (TLSStream.notSentLowWater).
     static let initialBudget = 16384
     /// What a record from the AQM may hold (UplinkQueue.drain).
@@ -157,23 +157,33 @@ struct UnsentPacer {
     /// How many more bytes the socket may take now (0: wait for EPOLLOUT;
     /// nil: it cannot tell).
     mutating func room(_ fd: Int32) -> Int? {
-        // struct tcp_info (Linux, since 4.6): tcpi_pacing_rate (u64, bytes
-        // per second) at offset 104, tcpi_notsent_bytes (u32) at 144.
+        // struct tcp_info (Linux, since 4.9): tcpi_pacing_rate (u64, bytes
+        // per second) at offset 104, tcpi_notsent_bytes (u32) at 144,
+        // tcpi_delivery_rate (u64, bytes per second) at 160.
+        // Room for the whole struct of newer kernels (about 250 bytes).
         var info = (
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-            UInt64(0)
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         )
         var length = socklen_t(MemoryLayout.size(ofValue: info))
         let r = withUnsafeMutableBytes(of: &info) {
             getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
         }
-        guard r == 0, length >= 148 else { return nil }
-        let (pacing, unsent) = withUnsafeBytes(of: &info) {
-            ($0.load(fromByteOffset: 104, as: UInt64.self), Int($0.load(fromByteOffset: 144, as: UInt32.self)))
+        guard r == 0, length >= 168 else { return nil }
+        let (pacing, unsent, delivery) = withUnsafeBytes(of: &info) {
+            (
+                $0.load(fromByteOffset: 104, as: UInt64.self), Int($0.load(fromByteOffset: 144, as: UInt32.self)),
+                $0.load(fromByteOffset: 160, as: UInt64.self)
+            )
         }
-        if pacing > 0, pacing < UInt64.max / Self.windowNanoseconds {
-            let wanted = Int(min(pacing * Self.windowNanoseconds / 1_000_000_000, UInt64(Self.maximum)))
+        // The rate the path delivers, not the pacing rate: that follows
+        // cwnd, which stays large after a faster period while the path is
+        // slow now (2 ms of it would be 10 ms of the slow path).
+        let rate = delivery > 0 ? delivery : pacing
+        if rate > 0, rate < UInt64.max / Self.windowNanoseconds {
+            let wanted = Int(min(rate * Self.windowNanoseconds / 1_000_000_000, UInt64(Self.maximum)))
             budget = max(Self.minimum, wanted)
         }
         let room = budget - unsent
