@@ -141,16 +141,13 @@ final class SplitBuffer {
 /// TCP_NOTSENT_LOWAT is kept at the budget, so that EPOLLOUT (below half
 /// of it) comes only once there is room again.
 struct UnsentPacer {
-    /// How much sending time may wait in the socket.
-    static let windowNanoseconds: UInt64 = 2_000_000
-    static let minimum = 4096
-    static let maximum = 131072
-    /// The budget until the socket has a rate; the stream sets its
-    /// TCP_NOTSENT_LOWAT to it as it starts (TLSStream.notSentLowWater).
-    static let initialBudget = 16384
+    /// The stream sets its TCP_NOTSENT_LOWAT to this as it starts
+    /// (TLSStream.notSentLowWater).
+    static let initialBudget = SendBudget.initial
+    private var sendBudget = SendBudget()
+    private var appliedLowWater = Int32(SendBudget.initial)
     /// What a record from the AQM may hold (UplinkQueue.drain).
-    private(set) var budget = UnsentPacer.initialBudget
-    private var appliedLowWater = Int32(UnsentPacer.initialBudget)
+    var budget: Int { sendBudget.bytes }
 
     init() {}
 
@@ -178,20 +175,9 @@ struct UnsentPacer {
                 $0.load(fromByteOffset: 160, as: UInt64.self)
             )
         }
-        // The rate the path delivers, not the pacing rate: that follows
-        // cwnd, which stays large after a faster period while the path is
-        // slow now (2 ms of it would be 10 ms of the slow path).
-        let rate = delivery > 0 ? delivery : pacing
-        if rate > 0, rate < UInt64.max / Self.windowNanoseconds {
-            let wanted = Int(min(rate * Self.windowNanoseconds / 1_000_000_000, UInt64(Self.maximum)))
-            budget = max(Self.minimum, wanted)
-        }
-        let room = budget - unsent
-        // Not a record for a few bytes: wait until a quarter is free.
-        guard room >= budget / 4 else {
-            apply(fd, Int32(budget))
-            return 0
-        }
+        sendBudget.update(deliveryRate: delivery, pacingRate: pacing)
+        let room = sendBudget.room(unsent: unsent)
+        if room == 0 { apply(fd, Int32(sendBudget.bytes)) }
         return room
     }
 

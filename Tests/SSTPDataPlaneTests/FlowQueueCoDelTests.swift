@@ -332,3 +332,39 @@ import Testing
         #expect(used.count > 32)
     }
 }
+
+@Suite struct SendBudgetTests {
+    @Test func followsTheDeliveryRate() {
+        var b = SendBudget()
+        #expect(b.bytes == SendBudget.initial)
+        // 20 Mbit/s = 2.5 MB/s: 2 ms are 5000 bytes.
+        b.update(deliveryRate: 2_500_000, pacingRate: 12_500_000)
+        #expect(b.bytes == 5000)
+        // Not known yet: the pacing rate.
+        b.update(deliveryRate: 0, pacingRate: 6_000_000)
+        #expect(b.bytes == 12000)
+        // Neither: unchanged.
+        b.update(deliveryRate: 0, pacingRate: 0)
+        #expect(b.bytes == 12000)
+    }
+
+    @Test func staysWithinItsBounds() {
+        var b = SendBudget()
+        b.update(deliveryRate: 100_000, pacingRate: 0)
+        #expect(b.bytes == SendBudget.minimum)
+        b.update(deliveryRate: 625_000_000, pacingRate: 0)
+        #expect(b.bytes == SendBudget.maximum)
+        b.update(deliveryRate: .max, pacingRate: 0)
+        #expect(b.bytes == SendBudget.maximum)
+    }
+
+    @Test func roomWaitsForAQuarter() {
+        var b = SendBudget()
+        b.update(deliveryRate: 8_000_000, pacingRate: 0)
+        #expect(b.bytes == 16000)
+        #expect(b.room(unsent: 0) == 16000)
+        #expect(b.room(unsent: 12000) == 4000)
+        #expect(b.room(unsent: 12001) == 0)
+        #expect(b.room(unsent: 40000) == 0)
+    }
+}
