@@ -164,6 +164,36 @@ def table(r):
         row("peers", f"{p['name']} CPU, whole guest", p.get("guest_cpu_s_per_gb"), "s/GB")
     if peers.get("skipped"):
         rows.append(("peers", "guest", "skipped", "", peers["skipped"]))
+    sh = r.get("shaped") or {}
+    if sh:
+        label = f"{sh.get('rate_mbps')} Mbit/s {sh.get('cc')}"
+        for name in ("direct", "ours", "ours-fifo"):
+            if name in sh:
+                row("shaped", f"{name} RTT under upload, {label}", sh[name]["rtt_ms"], "ms")
+                row("shaped", f"{name} upload goodput, {label}", sh[name]["goodput_mbps"], "Mbit/s")
+        for name in ("ours", "ours-fifo"):
+            rt = (sh.get("ratios") or {}).get(name) or {}
+            row("shaped", f"{name} RTT / direct (interleaved)", rt.get("rtt_over_direct"))
+            row("shaped", f"{name} goodput / direct (interleaved)", rt.get("goodput_over_direct"))
+    rv = r.get("rivals") or {}
+    for p in rv.get("rows", []):
+        for cc in rv.get("ccs", []):
+            e = p.get(cc) or {}
+            if "error" in e:
+                rows.append(("rivals", f"{p['name']} {cc}", "failed", "", e["error"][:100]))
+                continue
+            if not e:
+                continue
+            up, down = e.get("up") or {}, e.get("down") or {}
+            row("rivals", f"{p['name']} {cc} up / down", up.get("mbps"), "Mbit/s", f"down {fmt(down.get('mbps'))}")
+            row("rivals", f"{p['name']} {cc} CPU client up/down", up.get("client_cpu_s_per_gb"), "s/GB",
+                f"down {fmt(down.get('client_cpu_s_per_gb'))}; server {fmt(up.get('server_cpu_s_per_gb'))}"
+                f"/{fmt(down.get('server_cpu_s_per_gb'))}")
+            row("rivals", f"{p['name']} {cc} RTT idle / loaded", e.get("idle_rtt_ms"), "ms",
+                f"loaded {fmt(e.get('loaded_rtt_ms'))}; RSS {fmt(e.get('rss_idle_mb'))} -> {fmt(e.get('rss_peak_mb'))} MB")
+            for rate, sv in (e.get("shaped") or {}).items():
+                row("rivals", f"{p['name']} {cc} shaped {rate} Mbit/s RTT", sv.get("rtt_ms"), "ms",
+                    f"p90 {fmt(sv.get('rtt_p90_ms'))}, goodput {fmt(sv.get('goodput_mbps'))} Mbit/s")
     widths = [max(len(str(x[i])) for x in rows + [("section", "figure", "median", "unit", "spread / note")])
               for i in range(5)]
     lines = []

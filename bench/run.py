@@ -55,7 +55,7 @@ SCALE_CLIENTS = env_int("BENCH_SCALE_CLIENTS", 20 if QUICK else 100)
 SCALE_SECONDS = env_float("BENCH_SCALE_SECONDS", 3 if QUICK else 8)
 PEER_SECONDS = env_float("BENCH_PEER_SECONDS", 3 if QUICK else 5)
 PEER_REPEAT = env_int("BENCH_PEER_REPEAT", 1 if QUICK else 3)
-ALL_SECTIONS = ["throughput", "dataplane", "latency", "connect", "cost", "scale", "peers"]
+ALL_SECTIONS = ["throughput", "dataplane", "latency", "connect", "cost", "scale", "peers", "shaped", "rivals"]
 SECTIONS = [s for s in os.environ.get("BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",") if s]
 POOL = "10.201.0.10-10.201.0.250"
 RELAY_PORT = 4443
@@ -588,6 +588,14 @@ class Bench:
         from peers import run_peers  # noqa: E402
         return run_peers(self)
 
+    def section_shaped(self):
+        from rivals import section_shaped  # noqa: E402
+        return section_shaped(self)
+
+    def section_rivals(self):
+        from rivals import section_rivals  # noqa: E402
+        return section_rivals(self)
+
     # -- the run -----------------------------------------------------------------
 
     def machine(self):
@@ -627,7 +635,7 @@ class Bench:
                 traceback.print_exc()
                 self.errors[name] = f"{type(e).__name__}: {e}"[:2000]
             log(f"   ({time.monotonic() - t:.0f} s)")
-        for name in ("scale", "peers"):
+        for name in ("scale", "peers", "shaped", "rivals"):
             if name not in SECTIONS:
                 continue
             log(f"== {name}")

@@ -278,6 +278,15 @@ public enum OptionTable {
             default: "no", help: "Do not set the DNS servers the server gives (systemd-resolved).",
             apply: { t, v throws(OptionError) in t.configureDNS = v != .bool(true) }),
         OptionSpec(
+            "no-queue-management", cli: .flag("no-queue-management"), config: "no-queue-management", kind: .bool,
+            default: "no",
+            help:
+                "Send packets in the order they come, without the FQ-CoDel queue (AQM) that keeps latency low under upload.",
+            apply: { t, v throws(OptionError) in
+                let off = v == .bool(true)
+                t.client { $0.queueManagement = !off }
+            }),
+        OptionSpec(
             "verbose", cli: .flag("verbose", short: "v"), config: "verbose", kind: .bool, default: "no",
             help: "Show every protocol step.",
             apply: { t, v throws(OptionError) in t.verbose = v == .bool(true) }),

@@ -45,6 +45,12 @@ struct TestServerCommand: ParsableCommand {
     @Flag(name: .customLong("no-ipv6"), help: "Do not offer IPv6CP.")
     var noIPv6 = false
 
+    @Flag(
+        help:
+            "Send each client's packets in the order they come, without the FQ-CoDel queue (AQM) in front of its socket."
+    )
+    var noQueueManagement = false
+
     @Option(help: "Seconds of silence before an SSTP echo request (default 60).")
     var helloInterval: Int?
 
@@ -157,6 +163,7 @@ struct TestServerCommand: ParsableCommand {
         default: throw ValidationError("--hashes: sha1, sha256 or both")
         }
         options.ipv6 = !noIPv6
+        options.queueManagement = !noQueueManagement
         if let helloInterval { options.sstpTimers.hello = .seconds(helloInterval) }
         options.interfaceName = interface
         guard (1...3600).contains(handshakeTimeout) else { throw ValidationError("--handshake-timeout: 1 to 3600") }

@@ -116,6 +116,7 @@ struct NetworkOptions: ParsableArguments {
     @Flag(name: tableName("reconnect"), help: tableHelp("reconnect")) var reconnect = false
     @Option(name: tableName("reconnect-limit"), help: tableHelp("reconnect-limit")) var reconnectLimit: String?
     @Option(name: tableName("tcp-user-timeout"), help: tableHelp("tcp-user-timeout")) var tcpUserTimeout: String?
+    @Flag(name: tableName("no-queue-management"), help: tableHelp("no-queue-management")) var noQueueManagement = false
 
     func add(to v: inout CommandLineValues) {
         v.add("interface", interface)
@@ -126,5 +127,6 @@ struct NetworkOptions: ParsableArguments {
         v.add("reconnect", flag: reconnect)
         v.add("reconnect-limit", reconnectLimit)
         v.add("tcp-user-timeout", tcpUserTimeout)
+        v.add("no-queue-management", flag: noQueueManagement)
     }
 }

@@ -58,6 +58,8 @@ import Testing
                 "reconnect", "reconnect-limit", "tcp-user-timeout",
                 // Added since (issue 16 item 4).
                 "tls-legacy-ciphers",
+                // Added since (issue 17).
+                "no-queue-management",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }

@@ -92,6 +92,9 @@ public struct ClientOptions: Sendable {
     /// TCP_USER_TIMEOUT on the outer connection: data unacknowledged this
     /// long ends the transport; nil leaves the kernel's limits.
     public var tcpUserTimeout: Duration? = .seconds(15)
+    /// Packets from the TUN wait in our own AQM (FQ-CoDel, UplinkQueue)
+    /// while the TLS socket is busy, instead of in the TUN's queue.
+    public var queueManagement = true
 
     public enum Backend: String, Sendable, CaseIterable {
         case userspace

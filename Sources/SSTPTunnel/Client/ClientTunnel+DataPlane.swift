@@ -76,6 +76,20 @@ extension ClientTunnel {
     /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     func tunReadable() {
         guard case .running(let stream, _) = stage, let tun else { return }
+        if options.queueManagement {
+            let queue = uplink ?? UplinkQueue(slots: 1024, mtu: mtu, split: SplitBuffer())
+            uplink = queue
+            do {
+                bytesOut &+= try queue.readTUN(tun, stream: stream, mtu: mtu, now: { loop.now }) {
+                    call?.outboundProtocol(ipVersion: $0)
+                }
+            } catch {
+                finish(.local("reading \(tun.name) failed: \(error)"))
+                return
+            }
+            stream.flush()
+            return
+        }
         let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
         while true {
             if stream.out.spaceForNextPacket < room {

@@ -60,6 +60,8 @@ public final class ClientTunnel {
     /// `.up` was reported (IPCP opened and the interface is configured).
     var reportedUp = false
     var tunPaused = false
+    /// The AQM packets from the TUN wait in (options.queueManagement).
+    var uplink: UplinkQueue?
     /// The tunnel was up ("connected:"): a server's end is then exit 7.
     var established = false
     var authMethod: PPPAuthenticationMethod?
@@ -256,6 +258,10 @@ public final class ClientTunnel {
             let context = try TLSClientContext(options.tls)
             let connection = try context.connect(socket: fd)
             stream = TLSStream(fd: fd, tls: connection, loop: loop)
+            if options.queueManagement {
+                stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
+                stream.pacer = UnsentPacer()
+            }
         } catch {
             loop.remove(fd: fd)
             close(fd)
@@ -383,6 +389,7 @@ extension ClientTunnel: TLSStreamDelegate {
     }
 
     func streamDrained(_ stream: TLSStream) {
+        uplink?.drain(stream, now: loop.now)
         if tunPaused {
             pauseTUN(false)
             tunReadable()

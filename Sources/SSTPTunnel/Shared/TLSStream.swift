@@ -45,6 +45,13 @@ final class TLSStream {
     private var lastWriteLength = 0
 
     static let notSentLowWater: Int32 = 131072
+    /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
+    var notSentLowWater = TLSStream.notSentLowWater
+    /// Holds writes while the socket has more unsent bytes than about 2 ms
+    /// of its delivery rate (UnsentPacer; set by an owner with an UplinkQueue).
+    var pacer: UnsentPacer?
+    /// The length of a write that returned wantWrite (0: none pending).
+    private var pendingLength = 0
 
     init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
         self.fd = fd
@@ -62,7 +69,7 @@ final class TLSStream {
         // socket reports writable only below it, so a bulk transfer queues
         // in the TUN instead of in seconds' worth of socket buffer, and a
         // ping under load waits for less (bench/README.md).
-        var lowat = Self.notSentLowWater
+        var lowat = notSentLowWater
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
         loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
         advanceHandshake()
@@ -222,7 +229,18 @@ final class TLSStream {
         guard established, !closed, !writeBlocked else { return }
         let wasLarge = out.count > 32768
         while !out.isEmpty {
-            let chunk = UnsafeRawBufferPointer(rebasing: out.bytes[0..<min(out.count, TLSConnection.maxRecordPayload)])
+            var limit = TLSConnection.maxRecordPayload
+            if let room = pacer?.room(fd) {
+                if room == 0, pendingLength == 0 {
+                    writeBlocked = true
+                    out.compact()
+                    updateInterest()
+                    return
+                }
+                // A write OpenSSL has begun is retried at no shorter length.
+                limit = max(min(limit, room), pendingLength)
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: out.bytes[0..<min(out.count, limit)])
             let result: TLSIOResult
             do {
                 result = try tls.write(chunk)
@@ -233,7 +251,9 @@ final class TLSStream {
             switch result {
             case .bytes(let n):
                 out.consume(n)
+                pendingLength = 0
             case .wantWrite, .wantRead:
+                pendingLength = chunk.count
                 writeBlocked = true
                 writeNeedsReadable = result == .wantRead
                 if writeNeedsReadable { scheduleReadKick() }

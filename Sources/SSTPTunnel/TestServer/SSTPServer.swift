@@ -27,6 +27,8 @@ public final class SSTPServer {
     private var byInterfaceID: [UInt64: ServerConnection] = [:]
     private var freeAddresses: [UInt32]
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+    /// Where the clients' UplinkQueues split superpackets (one loop, one buffer).
+    let splitBuffer = SplitBuffer()
     /// The port actually listened on (for `--listen ...:0`).
     public private(set) var port: UInt16 = 0
     /// Connections not yet through PPP authentication, oldest first

@@ -41,6 +41,8 @@ final class ServerConnection {
     private var silenced = false
     private var user = "?"
     private var rekeys = 0
+    /// The AQM this client's packets wait in (ServerOptions.queueManagement).
+    private var uplink: UplinkQueue?
 
     var loop: EventLoop { server.loop }
     var faults: ServerOptions.Faults { server.options.faults }
@@ -50,6 +52,10 @@ final class ServerConnection {
         self.peer = peer
         let connection = try server.tls.accept(socket: fd)
         stream = TLSStream(fd: fd, tls: connection, loop: server.loop)
+        if server.options.queueManagement {
+            stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
+            stream.pacer = UnsentPacer()
+        }
         timers = KeyedTimers(loop: server.loop)
         var config = SSTPServerSession.Configuration(certificateDER: server.tls.localCertificateDER)
         config.offeredHashes = server.options.offeredHashes
@@ -191,6 +197,16 @@ final class ServerConnection {
             ? packet.count + OutboundBatch.headerLength
             : OutboundBatch.segmentedLength(of: packet, header: header) ?? 0
         guard needed > 0 else { return false }
+        if server.options.queueManagement {
+            let queue =
+                uplink
+                ?? UplinkQueue(slots: server.options.queueSlots, mtu: server.options.mtu, split: server.splitBuffer)
+            uplink = queue
+            if queue.mustQueue(stream, room: needed) {
+                let number = ipv6 ? PPPProtocolNumber.ipv6 : PPPProtocolNumber.ipv4
+                return queue.enqueue(packet: packet, header: header, protocolNumber: number, now: loop.now)
+            }
+        }
         if stream.out.spaceForNextPacket + OutboundBatch.headerLength < needed {
             stream.flush()
             guard stream.out.spaceForNextPacket + OutboundBatch.headerLength >= needed else { return false }
@@ -361,7 +377,9 @@ extension ServerConnection: TLSStreamDelegate {
         }
     }
 
-    func streamDrained(_ stream: TLSStream) {}
+    func streamDrained(_ stream: TLSStream) {
+        uplink?.drain(stream, now: loop.now)
+    }
 
     func streamClosed(_ stream: TLSStream, error: TLSError?) {
         if stage == .handshake {

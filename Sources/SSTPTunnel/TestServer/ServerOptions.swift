@@ -75,6 +75,11 @@ public struct ServerOptions: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     public var loginTimeout: Duration = .seconds(30)
     public var maxUnauthenticated = 128
+    /// Each client's packets from the TUN wait in an AQM (FQ-CoDel,
+    /// UplinkQueue) of `queueSlots` packets while its socket is busy,
+    /// instead of being dropped when its batch is full.
+    public var queueManagement = true
+    public var queueSlots = 512
 
     public init(
         listen: SocketAddress, certificateChainFile: String, privateKeyFile: String, users: [String: String],

@@ -1,0 +1,190 @@
+import Glibc
+import SSTPDataPlane
+import SSTPPlatform
+import SSTPTLS
+
+/// Where IP packets bound for the tunnel wait while the TLS socket cannot
+/// take them: a FlowQueueCoDel (per-flow queues, CoDel drops or ECN marks)
+/// instead of the TUN device's own queue, which has no AQM (pfifo_fast)
+/// and, with TUN offload, holds hundreds of 64 KB superpackets: seconds of
+/// upload at 20 Mbit/s, in front of every ping (issue 17).
+///
+/// While the socket is writable and nothing waits here, packets still go
+/// straight into the stream's batch (no copy); once the socket blocks,
+/// every packet read from the TUN goes through the AQM, and
+/// `drain(_:now:)` moves them into the batch a record at a time as the
+/// socket empties. The TUN is read all the time, so its queue stays empty.
+final class UplinkQueue {
+    let aqm: FlowQueueCoDel
+    /// Where a TUN read is split (a superpacket into its segments) on its
+    /// way into the AQM. One per event loop is enough (SplitBuffer.shared).
+    private let split: SplitBuffer
+    private var draining = false
+
+    /// TUN reads per wakeup while packets go to the AQM, so that a sender
+    /// faster than the socket cannot keep the loop from the socket.
+    static let readBudget = 64
+    init(slots: Int, mtu: Int, split: SplitBuffer) {
+        var c = FlowQueueCoDel.Configuration()
+        c.ipOffset = OutboundBatch.headerLength
+        c.slots = slots
+        c.slotSize = max(mtu, 1280) + OutboundBatch.headerLength
+        c.seed = UInt64(truncatingIfNeeded: MonotonicClock.now().components.attoseconds)
+        aqm = FlowQueueCoDel(c)
+        self.split = split
+    }
+
+    /// Whether the next packet must wait in the AQM (the socket is blocked
+    /// or others wait already) rather than go straight into `stream.out`.
+    func mustQueue(_ stream: TLSStream, room: Int) -> Bool {
+        !aqm.isEmpty || stream.writeBlocked || stream.out.spaceForNextPacket < room
+    }
+
+    /// Client: reads the TUN until it is empty or the budget is spent; each
+    /// packet goes into the batch or, when it must wait, into the AQM.
+    /// Returns the IP bytes taken.
+    func readTUN(
+        _ tun: TUNDevice, stream: TLSStream, mtu: Int, now: () -> Duration, protocolNumber: (UInt8) -> UInt16?
+    ) throws(SystemError) -> UInt64 {
+        let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
+        var taken: UInt64 = 0
+        var queuedReads = 0
+        while queuedReads < Self.readBudget {
+            if !mustQueue(stream, room: room) {
+                let space = stream.out.nextPacketSpace
+                guard
+                    let n = try tun.read(
+                        into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
+                        virtioHeader: stream.out.virtioHeaderSpace)
+                else { break }
+                guard n > 0, let number = protocolNumber(space[0] >> 4) else { continue }
+                let header = UnsafeRawBufferPointer(stream.out.virtioHeaderSpace)
+                if stream.out.commit(length: n, virtioHeader: header, protocolNumber: number, mtu: mtu) > 0 {
+                    taken &+= UInt64(n)
+                }
+                if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
+                continue
+            }
+            queuedReads += 1
+            split.batch.reset()
+            let space = split.batch.nextPacketSpace
+            guard
+                let n = try tun.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
+                    virtioHeader: split.batch.virtioHeaderSpace)
+            else { break }
+            guard n > 0, let number = protocolNumber(space[0] >> 4) else { continue }
+            let header = UnsafeRawBufferPointer(split.batch.virtioHeaderSpace)
+            if split.batch.commit(length: n, virtioHeader: header, protocolNumber: number, mtu: mtu) > 0 {
+                taken &+= UInt64(n)
+                enqueueSplit(now: now())
+            }
+        }
+        return taken
+    }
+
+    /// Server: queues one packet read from the TUN (its checksum complete,
+    /// a superpacket split here). False if it was dropped on the way in.
+    func enqueue(packet: UnsafeRawBufferPointer, header: VirtioNetHeader, protocolNumber: UInt16, now: Duration)
+        -> Bool
+    {
+        split.batch.reset()
+        guard split.batch.append(packet: packet, header: header, protocolNumber: protocolNumber) > 0 else {
+            return false
+        }
+        enqueueSplit(now: now)
+        return true
+    }
+
+    /// Moves the framed packets of the split buffer into the AQM.
+    private func enqueueSplit(now: Duration) {
+        let bytes = split.batch.bytes
+        var offset = 0
+        while offset + OutboundBatch.headerLength <= bytes.count {
+            // MS-SSTP 2.2.1: the 12-bit length of the whole packet.
+            let length = Int(bytes[offset + 2] & 0x0f) << 8 | Int(bytes[offset + 3])
+            guard length >= OutboundBatch.headerLength, offset + length <= bytes.count else { break }
+            aqm.enqueue(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]), now: now)
+            offset += length
+        }
+        split.batch.reset()
+    }
+
+    /// Fills the stream's batch from the AQM a record at a time and writes
+    /// it, until the socket blocks or the AQM is empty. Called when the
+    /// stream drained (re-entry from the flush inside is ignored).
+    func drain(_ stream: TLSStream, now: Duration) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        let slot = aqm.configuration.slotSize
+        while !aqm.isEmpty, !stream.writeBlocked, !stream.closed {
+            let record = min(TLSConnection.maxRecordPayload, max(stream.pacer?.budget ?? .max, slot))
+            while stream.out.count + slot <= record, stream.out.spaceForNextPacket >= slot,
+                aqm.dequeue(now: now, { _ = stream.out.append($0) })
+            {}
+            stream.flush()
+        }
+    }
+}
+
+/// The buffer a TUN read is split in before its packets go into an AQM.
+final class SplitBuffer {
+    var batch = OutboundBatch(capacity: OutboundBatch.superpacketRoom + 64)
+}
+
+/// Keeps the bytes waiting unsent in the TLS socket to about `window` of
+/// its delivery rate (tcpi_delivery_rate), between 4 and 128 KiB: that queue
+/// is a FIFO no AQM sees, in front of every packet of every flow. Linux
+/// applies TCP_NOTSENT_LOWAT to poll(2) only (a write fills the whole
+/// send buffer), so the writer asks before each record; the socket's
+/// TCP_NOTSENT_LOWAT is kept at the budget, so that EPOLLOUT (below half
+/// of it) comes only once there is room again.
+struct UnsentPacer {
+    /// The stream sets its TCP_NOTSENT_LOWAT to this as it starts
+    /// (TLSStream.notSentLowWater).
+    static let initialBudget = SendBudget.initial
+    private var sendBudget = SendBudget()
+    private var appliedLowWater = Int32(SendBudget.initial)
+    /// What a record from the AQM may hold (UplinkQueue.drain).
+    var budget: Int { sendBudget.bytes }
+
+    init() {}
+
+    /// How many more bytes the socket may take now (0: wait for EPOLLOUT;
+    /// nil: it cannot tell).
+    mutating func room(_ fd: Int32) -> Int? {
+        // struct tcp_info (Linux, since 4.9): tcpi_pacing_rate (u64, bytes
+        // per second) at offset 104, tcpi_notsent_bytes (u32) at 144,
+        // tcpi_delivery_rate (u64, bytes per second) at 160.
+        // Room for the whole struct of newer kernels (about 250 bytes).
+        var info = (
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        )
+        var length = socklen_t(MemoryLayout.size(ofValue: info))
+        let r = withUnsafeMutableBytes(of: &info) {
+            getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
+        }
+        guard r == 0, length >= 168 else { return nil }
+        let (pacing, unsent, delivery) = withUnsafeBytes(of: &info) {
+            (
+                $0.load(fromByteOffset: 104, as: UInt64.self), Int($0.load(fromByteOffset: 144, as: UInt32.self)),
+                $0.load(fromByteOffset: 160, as: UInt64.self)
+            )
+        }
+        sendBudget.update(deliveryRate: delivery, pacingRate: pacing)
+        let room = sendBudget.room(unsent: unsent)
+        if room == 0 { apply(fd, Int32(sendBudget.bytes)) }
+        return room
+    }
+
+    private mutating func apply(_ fd: Int32, _ value: Int32) {
+        guard value != appliedLowWater else { return }
+        var v = value
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &v, socklen_t(MemoryLayout<Int32>.size))
+        appliedLowWater = value
+    }
+}
