@@ -145,8 +145,15 @@ class NMEditorTests(TunnelTestCase):
         items = dict(item.split(" = ", 1) for item in
                      re.sub(r"^vpn\.data:", "", data.strip()).split(", "))
         self.assertEqual(items, {"gateway": SERVER_IP, "user": "alice", "ca-cert": ca}, data)
-        secrets = self.nm.nmcli("-s", "-t", "-f", "vpn.secrets", "connection", "show", "VPN connection 1").stdout
-        self.assertIn(f"password = {PASSWORD}", secrets)
+        # NetworkManager stores the secrets in their own step after the
+        # connection itself; on a busy machine nmcli can ask in between.
+        for _ in range(50):
+            secrets = self.nm.nmcli("-s", "-t", "-f", "vpn.secrets", "connection", "show",
+                                    "VPN connection 1").stdout
+            if f"password = {PASSWORD}" in secrets:
+                break
+            subprocess.run(["sleep", "0.2"])
+        self.assertIn(f"password = {PASSWORD}", secrets, self.editor_log())
 
         r = self.nm.nmcli("connection", "up", "VPN connection 1")
         self.assertIn("successfully activated", r.stdout)
