@@ -46,36 +46,36 @@ struct PPPEngine: Sendable {
     let random: any PPPRandomSource
     let localMRU: Int
 
-    private(set) var phase = PPPPhase.dead
-    private(set) var lcp: PPPAutomaton<LCPNegotiation>
-    private(set) var ipcp: PPPAutomaton<IPCPNegotiation>
+    var phase = PPPPhase.dead
+    var lcp: PPPAutomaton<LCPNegotiation>
+    var ipcp: PPPAutomaton<IPCPNegotiation>
     /// `nil` when IPv6 is off: IPv6CP and IPv6 are then Protocol-Rejected.
-    private(set) var ipv6cp: PPPAutomaton<IPv6CPNegotiation>?
-    private var authentication: (any AuthenticationSession)?
-    private(set) var authenticated = false
-    private var lowerIsUp = false
-    private(set) var finished = false
+    var ipv6cp: PPPAutomaton<IPv6CPNegotiation>?
+    var authentication: (any AuthenticationSession)?
+    var authenticated = false
+    var lowerIsUp = false
+    var finished = false
     /// The first cause of the end; later ones do not replace it.
-    private var failure: PPPFailure?
+    var failure: PPPFailure?
     /// Set by the peer's Terminate-Request until LCP opens again.
-    private var peerTerminateReason: String?
+    var peerTerminateReason: String?
     /// Why each NCP finished, for the reason when none is left.
-    private var ncpFailures: [UInt16: PPPFailure] = [:]
+    var ncpFailures: [UInt16: PPPFailure] = [:]
     /// Authentication ran with a method, or a network protocol came up:
     /// past that, an end is not for want of a common method.
-    private var linkWasUsable = false
+    var linkWasUsable = false
     /// The peer Protocol-Rejected IPv6CP: it does not do IPv6.
-    private var peerRejectedIPv6 = false
-    private(set) var ipv4IsUp = false
-    private(set) var ipv6IsUp = false
+    var peerRejectedIPv6 = false
+    var ipv4IsUp = false
+    var ipv6IsUp = false
     /// The Close asked for while handling an event, done at its end, so
     /// that the packets of the current transition go out first.
-    private var closeRequested = false
-    private var armed: [PPPTimer: Duration] = [:]
-    private var echoesPending = 0
-    private var echoRejected = false
+    var closeRequested = false
+    var armed: [PPPTimer: Duration] = [:]
+    var echoesPending = 0
+    var echoRejected = false
     /// The actions of the event being handled.
-    private var actions: [PPPAction] = []
+    var actions: [PPPAction] = []
 
     init(role: Role, random: any PPPRandomSource) {
         self.role = role
@@ -157,7 +157,7 @@ struct PPPEngine: Sendable {
 
     // MARK: Received frames
 
-    private mutating func receive(_ bytes: [UInt8], now: Duration) {
+    mutating func receive(_ bytes: [UInt8], now: Duration) {
         let frame: PPPFrame
         do {
             frame = try PPPFrame(parsing: bytes)
@@ -203,7 +203,7 @@ struct PPPEngine: Sendable {
         }
     }
 
-    private mutating func receiveNCP(
+    mutating func receiveNCP(
         _ information: ArraySlice<UInt8>, _ layer: Layer, now: Duration
     ) {
         let packet: PPPControlPacket
@@ -226,7 +226,7 @@ struct PPPEngine: Sendable {
 
     /// RFC 1661 §5.7: Protocol-Reject carries the rejected Protocol and
     /// Information, cut so the packet fits the peer's MRU.
-    private mutating func sendProtocolReject(
+    mutating func sendProtocolReject(
         _ protocolNumber: UInt16, information: ArraySlice<UInt8>
     ) {
         let room = max(lcp.negotiation.peerMRU - PPPControlPacket.headerLength - 2, 0)
@@ -241,7 +241,7 @@ struct PPPEngine: Sendable {
 
     // MARK: LCP
 
-    private mutating func receiveLCP(_ information: ArraySlice<UInt8>, now: Duration) {
+    mutating func receiveLCP(_ information: ArraySlice<UInt8>, now: Duration) {
         let packet: PPPControlPacket
         do {
             packet = try PPPControlPacket(parsing: information)
@@ -317,7 +317,7 @@ struct PPPEngine: Sendable {
         }
     }
 
-    private mutating func receiveProtocolReject(_ packet: PPPControlPacket, now: Duration) {
+    mutating func receiveProtocolReject(_ packet: PPPControlPacket, now: Duration) {
         // §5.7: only meaningful in Opened; the data starts with the
         // rejected Protocol. Rejection of an NCP is catastrophic for it.
         guard lcp.state == .opened else { return }
@@ -354,420 +354,31 @@ struct PPPEngine: Sendable {
         }
     }
 
-    // MARK: Automaton outputs
-
-    private mutating func apply(_ outputs: [PPPAutomatonOutput], _ layer: Layer, now: Duration) {
-        for output in outputs {
-            guard !finished else { return }
-            switch output {
-            case .send(let packet): send(layer.protocolNumber, packet)
-            case .startTimer(let deadline): arm(layer.restartTimer, deadline)
-            case .stopTimer: disarm(layer.restartTimer)
-            case .log(let text): log(text)
-            case .thisLayerUp: layerUp(layer, now: now)
-            case .thisLayerDown: layerDown(layer, now: now)
-            case .thisLayerStarted: break
-            case .thisLayerFinished(let cause): layerFinished(layer, cause, now: now)
-            }
-        }
-    }
-
-    /// §4.4 tlu.
-    private mutating func layerUp(_ layer: Layer, now: Duration) {
-        switch layer {
-        case .lcp:
-            peerTerminateReason = nil
-            lcp.peerMRU = lcp.negotiation.peerMRU
-            ipcp.peerMRU = lcp.negotiation.peerMRU
-            ipv6cp?.peerMRU = lcp.negotiation.peerMRU
-            log("LCP: opened (MTU \(mtu))")
-            if keepalive.interval > .zero && !echoRejected {
-                arm(.lcpEcho, now + keepalive.interval)
-            }
-            startAuthentication(now: now)
-        case .ipcp:
-            let configuration: IPv4Configuration
-            switch role {
-            case .client: configuration = ipcp.negotiation.clientConfiguration(mtu: mtu)
-            case .server: configuration = ipcp.negotiation.serverConfiguration(mtu: mtu)
-            }
-            guard configuration.local.isUsableUnicast else {
-                requestClose(
-                    .badIPConfiguration(
-                        "IPCP ended with the unusable local address \(configuration.local)"))
-                return
-            }
-            ipv4IsUp = true
-            linkWasUsable = true
-            log("IPCP: up, \(configuration)")
-            actions.append(.ipv4Up(configuration))
-        case .ipv6cp:
-            guard let automaton = ipv6cp else { return }
-            ipv6IsUp = true
-            linkWasUsable = true
-            let configuration = automaton.negotiation.configuration(mtu: mtu)
-            log("IPv6CP: up, \(configuration)")
-            actions.append(.ipv6Up(configuration))
-        }
-    }
-
-    /// §4.4 tld.
-    private mutating func layerDown(_ layer: Layer, now: Duration) {
-        switch layer {
-        case .lcp:
-            // Everything above LCP goes down with it (§3.7).
-            apply(ipcp.down(now: now), .ipcp, now: now)
-            if var automaton = ipv6cp {
-                let out = automaton.down(now: now)
-                ipv6cp = automaton
-                apply(out, .ipv6cp, now: now)
-            }
-            authentication = nil
-            authenticated = false
-            echoesPending = 0
-            disarm(.authenticationRetransmit)
-            disarm(.authenticationTimeout)
-            disarm(.lcpEcho)
-            // §3.2: unless the link is terminating, LCP renegotiates (a
-            // retransmitted Configure-Request reaching an open peer does
-            // this) and authentication runs again once it reopens.
-            if phase != .terminate { setPhase(.establish) }
-        case .ipcp:
-            if ipv4IsUp {
-                ipv4IsUp = false
-                actions.append(.ipv4Down)
-            }
-        case .ipv6cp:
-            if ipv6IsUp {
-                ipv6IsUp = false
-                actions.append(.ipv6Down)
-            }
-        }
-    }
-
-    /// §4.4 tlf.
-    private mutating func layerFinished(_ layer: Layer, _ cause: PPPLayerFinishCause, now: Duration) {
-        let reason: PPPFailure
-        switch cause {
-        case .closed: reason = .closedLocally
-        case .configureTimeout: reason = .peerNotResponding(layer.stage)
-        case .terminateTimeout: reason = .peerNotResponding(.termination)
-        case .rejected(let what):
-            reason = .negotiationFailed(
-                "the peer sent a \(what) for \(PPPProtocolNumber.name(of: layer.protocolNumber))")
-        case .terminatedByPeer: reason = .terminatedByPeer(peerTerminateReason ?? "")
-        }
-        switch layer {
-        case .lcp:
-            record(peerTerminateReason.map { .terminatedByPeer($0) } ?? reason)
-            finishLink()
-        case .ipcp, .ipv6cp:
-            if layer == .ipv6cp, peerRejectedIPv6, case .rejected = cause {
-                // §5.7: the peer does not do IPv6CP at all.
-                ncpFailures[layer.protocolNumber] = .badIPConfiguration(
-                    "the server does not do IPv6 (it Protocol-Rejected IPv6CP)")
-                log("IPv6CP: the server does not do IPv6 (Protocol-Reject); IPv6 stays off")
-            } else {
-                ncpFailures[layer.protocolNumber] = reason
-                log("\(PPPProtocolNumber.name(of: layer.protocolNumber)): finished: \(reason)")
-            }
-            checkNetworkLayers()
-        }
-    }
-
-    /// pppd's "no network protocols running": once no NCP is open or still
-    /// negotiating, the link has nothing to carry and closes.
-    private mutating func checkNetworkLayers() {
-        guard phase == .network else { return }
-        let alive = { (state: PPPAutomatonState) in
-            ![.initial, .starting, .closed, .stopped].contains(state)
-        }
-        if alive(ipcp.state) || (ipv6cp.map { alive($0.state) } ?? false) { return }
-        let reason =
-            ncpFailures[PPPProtocolNumber.ipcp] ?? ncpFailures[PPPProtocolNumber.ipv6cp]
-            ?? .badIPConfiguration("no network protocol could be configured")
-        switch reason {
-        case .peerNotResponding, .terminatedByPeer, .closedLocally, .badIPConfiguration:
-            requestClose(reason)
-        default:
-            requestClose(
-                .badIPConfiguration("neither IPv4 nor IPv6 could be configured: \(reason)"))
-        }
-    }
-
-    // MARK: Authentication (§3.5)
-
-    private mutating func startAuthentication(now: Duration) {
-        if case .server(let configuration) = role, !configuration.methods.isEmpty,
-            lcp.negotiation.authenticatorMethod == nil
-        {
-            requestClose(.negotiationFailed("the client did not agree to authenticate"))
-            return
-        }
-        guard let method = lcp.negotiation.negotiatedMethod else {
-            log("no authentication was negotiated")
-            authenticationSucceeded(.withoutKeys(nil, userName: nil), now: now)
-            return
-        }
-        setPhase(.authenticate)
-        linkWasUsable = true
-        var session: any AuthenticationSession
-        switch role {
-        case .client(let configuration):
-            switch method {
-            case .pap:
-                actions.append(
-                    .warning(
-                        "authenticating with PAP: the password goes to the server in clear text, "
-                            + (configuration.serverIdentityUnverified
-                                ? "and the server's certificate is not checked"
-                                : "protected only by TLS")
-                            + "; ask for MS-CHAPv2 or EAP on the server"))
-                session = PAPAuthenticatee(
-                    userName: configuration.userName, password: configuration.password,
-                    limits: limits)
-            case .chapMD5, .mschapv2:
-                session = CHAPAuthenticatee(
-                    method: method, userName: configuration.userName,
-                    password: configuration.password, random: random)
-            case .eapMSCHAPv2:
-                session = EAPAuthenticatee(
-                    userName: configuration.userName, password: configuration.password,
-                    identity: configuration.eapIdentity ?? configuration.userName, random: random)
-            }
-        case .server(let configuration):
-            switch method {
-            case .pap:
-                session = PAPAuthenticator(users: configuration.users)
-            case .chapMD5, .mschapv2:
-                session = CHAPAuthenticator(
-                    method: method, configuration: configuration, limits: limits, random: random)
-            case .eapMSCHAPv2:
-                session = EAPAuthenticator(
-                    configuration: configuration, limits: limits, random: random)
-            }
-        }
-        log("authenticating with \(method)")
-        if authenticationTimeout > .zero {
-            arm(.authenticationTimeout, now + authenticationTimeout)
-        }
-        let out = session.start(now: now)
-        authentication = session
-        applyAuthentication(out, now: now)
-    }
-
-    private mutating func receiveAuthentication(_ information: ArraySlice<UInt8>, now: Duration) {
-        guard var session = authentication else { return }
-        let packet: PPPControlPacket
-        do {
-            packet = try PPPControlPacket(parsing: information)
-        } catch {
-            log("dropped a \(PPPProtocolNumber.name(of: session.protocolNumber)) packet: \(error)")
-            return
-        }
-        let out = session.receive(packet, now: now)
-        authentication = session
-        applyAuthentication(out, now: now)
-    }
-
-    private mutating func applyAuthentication(_ outputs: [AuthenticationOutput], now: Duration) {
-        guard let protocolNumber = authentication?.protocolNumber else { return }
-        for output in outputs {
-            guard !finished else { return }
-            switch output {
-            case .send(let packet): send(protocolNumber, packet)
-            case .setTimer(let deadline): arm(.authenticationRetransmit, deadline)
-            case .cancelTimer: disarm(.authenticationRetransmit)
-            case .log(let text): log(text)
-            case .succeeded(let result):
-                if !authenticated { authenticationSucceeded(result, now: now) }
-            case .failed(let reason):
-                disarm(.authenticationRetransmit)
-                disarm(.authenticationTimeout)
-                requestClose(reason)
-            }
-        }
-    }
-
-    private mutating func authenticationSucceeded(_ result: PPPAuthenticationResult, now: Duration) {
-        authenticated = true
-        disarm(.authenticationTimeout)
-        actions.append(.authenticated(result))
-        // §3.6: Network phase: each NCP gets Open and Up.
-        setPhase(.network)
-        apply(ipcp.open(now: now), .ipcp, now: now)
-        apply(ipcp.up(now: now), .ipcp, now: now)
-        if var automaton = ipv6cp {
-            var out = automaton.open(now: now)
-            ipv6cp = automaton
-            apply(out, .ipv6cp, now: now)
-            guard var automaton = ipv6cp else { return }
-            out = automaton.up(now: now)
-            ipv6cp = automaton
-            apply(out, .ipv6cp, now: now)
-        }
-    }
-
-    // MARK: Timers
-
-    private mutating func timerExpired(_ timer: PPPTimer, now: Duration) {
-        // A timer we did not arm, or already stopped: stale, ignored.
-        guard armed.removeValue(forKey: timer) != nil else { return }
-        switch timer {
-        case .lcpRestart:
-            apply(lcp.timeout(now: now), .lcp, now: now)
-        case .ipcpRestart:
-            apply(ipcp.timeout(now: now), .ipcp, now: now)
-        case .ipv6cpRestart:
-            guard var automaton = ipv6cp else { return }
-            let out = automaton.timeout(now: now)
-            ipv6cp = automaton
-            apply(out, .ipv6cp, now: now)
-        case .authenticationRetransmit:
-            guard var session = authentication else { return }
-            let out = session.retransmitTimerExpired(now: now)
-            authentication = session
-            applyAuthentication(out, now: now)
-        case .authenticationTimeout:
-            guard !authenticated else { return }
-            log("authentication took longer than \(authenticationTimeout)")
-            requestClose(.peerNotResponding(.authentication))
-        case .lcpEcho:
-            sendEchoRequest(now: now)
-        }
-    }
-
-    /// The keepalive: like pppd, give up once `failureLimit` Echo-Requests
-    /// in a row went unanswered, else send the next one.
-    private mutating func sendEchoRequest(now: Duration) {
-        guard lcp.state == .opened, !echoRejected else { return }
-        if keepalive.failureLimit > 0 && echoesPending >= keepalive.failureLimit {
-            log("LCP: \(echoesPending) Echo-Requests went unanswered")
-            requestClose(.peerNotResponding(.lcpEcho))
-            return
-        }
-        var data: [UInt8] = []
-        data.appendUInt32(lcp.negotiation.echoMagic)
-        send(
-            PPPProtocolNumber.lcp,
-            PPPControlPacket.serialize(
-                code: PPPControlCode.echoRequest, identifier: lcp.nextIdentifier(), data: data))
-        echoesPending += 1
-        arm(.lcpEcho, now + keepalive.interval)
-    }
-
-    // MARK: Ending
-
-    private mutating func requestClose(_ reason: PPPFailure) {
-        record(reason)
-        closeRequested = true
-    }
-
-    /// §3.7: the Terminate phase: LCP Close (Terminate-Request), or the end
-    /// at once when LCP has nothing to terminate.
-    private mutating func closeLink(reason: String, now: Duration) {
-        guard !finished else { return }
-        if !lowerIsUp {
-            finishLink()
-            return
-        }
-        setPhase(.terminate)
-        apply(lcp.close(reason: reason, now: now), .lcp, now: now)
-        if !finished && [.initial, .closed, .stopped].contains(lcp.state) {
-            finishLink()
-        }
-    }
-
-    private func terminateReason(_ failure: PPPFailure) -> String {
-        switch failure {
-        case .authenticationFailed: "Authentication failed"
-        case .peerNotResponding: "Peer not responding"
-        case .negotiationFailed: "Negotiation failed"
-        case .badIPConfiguration: "Bad IP configuration"
-        case .terminatedByPeer: "Terminated by peer"
-        case .loopbackDetected: "Loopback detected"
-        case .lowerLayerDown: "Lower layer down"
-        case .closedLocally: "User request"
-        case .cryptoUnavailable: "Crypto unavailable"
-        case .noCommonAuthenticationMethod, .weakAuthenticationWithoutVerification:
-            "No acceptable authentication method"
-        case .localSetup: "Local failure"
-        }
-    }
-
-    /// The one terminal action.
-    private mutating func finishLink() {
-        guard !finished else { return }
-        for timer in armed.keys.sorted(by: { $0.description < $1.description }) {
-            actions.append(.cancelTimer(timer))
-        }
-        armed = [:]
-        setPhase(.dead)
-        var reason = failure ?? .lowerLayerDown
-        if let mismatch = authenticationMismatch(instead: reason) { reason = mismatch }
-        log("link down: \(reason)")
-        actions.append(.linkDown(reason))
-        finished = true
-    }
-
-    /// The client's reason when the link ended before any authentication
-    /// or network protocol ran while the server proposed only methods the
-    /// client declined (RFC 1661 §6.2): the server's Terminate-Request (a
-    /// server that gave up on authentication may open LCP without it
-    /// first, then terminate), its silence or the lower layer's end then
-    /// come from that. `nil` when something else explains the end.
-    private func authenticationMismatch(instead reason: PPPFailure) -> PPPFailure? {
-        guard case .client(let configuration) = role, !linkWasUsable else { return nil }
-        switch reason {
-        case .terminatedByPeer, .lowerLayerDown, .negotiationFailed, .peerNotResponding(.lcp),
-            .peerNotResponding(.ipcp), .peerNotResponding(.ipv6cp), .badIPConfiguration:
-            break
-        default: return nil
-        }
-        let offered = lcp.negotiation.offeredMethods
-        let unsupported = lcp.negotiation.unsupportedOffers
-        let accepted = configuration.acceptedMethods
-        guard !offered.isEmpty || !unsupported.isEmpty,
-            !offered.contains(where: accepted.contains)
-        else { return nil }
-        let weak = offered.filter { configuration.refusedAsWeak.contains($0) }
-        if !weak.isEmpty { return .weakAuthenticationWithoutVerification(offered: weak) }
-        let refused = PPPAuthenticationMethod.clientPreference.filter {
-            configuration.refusedMethods.contains($0)
-        }
-        return .noCommonAuthenticationMethod(
-            offered: offered, refused: refused, unsupported: unsupported)
-    }
-
-    private mutating func record(_ reason: PPPFailure) {
-        if failure == nil { failure = reason }
-    }
-
     // MARK: Output helpers
 
-    private mutating func send(_ protocolNumber: UInt16, _ packet: [UInt8]) {
+    mutating func send(_ protocolNumber: UInt16, _ packet: [UInt8]) {
         actions.append(
             .send(PPPFrame.serialize(protocolNumber: protocolNumber, information: packet)))
     }
 
-    private mutating func arm(_ timer: PPPTimer, _ deadline: Duration) {
+    mutating func arm(_ timer: PPPTimer, _ deadline: Duration) {
         armed[timer] = deadline
         actions.append(.setTimer(timer, deadline: deadline))
     }
 
-    private mutating func disarm(_ timer: PPPTimer) {
+    mutating func disarm(_ timer: PPPTimer) {
         if armed.removeValue(forKey: timer) != nil {
             actions.append(.cancelTimer(timer))
         }
     }
 
-    private mutating func setPhase(_ newPhase: PPPPhase) {
+    mutating func setPhase(_ newPhase: PPPPhase) {
         guard newPhase != phase else { return }
         phase = newPhase
         actions.append(.phase(newPhase))
     }
 
-    private mutating func log(_ text: String) {
+    mutating func log(_ text: String) {
         actions.append(.log(text))
     }
 }
