@@ -139,3 +139,24 @@ import Testing
         #expect(options.pppConfiguration.acceptedMethods.contains(.pap))
     }
 }
+
+/// The message when the dead-peer bound (TCP_USER_TIMEOUT) ends the outer
+/// connection names the option; other errors read as before.
+@Suite struct TransportDetailTests {
+    @Test func userTimeoutIsNamed() {
+        for code in [ETIMEDOUT, EHOSTUNREACH] {
+            let text = ClientTunnel.transportDetail(
+                .syscall(call: "SSL_write_ex", errno: code), userTimeout: .seconds(15))
+            #expect(text.contains("15 s (tcp-user-timeout)"), "\(text)")
+            #expect(text.contains("SSL_write_ex"), "\(text)")
+        }
+    }
+
+    @Test func otherEndsReadAsBefore() {
+        #expect(ClientTunnel.transportDetail(nil, userTimeout: .seconds(15)) == "the server closed the TLS connection")
+        let reset = TLSError.syscall(call: "SSL_read_ex", errno: ECONNRESET)
+        #expect(ClientTunnel.transportDetail(reset, userTimeout: .seconds(15)) == "\(reset)")
+        let timedOut = TLSError.syscall(call: "SSL_read_ex", errno: ETIMEDOUT)
+        #expect(ClientTunnel.transportDetail(timedOut, userTimeout: nil) == "\(timedOut)")
+    }
+}

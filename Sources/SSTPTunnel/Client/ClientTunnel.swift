@@ -403,11 +403,27 @@ extension ClientTunnel: TLSStreamDelegate {
         case .http:
             finish(error.map { .tls($0) } ?? .httpResponse(.malformedStatusLine))
         case .running:
-            let detail = error.map { "\($0)" } ?? "the server closed the TLS connection"
+            let detail = Self.transportDetail(error, userTimeout: options.tcpUserTimeout)
             // While pppd winds down, its exit status decides the outcome.
             apply(call?.transportClosed(detail, now: loop.now) ?? [])
         default:
             break
         }
+    }
+}
+
+extension ClientTunnel {
+    /// Why the outer connection ended, for the user. With TCP_USER_TIMEOUT
+    /// set, the kernel ends a connection whose data stayed unacknowledged
+    /// that long with ETIMEDOUT, or with the soft error it last saw (no
+    /// route): say that it was the dead-peer bound, and which option sets it.
+    static func transportDetail(_ error: TLSError?, userTimeout: Duration?) -> String {
+        guard let error else { return "the server closed the TLS connection" }
+        if let userTimeout, case .syscall(_, let code) = error, [ETIMEDOUT, EHOSTUNREACH, ENETUNREACH].contains(code) {
+            let seconds = userTimeout.components.seconds
+            return "the server acknowledged nothing for \(seconds) s (tcp-user-timeout): the path to it is gone "
+                + "or it went away (\(error))"
+        }
+        return "\(error)"
     }
 }
