@@ -119,7 +119,7 @@ let package = Package(
         // RADIUS codec (RFC 2865, RFC 3579 EAP relay, RFC 2548 MPPE keys) for
         // the test server's EAP relay (pure).
         .target(name: "RADIUS", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
-        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding", "VectorScripts"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PPPTests",
-            dependencies: ["PPP", "ByteCoding", "SSTPCrypto", "SSTPFuzzBodies"],
+            dependencies: ["PPP", "ByteCoding", "SSTPCrypto", "SSTPFuzzBodies", "VectorScripts"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -159,6 +159,8 @@ let package = Package(
             dependencies: ["SSTPSession", "SSTPWire", "SSTPCrypto"],
             swiftSettings: strict
         ),
+        // Runs the independent vector scripts of Tests/vectors for the test targets.
+        .target(name: "VectorScripts", path: "Tests/VectorScripts", swiftSettings: strict),
         .testTarget(
             name: "SSTPCallTests",
             dependencies: ["SSTPCall", "SSTPSession", "PPP", "SSTPWire", "SSTPCrypto"],
@@ -173,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SSTPCryptoTests",
-            dependencies: ["SSTPCrypto", "SSTPWire"],
+            dependencies: ["SSTPCrypto", "SSTPWire", "VectorScripts"],
             swiftSettings: strict
         ),
         .testTarget(

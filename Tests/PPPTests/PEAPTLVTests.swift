@@ -3,6 +3,7 @@ import Foundation
 import PPP
 import SSTPCrypto
 import Testing
+import VectorScripts
 
 /// PEAPv0's TLVs (MS-PEAP 2.2.4, 2.2.8.1) and inner packet compression
 /// (MS-PEAP 3.1.5.6).
@@ -73,17 +74,7 @@ import Testing
     }
 
     @Test func cryptobindingResponseMatchesPythonAndValidates() throws {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("vectors/eap_keys.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try VectorScript.run("eap_keys.py")
         let object = try JSONSerialization.jsonObject(with: data)
         let json = try #require(object as? [String: Any])
         let peap = try #require(json["peap"] as? [String: String])

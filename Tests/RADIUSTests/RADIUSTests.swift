@@ -2,6 +2,7 @@ import ByteCoding
 import Foundation
 import RADIUS
 import Testing
+import VectorScripts
 
 @Suite struct RADIUSVectorTests {
     struct Vectors: Decodable {
@@ -19,19 +20,7 @@ import Testing
     }
 
     static func vectors() throws -> Vectors {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("vectors/radius.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return try JSONDecoder().decode(Vectors.self, from: data)
+        try VectorScript.decode(Vectors.self, from: "radius.py")
     }
 
     func bytes(_ hex: String) throws -> [UInt8] { try #require([UInt8](hex: hex)) }

@@ -2,6 +2,7 @@ import ByteCoding
 import Foundation
 import SSTPWire
 import Testing
+import VectorScripts
 
 @testable import SSTPCrypto
 
@@ -24,19 +25,7 @@ import Testing
     }
 
     static func runScript() throws -> Vectors {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("vectors/crypto_binding.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return try JSONDecoder().decode(Vectors.self, from: data)
+        try VectorScript.decode(Vectors.self, from: "crypto_binding.py")
     }
 
     @Test func matchesPython() throws {
