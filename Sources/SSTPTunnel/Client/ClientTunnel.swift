@@ -21,6 +21,9 @@ import SSTPWire
 /// and reports `.down` exactly once.
 public final class ClientTunnel {
     public typealias EventSink = (TunnelEvent) -> Void
+    /// Makes the `NetworkConfiguring` the tunnel applies its addresses,
+    /// routes and DNS through; given the log sink.
+    public typealias NetworkFactory = (@escaping NetworkConfigurator.Log) throws(SystemError) -> any NetworkConfiguring
 
     enum Stage {
         case idle
@@ -53,7 +56,9 @@ public final class ClientTunnel {
     /// pppN interface carries the traffic).
     var pppd: PPPDDriver?
     var pppdInterface: (name: String, index: Int32)?
-    var network: NetworkConfigurator?
+    var network: (any NetworkConfiguring)?
+    /// Makes the network configurator on first use (the real one by default).
+    let makeNetwork: NetworkFactory
     var mtu = ClientOptions.defaultMTU
     var ipv4: IPv4Configuration?
     var ipv6: IPv6Configuration?
@@ -73,9 +78,11 @@ public final class ClientTunnel {
 
     public init(
         options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
+        network: @escaping NetworkFactory = { log throws(SystemError) in try NetworkConfigurator(log: log) },
         events: @escaping EventSink
     ) {
         self.options = options
+        makeNetwork = network
         self.loop = loop
         timers = KeyedTimers(loop: loop)
         self.emit = events
