@@ -15,17 +15,17 @@ import SSTPWire
 extension ClientTunnel {
     // MARK: - Network configuration
 
-    func ensureTUN() -> TUNDevice? {
+    func ensureTUN() -> (any PacketDevice)? {
         if let tun { return tun }
         do {
-            let device = try TUNDevice(name: options.interfaceName)
+            let device = try makeDevice(options.interfaceName)
             try device.setMTU(mtu)
             do {
                 try device.configureIPv6(enabled: options.ppp.requestIPv6)
             } catch {
                 emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
             }
-            try device.setUp()
+            try device.setUp(true)
             tun = device
             try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
             return device

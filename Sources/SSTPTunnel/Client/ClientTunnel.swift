@@ -21,6 +21,9 @@ import SSTPWire
 /// and reports `.down` exactly once.
 public final class ClientTunnel {
     public typealias EventSink = (TunnelEvent) -> Void
+    /// Makes the `PacketDevice` IP packets go through, from the interface
+    /// name (a pattern such as "sstp%d").
+    public typealias DeviceFactory = (String) throws(SystemError) -> any PacketDevice
     /// Makes the `NetworkConfiguring` the tunnel applies its addresses,
     /// routes and DNS through; given the log sink.
     public typealias NetworkFactory = (@escaping NetworkConfigurator.Log) throws(SystemError) -> any NetworkConfiguring
@@ -51,7 +54,9 @@ public final class ClientTunnel {
     var httpParser = HTTPResponseParser()
     var proxyParser = HTTPResponseParser()
     let timers: KeyedTimers<TimerKey>
-    var tun: TUNDevice?
+    var tun: (any PacketDevice)?
+    /// Makes the packet device for the interface name (a TUN by default).
+    let makeDevice: DeviceFactory
     /// The kernel-PPP backend, when chosen (then there is no TUN: pppd's
     /// pppN interface carries the traffic).
     var pppd: PPPDDriver?
@@ -79,9 +84,11 @@ public final class ClientTunnel {
     public init(
         options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
         network: @escaping NetworkFactory = { log throws(SystemError) in try NetworkConfigurator(log: log) },
+        device: @escaping DeviceFactory = { name throws(SystemError) in try TUNDevice(name: name) },
         events: @escaping EventSink
     ) {
         self.options = options
+        makeDevice = device
         makeNetwork = network
         self.loop = loop
         timers = KeyedTimers(loop: loop)

@@ -20,7 +20,7 @@ public final class SSTPServer {
     let log: Log
     let tls: TLSServerContext
     private var listener: Int32 = -1
-    private(set) var tun: TUNDevice?
+    private(set) var tun: (any PacketDevice)?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     /// Who has which IPv4 address, and which IPv6 interface identifier.
     private var byAddress: [UInt32: ServerConnection] = [:]
