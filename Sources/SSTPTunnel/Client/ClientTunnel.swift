@@ -144,6 +144,27 @@ public final class ClientTunnel {
         }
     }
 
+    /// Starts over an already-connected stream socket instead of resolving
+    /// and connecting (the byte-transport seam: a socketpair in tests, a
+    /// descriptor handed over by a caller). `peer` stands for the server
+    /// (its host route is pinned as after a TCP connect); the tunnel owns `fd`.
+    public func start(connected fd: Int32, peer: SocketAddress) {
+        guard case .idle = stage else {
+            close(fd)
+            return
+        }
+        do {
+            try loop.add(fd: fd, events: .readable) { _ in }
+        } catch {
+            close(fd)
+            finish(.connect(peer.description, error))
+            return
+        }
+        serverAddress = peer.address
+        emit(.phaseDone(.tcp, "connected to \(peer)"))
+        startTLS(fd: fd, address: peer)
+    }
+
     func resolved(_ result: Result<[SocketAddress], SystemError>, host: String) {
         switch stage {
         case .idle, .resolving: break

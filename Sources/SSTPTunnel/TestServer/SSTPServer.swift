@@ -83,6 +83,27 @@ public final class SSTPServer {
         log("listening on \(SocketAddress(address: options.listen.address, port: port)), TUN \(device.name)")
     }
 
+    /// Serves on `device` without a TUN, addresses or a listener: the
+    /// in-process seam for tests, which hand it connections with `serve(connected:peer:)`.
+    public func start(device: any PacketDevice) throws {
+        tun = device
+        try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+    }
+
+    /// Takes one connected stream socket (e.g. one end of a socketpair) as
+    /// if it had been accepted; it owns the descriptor from here on.
+    public func serve(connected fd: Int32, peer: SocketAddress) throws {
+        do {
+            let connection = try ServerConnection(server: self, fd: fd, peer: peer)
+            connections[ObjectIdentifier(connection)] = connection
+            unauthenticated.append(connection)
+            connection.start()
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
     /// Stops listening and ends every call.
     public func stop() {
         if let dropReportTimer { loop.cancel(dropReportTimer) }
