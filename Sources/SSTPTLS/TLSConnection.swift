@@ -51,6 +51,10 @@ public final class TLSConnection {
     /// for once that write is done.
     private var keyUpdateDeferred = false
     private var failure: TLSError?
+    /// Over memory (`TLSClientContext.connectInMemory`,
+    /// `TLSServerContext.acceptInMemory`): the application's end of the BIO
+    /// pair, where ciphertext goes in and comes out. Nil over a socket.
+    var memoryEnd: OpaquePointer?
 
     /// Takes ownership of `ssl`.
     init(
@@ -67,6 +71,22 @@ public final class TLSConnection {
 
     deinit {
         SSL_free(ssl)
+        if let memoryEnd { BIO_free(memoryEnd) }
+    }
+
+    /// Runs the connection over a BIO pair instead of a socket: `feedCiphertext`
+    /// and `drainCiphertext` carry its records (TLS inside another protocol,
+    /// or two connections joined in memory). False when OpenSSL refuses.
+    func attachMemoryTransport(bufferSize: Int = 65536) -> Bool {
+        var inner: OpaquePointer?
+        var outer: OpaquePointer?
+        guard BIO_new_bio_pair(&inner, bufferSize, &outer, bufferSize) == 1, let inner, let outer else {
+            return false
+        }
+        // The SSL owns `inner` (freed with it); `outer` is ours.
+        SSL_set_bio(ssl, inner, inner)
+        memoryEnd = outer
+        return true
     }
 
     // MARK: Handshake

@@ -37,7 +37,7 @@ extension ClientTunnel {
     /// TUN offload, runs of TCP segments are joined into superpackets
     /// (TCPCoalescer) that go out when a packet cannot join them or at the
     /// end of the received bytes (flushTUNWrites).
-    func writeToTUN(_ tun: TUNDevice, _ packet: UnsafeRawBufferPointer) {
+    func writeToTUN(_ tun: any PacketDevice, _ packet: UnsafeRawBufferPointer) {
         let stream = currentStream
         if packet.count <= synScratch.count, Self.isTCPSYN(packet) {
             if let stream { flushTUNWrites(tun, stream) }
@@ -56,7 +56,7 @@ extension ClientTunnel {
         if !stream.inbound.add(packet) { tun.write(packet) }
     }
 
-    func flushTUNWrites(_ tun: TUNDevice, _ stream: TLSStream) {
+    func flushTUNWrites(_ tun: any PacketDevice, _ stream: TLSStream) {
         if let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
     }
 

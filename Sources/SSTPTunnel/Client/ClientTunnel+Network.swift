@@ -15,17 +15,17 @@ import SSTPWire
 extension ClientTunnel {
     // MARK: - Network configuration
 
-    func ensureTUN() -> TUNDevice? {
+    func ensureTUN() -> (any PacketDevice)? {
         if let tun { return tun }
         do {
-            let device = try TUNDevice(name: options.interfaceName)
+            let device = try makeDevice(options.interfaceName)
             try device.setMTU(mtu)
             do {
                 try device.configureIPv6(enabled: options.ppp.requestIPv6)
             } catch {
                 emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
             }
-            try device.setUp()
+            try device.setUp(true)
             tun = device
             try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
             return device
@@ -46,7 +46,7 @@ extension ClientTunnel {
         }
         if options.configureInterface {
             do {
-                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                let net = try network ?? makeNetwork { [weak self] line in self?.emit(.log(line)) }
                 network = net
                 if pppdInterface == nil {
                     // pppd sets its own addresses; the TUN is ours to set.
@@ -76,17 +76,18 @@ extension ClientTunnel {
         emit(.up(status))
     }
 
-    func configureRoutes(_ net: NetworkConfigurator, index: Int32) throws(SystemError) {
+    func configureRoutes(_ net: any NetworkConfiguring, index: Int32) throws(SystemError) {
         switch options.routes {
         case .none:
             break
         case .defaultRoute:
             if !serverAddress.isEmpty, serverAddress.count == 4 { try net.pinServerRoute(serverAddress) }
-            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: index)
-            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: index)
+            try net.addTunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: index, metric: nil)
+            try net.addTunnelRoute(destination: [128, 0, 0, 0], prefixLength: 1, interface: index, metric: nil)
         case .networks(let networks):
             for n in networks where n.address.count == 4 {
-                try net.addTunnelRoute(destination: n.address, prefixLength: n.prefixLength, interface: index)
+                try net.addTunnelRoute(
+                    destination: n.address, prefixLength: n.prefixLength, interface: index, metric: nil)
             }
         }
     }
@@ -101,7 +102,7 @@ extension ClientTunnel {
         guard let tun = ensureTUN() else { return }
         if options.configureInterface {
             do {
-                let net = try network ?? NetworkConfigurator { [weak self] line in self?.emit(.log(line)) }
+                let net = try network ?? makeNetwork { [weak self] line in self?.emit(.log(line)) }
                 network = net
                 let local = TunnelStatus.linkLocalBytes(config.localInterfaceIdentifier)
                 let peer = config.peerInterfaceIdentifier.map { TunnelStatus.linkLocalBytes($0) }

@@ -21,6 +21,12 @@ import SSTPWire
 /// and reports `.down` exactly once.
 public final class ClientTunnel {
     public typealias EventSink = (TunnelEvent) -> Void
+    /// Makes the `PacketDevice` IP packets go through, from the interface
+    /// name (a pattern such as "sstp%d").
+    public typealias DeviceFactory = (String) throws(SystemError) -> any PacketDevice
+    /// Makes the `NetworkConfiguring` the tunnel applies its addresses,
+    /// routes and DNS through; given the log sink.
+    public typealias NetworkFactory = (@escaping NetworkConfigurator.Log) throws(SystemError) -> any NetworkConfiguring
 
     enum Stage {
         case idle
@@ -48,12 +54,16 @@ public final class ClientTunnel {
     var httpParser = HTTPResponseParser()
     var proxyParser = HTTPResponseParser()
     let timers: KeyedTimers<TimerKey>
-    var tun: TUNDevice?
+    var tun: (any PacketDevice)?
+    /// Makes the packet device for the interface name (a TUN by default).
+    let makeDevice: DeviceFactory
     /// The kernel-PPP backend, when chosen (then there is no TUN: pppd's
     /// pppN interface carries the traffic).
     var pppd: PPPDDriver?
     var pppdInterface: (name: String, index: Int32)?
-    var network: NetworkConfigurator?
+    var network: (any NetworkConfiguring)?
+    /// Makes the network configurator on first use (the real one by default).
+    let makeNetwork: NetworkFactory
     var mtu = ClientOptions.defaultMTU
     var ipv4: IPv4Configuration?
     var ipv6: IPv6Configuration?
@@ -73,9 +83,13 @@ public final class ClientTunnel {
 
     public init(
         options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
+        network: @escaping NetworkFactory = { log throws(SystemError) in try NetworkConfigurator(log: log) },
+        device: @escaping DeviceFactory = { name throws(SystemError) in try TUNDevice(name: name) },
         events: @escaping EventSink
     ) {
         self.options = options
+        makeDevice = device
+        makeNetwork = network
         self.loop = loop
         timers = KeyedTimers(loop: loop)
         self.emit = events
@@ -128,6 +142,27 @@ public final class ClientTunnel {
         } catch {
             finish(.resolve(host: target.0, error))
         }
+    }
+
+    /// Starts over an already-connected stream socket instead of resolving
+    /// and connecting (the byte-transport seam: a socketpair in tests, a
+    /// descriptor handed over by a caller). `peer` stands for the server
+    /// (its host route is pinned as after a TCP connect); the tunnel owns `fd`.
+    public func start(connected fd: Int32, peer: SocketAddress) {
+        guard case .idle = stage else {
+            close(fd)
+            return
+        }
+        do {
+            try loop.add(fd: fd, events: .readable) { _ in }
+        } catch {
+            close(fd)
+            finish(.connect(peer.description, error))
+            return
+        }
+        serverAddress = peer.address
+        emit(.phaseDone(.tcp, "connected to \(peer)"))
+        startTLS(fd: fd, address: peer)
     }
 
     func resolved(_ result: Result<[SocketAddress], SystemError>, host: String) {

@@ -44,7 +44,7 @@ final class UplinkQueue {
     /// packet goes into the batch or, when it must wait, into the AQM.
     /// Returns the IP bytes taken.
     func readTUN(
-        _ tun: TUNDevice, stream: TLSStream, mtu: Int, now: () -> Duration, protocolNumber: (UInt8) -> UInt16?
+        _ tun: any PacketDevice, stream: TLSStream, mtu: Int, now: () -> Duration, protocolNumber: (UInt8) -> UInt16?
     ) throws(SystemError) -> UInt64 {
         let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
         var taken: UInt64 = 0

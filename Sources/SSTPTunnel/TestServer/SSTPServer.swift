@@ -20,7 +20,7 @@ public final class SSTPServer {
     let log: Log
     let tls: TLSServerContext
     private var listener: Int32 = -1
-    private(set) var tun: TUNDevice?
+    private(set) var tun: (any PacketDevice)?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     /// Who has which IPv4 address, and which IPv6 interface identifier.
     private var byAddress: [UInt32: ServerConnection] = [:]
@@ -81,6 +81,27 @@ public final class SSTPServer {
         port = TCPSocket.localAddress(listener)?.port ?? options.listen.port
         try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptAll() }
         log("listening on \(SocketAddress(address: options.listen.address, port: port)), TUN \(device.name)")
+    }
+
+    /// Serves on `device` without a TUN, addresses or a listener: the
+    /// in-process seam for tests, which hand it connections with `serve(connected:peer:)`.
+    public func start(device: any PacketDevice) throws {
+        tun = device
+        try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+    }
+
+    /// Takes one connected stream socket (e.g. one end of a socketpair) as
+    /// if it had been accepted; it owns the descriptor from here on.
+    public func serve(connected fd: Int32, peer: SocketAddress) throws {
+        do {
+            let connection = try ServerConnection(server: self, fd: fd, peer: peer)
+            connections[ObjectIdentifier(connection)] = connection
+            unauthenticated.append(connection)
+            connection.start()
+        } catch {
+            close(fd)
+            throw error
+        }
     }
 
     /// Stops listening and ends every call.
