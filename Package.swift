@@ -119,7 +119,8 @@ let package = Package(
         // RADIUS codec (RFC 2865, RFC 3579 EAP relay, RFC 2548 MPPE keys) for
         // the test server's EAP relay (pure).
         .target(name: "RADIUS", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
-        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding", "VectorScripts"], swiftSettings: strict),
+        .testTarget(
+            name: "RADIUSTests", dependencies: ["RADIUS", "ByteCoding", "VectorScripts"], swiftSettings: strict),
         // The bodies of the libFuzzer targets, shared with the regression
         // tests that replay the corpus and every crash input (Fuzz/).
         .target(
