@@ -7,47 +7,16 @@ import Testing
 /// asked for (`legacyCipherSuites`, --tls-legacy-ciphers); TLS 1.3 is the
 /// same either way.
 @Suite struct CipherSuiteTests {
-    /// An OpenSSL server limited to TLS 1.2 and one cipher list, made
-    /// directly with OpenSSL (an old server).
-    final class RestrictedServer {
-        let ctx: OpaquePointer
-        let ssl: OpaquePointer
-
-        init(pki: TestPKI, socket: Int32, ciphers: String) throws {
-            guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-                throw TLSPair.Failure(description: "SSL_CTX_new")
-            }
-            self.ctx = ctx
-            // Its own order decides (SSL_OP_CIPHER_SERVER_PREFERENCE, bit 22),
-            // and DHE works (SSL_CTX_set_dh_auto): both are macros.
+    /// An OpenSSL server limited to TLS 1.2 and one cipher list (an old
+    /// server); its own order decides (SSL_OP_CIPHER_SERVER_PREFERENCE, bit
+    /// 22), and DHE works (SSL_CTX_set_dh_auto): both are macros.
+    static func restrictedServer(pki: TestPKI, socket: Int32, ciphers: String) throws -> RawOpenSSLServer {
+        try RawOpenSSLServer(
+            socket: socket, version: TLS1_2_VERSION, ciphers: ciphers, chain: pki.path("rsa-chain.pem"),
+            key: pki.path("rsa.key")
+        ) { ctx in
             SSL_CTX_set_options(ctx, UInt64(1) << 22)
             SSL_CTX_ctrl(ctx, SSL_CTRL_SET_DH_AUTO, 1, nil)
-            guard csstp_ssl_ctx_set_proto_versions(ctx, TLS1_2_VERSION, TLS1_2_VERSION) == 1,
-                SSL_CTX_set_cipher_list(ctx, ciphers) == 1,
-                SSL_CTX_use_certificate_chain_file(ctx, pki.path("rsa-chain.pem")) == 1,
-                SSL_CTX_use_PrivateKey_file(ctx, pki.path("rsa.key"), SSL_FILETYPE_PEM) == 1,
-                let ssl = SSL_new(ctx)
-            else {
-                SSL_CTX_free(ctx)
-                throw TLSPair.Failure(description: "restricted server setup failed")
-            }
-            self.ssl = ssl
-            SSL_set_fd(ssl, socket)
-            SSL_set_accept_state(ssl)
-        }
-
-        deinit {
-            SSL_free(ssl)
-            SSL_CTX_free(ctx)
-        }
-
-        /// 1 when the handshake finished, 0 while it waits, -1 on failure.
-        func step() -> Int {
-            let result = SSL_do_handshake(ssl)
-            if result == 1 { return 1 }
-            let code = SSL_get_error(ssl, result)
-            ERR_clear_error()
-            return code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE ? 0 : -1
         }
     }
 
@@ -66,7 +35,7 @@ import Testing
             close(clientSocket)
             close(serverSocket)
         }
-        let server = try RestrictedServer(pki: fixture.pki, socket: serverSocket, ciphers: ciphers)
+        let server = try Self.restrictedServer(pki: fixture.pki, socket: serverSocket, ciphers: ciphers)
         var configuration = fixture.client()
         configuration.legacyCipherSuites = legacy
         let client = try TLSClientContext(configuration).connect(socket: clientSocket)
