@@ -35,6 +35,10 @@ public enum CallAction: Hashable, Sendable {
     case log(String)
     /// A line the user should see as a warning (PAP in use, for one).
     case warning(String)
+    /// The server's PPP authenticator relays EAP (RFC 3748 §2.3): send this
+    /// EAP Response to the authentication server and hand its answer to
+    /// `SSTPServerCall.eapBackend`. Never asked of a client.
+    case eapToBackend([UInt8])
 }
 
 /// Set-up steps, in the order a client meets them.

@@ -151,6 +151,17 @@ struct CallCore<Session: SSTPCallSession, Engine: PPPCallEngine>: Sendable {
         return actions
     }
 
+    /// An event for the built-in engine from outside the wire (the EAP
+    /// authentication server's answer).
+    mutating func engineEvent(_ event: PPPEvent, now: Duration) -> [CallAction] {
+        guard end == nil, var ppp = engine else { return [] }
+        let pppActions = ppp.handle(event, now: now)
+        engine = ppp
+        var actions: [CallAction] = []
+        map(pppActions, now: now, &actions)
+        return actions
+    }
+
     mutating func externalFinished(_ failure: PPPFailure?, now: Duration) -> [CallAction] {
         guard externalPPP, externalRunning else { return [] }
         externalRunning = false
@@ -254,6 +265,8 @@ struct CallCore<Session: SSTPCallSession, Engine: PPPCallEngine>: Sendable {
                 actions.append(.log(line))
             case .warning(let line):
                 actions.append(.warning(line))
+            case .eapToBackend(let packet):
+                actions.append(.eapToBackend(packet))
             }
         }
     }

@@ -43,6 +43,11 @@ public struct SSTPServerCall: Sendable {
         core.receive(bytes, now: now, data)
     }
 
+    /// The EAP authentication server answered the last `.eapToBackend`.
+    public mutating func eapBackend(_ answer: EAPBackendAnswer, now: Duration) -> [CallAction] {
+        core.engineEvent(.eapBackend(answer), now: now)
+    }
+
     public func outboundProtocol(ipVersion: UInt8) -> UInt16? {
         core.outboundProtocol(ipVersion: ipVersion)
     }

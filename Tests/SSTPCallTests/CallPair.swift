@@ -34,7 +34,10 @@ struct CallPair {
     var transportOpen = true
     /// Drops everything the server sends (a peer gone silent).
     var serverSilent = false
-    let serverPPP: PPPServerConfiguration
+    var serverPPP: PPPServerConfiguration
+    /// With `serverPPP.eapPassThrough`: the authentication server the
+    /// server's EAP Responses go to.
+    var eapBackend: EAPMSCHAPv2Backend?
     var externalPPP: PPPClient?
     let externalConfiguration: PPPClientConfiguration?
 
@@ -261,6 +264,7 @@ struct CallPair {
                 clientEnd = end
                 clientTimers = [:]
             case .log(let line), .warning(let line): clientLog.append(line)
+            case .eapToBackend: XCTFail("a client relays no EAP")
             }
         }
     }
@@ -282,6 +286,12 @@ struct CallPair {
                 serverEnd = end
                 serverTimers = [:]
             case .log, .warning: break
+            case .eapToBackend(let response):
+                guard let backend = eapBackend else {
+                    XCTFail("the server relayed EAP without a backend")
+                    continue
+                }
+                applyServer(server.eapBackend(backend.answer(response), now: now))
             }
         }
     }

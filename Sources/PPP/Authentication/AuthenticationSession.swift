@@ -8,6 +8,10 @@ enum AuthenticationOutput: Hashable, Sendable {
     case succeeded(PPPAuthenticationResult)
     case failed(PPPFailure)
     case log(String)
+    /// Pass-through (RFC 3748 §2.3): this EAP Response (Code onward) goes
+    /// to the authentication server; its answer comes back through
+    /// `backendAnswered`.
+    case toBackend([UInt8])
 }
 
 /// One side of one authentication protocol during the Authenticate phase
@@ -20,10 +24,16 @@ protocol AuthenticationSession: Sendable {
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput]
     /// The retransmission timer expired.
     mutating func retransmitTimerExpired(now: Duration) -> [AuthenticationOutput]
+    /// The authentication server answered a `.toBackend` Response.
+    mutating func backendAnswered(_ answer: EAPBackendAnswer, now: Duration) -> [AuthenticationOutput]
 }
 
 extension AuthenticationSession {
     mutating func retransmitTimerExpired(now: Duration) -> [AuthenticationOutput] { [] }
+
+    mutating func backendAnswered(_ answer: EAPBackendAnswer, now: Duration) -> [AuthenticationOutput] {
+        [.log("ignored an authentication server's answer: this method runs no pass-through")]
+    }
 }
 
 /// A crypto library failure, as a link failure.

@@ -32,4 +32,8 @@ public enum PPPAction: Hashable, Sendable {
     /// A line the user should see even without verbose logging (a weak
     /// authentication method in use, say).
     case warning(String)
+    /// Server role with `eapPassThrough` (RFC 3748 §2.3, RFC 3579 §2):
+    /// relay this EAP Response (Code onward) to the authentication server,
+    /// then hand its answer back as `.eapBackend`.
+    case eapToBackend([UInt8])
 }

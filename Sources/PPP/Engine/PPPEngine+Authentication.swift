@@ -51,8 +51,13 @@ extension PPPEngine {
                 session = CHAPAuthenticator(
                     method: method, configuration: configuration, limits: limits, random: random)
             case .eapMSCHAPv2:
-                session = EAPAuthenticator(
-                    configuration: configuration, limits: limits, random: random)
+                if let passThrough = configuration.eapPassThrough {
+                    session = EAPPassThroughAuthenticator(
+                        passThrough: passThrough, limits: limits, random: random)
+                } else {
+                    session = EAPAuthenticator(
+                        configuration: configuration, limits: limits, random: random)
+                }
             }
         }
         log("authenticating with \(method)")
@@ -78,6 +83,17 @@ extension PPPEngine {
         applyAuthentication(out, now: now)
     }
 
+    /// The authentication server answered (pass-through EAP).
+    mutating func receiveBackendAnswer(_ answer: EAPBackendAnswer, now: Duration) {
+        guard var session = authentication, !authenticated else {
+            log("ignored an authentication server's answer outside authentication")
+            return
+        }
+        let out = session.backendAnswered(answer, now: now)
+        authentication = session
+        applyAuthentication(out, now: now)
+    }
+
     mutating func applyAuthentication(_ outputs: [AuthenticationOutput], now: Duration) {
         guard let protocolNumber = authentication?.protocolNumber else { return }
         for output in outputs {
@@ -87,6 +103,7 @@ extension PPPEngine {
             case .setTimer(let deadline): arm(.authenticationRetransmit, deadline)
             case .cancelTimer: disarm(.authenticationRetransmit)
             case .log(let text): log(text)
+            case .toBackend(let packet): actions.append(.eapToBackend(packet))
             case .succeeded(let result):
                 if !authenticated { authenticationSucceeded(result, now: now) }
             case .failed(let reason):

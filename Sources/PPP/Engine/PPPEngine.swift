@@ -145,6 +145,8 @@ struct PPPEngine: Sendable {
             record(.closedLocally)
             log("closing the link: \(printable(Array(reason.utf8)))")
             closeLink(reason: reason, now: now)
+        case .eapBackend(let answer):
+            if lowerIsUp { receiveBackendAnswer(answer, now: now) }
         }
         if closeRequested && !finished {
             closeRequested = false

@@ -13,4 +13,7 @@ public enum PPPEvent: Hashable, Sendable {
     /// Administrative Close (RFC 1661 §4.3): LCP sends Terminate-Request
     /// with this reason, and the engine ends with `.linkDown(.closedLocally)`.
     case close(String)
+    /// The authentication server answered the EAP Response of the last
+    /// `.eapToBackend` (server role with `eapPassThrough`).
+    case eapBackend(EAPBackendAnswer)
 }

@@ -25,6 +25,9 @@ public struct PPPServerConfiguration: Sendable, CustomStringConvertible {
     /// How long the client may take to authenticate; zero means no limit
     /// beyond the retransmission counters.
     public var authenticationTimeout: Duration
+    /// EAP in pass-through to an authentication server (RFC 3748 §2.3)
+    /// instead of the built-in EAP-MSCHAPv2 against `users`.
+    public var eapPassThrough: EAPPassThrough?
 
     public init(
         users: [String: String],
@@ -33,8 +36,10 @@ public struct PPPServerConfiguration: Sendable, CustomStringConvertible {
         dns: [IPv4Address] = [],
         nbns: [IPv4Address] = [], ipv6: Bool = true, mru: Int = 1500,
         limits: PPPNegotiationLimits = .default,
-        keepalive: PPPKeepalive = .off, authenticationTimeout: Duration = .seconds(30)
+        keepalive: PPPKeepalive = .off, authenticationTimeout: Duration = .seconds(30),
+        eapPassThrough: EAPPassThrough? = nil
     ) {
+        self.eapPassThrough = eapPassThrough
         self.users = users
         self.methods = methods
         self.name = name
@@ -61,6 +66,7 @@ public struct PPPServerConfiguration: Sendable, CustomStringConvertible {
     /// Never shows passwords.
     public var description: String {
         "PPPServerConfiguration(\(users.count) users, methods: \(methods.map(\.rawValue)), "
-            + "local \(localIPv4), peer \(peerIPv4), DNS \(dns), NBNS \(nbns), IPv6 \(ipv6))"
+            + "local \(localIPv4), peer \(peerIPv4), DNS \(dns), NBNS \(nbns), IPv6 \(ipv6)"
+            + (eapPassThrough.map { ", EAP through \($0.serverName)" } ?? "") + ")"
     }
 }

@@ -52,6 +52,9 @@ extension ClientTunnel {
                 emit(.log(line))
             case .warning(let line):
                 emit(.warning(line))
+            case .eapToBackend:
+                // Only a server's authenticator relays EAP.
+                break
             }
         }
     }
