@@ -71,7 +71,7 @@ let package = Package(
             name: "SSTPTunnel",
             dependencies: [
                 "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP", "SSTPWire",
-                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform",
+                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform", "RADIUS",
             ],
             swiftSettings: strict
         ),
@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "sstp-test-server",
             dependencies: [
-                "SSTPTunnel", "SSTPPlatform", "PPP",
+                "SSTPTunnel", "SSTPPlatform", "PPP", "SSTPCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import PPP
+import SSTPCrypto
 import SSTPPlatform
 import SSTPTunnel
 
@@ -24,8 +25,32 @@ struct TestServerCommand: ParsableCommand {
     @Option(help: "PEM private key file.")
     var key: String
 
-    @Option(help: "Users file: one \"user:password\" per line.")
-    var users: String
+    @Option(help: "Users file: one \"user:password\" per line (optional with --radius for EAP only).")
+    var users: String?
+
+    @Option(
+        help:
+            "Relay EAP to this RADIUS server, ADDRESS:PORT (RFC 3579), as RRAS does with NPS; needs --radius-secret-file."
+    )
+    var radius: String?
+
+    @Option(help: "File whose first line is the RADIUS shared secret.")
+    var radiusSecretFile: String?
+
+    @Option(help: "NAS-Identifier in the Access-Requests (default sstp-test-server).")
+    var nasIdentifier = "sstp-test-server"
+
+    @Option(help: "Seconds between Access-Request attempts (default 3).")
+    var radiusTimeout: Double = 3
+
+    @Option(help: "Access-Request attempts before the RADIUS server counts as down (default 3).")
+    var radiusAttempts: Int = 3
+
+    @Option(
+        help:
+            "Which MSK bytes form the HLAK for EAP through RADIUS: msk (MSK[0..31]) or truncated (MSK[0..15] | MSK[32..47])."
+    )
+    var eapKeyLayout = "msk"
 
     @Option(help: "The server's address inside the tunnels.")
     var local = "10.201.0.1"
@@ -142,7 +167,7 @@ struct TestServerCommand: ParsableCommand {
         else { throw ValidationError("--pool: give FIRST-LAST, e.g. 10.201.0.10-10.201.0.250") }
         var options = ServerOptions(
             listen: SocketAddress(address: address, port: port), certificateChainFile: cert, privateKeyFile: key,
-            users: try Self.loadUsers(users), localAddress: localAddress, pool: first.value...last.value)
+            users: try users.map(Self.loadUsers) ?? [:], localAddress: localAddress, pool: first.value...last.value)
         options.dns = try dns.map {
             guard let a = IPv4Address($0) else { throw ValidationError("--dns \($0): not an IPv4 address") }
             return a
@@ -161,6 +186,10 @@ struct TestServerCommand: ParsableCommand {
         case "sha256": options.offeredHashes = .sha256
         case "both": options.offeredHashes = [.sha1, .sha256]
         default: throw ValidationError("--hashes: sha1, sha256 or both")
+        }
+        options.radius = try buildRADIUS()
+        if users == nil, options.radius == nil || options.methods != [.eapMSCHAPv2] {
+            throw ValidationError("--users: needed unless --radius is given with --methods eap")
         }
         options.ipv6 = !noIPv6
         options.queueManagement = !noQueueManagement
@@ -200,6 +229,41 @@ struct TestServerCommand: ParsableCommand {
             options.faults.disconnectAfter = .seconds(seconds)
         }
         return options
+    }
+
+    private func buildRADIUS() throws -> RADIUSSettings? {
+        guard let radius else {
+            guard radiusSecretFile == nil else { throw ValidationError("--radius-secret-file needs --radius") }
+            return nil
+        }
+        guard let colon = radius.lastIndex(of: ":"),
+            let address = SocketAddress.parseNumeric(
+                String(radius[..<colon].drop { $0 == "[" }.reversed().drop { $0 == "]" }.reversed())),
+            let port = UInt16(radius[radius.index(after: colon)...]), port > 0
+        else { throw ValidationError("--radius: give ADDRESS:PORT, e.g. 127.0.0.1:1812") }
+        guard let radiusSecretFile else {
+            throw ValidationError("--radius needs --radius-secret-file: the shared secret never goes in argv")
+        }
+        let secret: String
+        do {
+            secret = try SecretFile.firstLine(radiusSecretFile, limit: 256)
+        } catch {
+            throw ValidationError("--radius-secret-file: \(error)")
+        }
+        guard radiusTimeout >= 0.05, radiusTimeout <= 60 else {
+            throw ValidationError("--radius-timeout: 0.05 to 60 seconds")
+        }
+        guard (1...20).contains(radiusAttempts) else { throw ValidationError("--radius-attempts: 1 to 20") }
+        let layout: HigherLayerAuthenticationKey.EAPKeyLayout
+        switch eapKeyLayout {
+        case "msk": layout = .masterSessionKey
+        case "truncated": layout = .truncatedMasterKeys
+        default: throw ValidationError("--eap-key-layout: msk or truncated")
+        }
+        return RADIUSSettings(
+            server: SocketAddress(address: address, port: port), secret: Array(secret.utf8),
+            nasIdentifier: nasIdentifier, keyLayout: layout,
+            retransmitInterval: .milliseconds(Int((radiusTimeout * 1000).rounded())), attempts: radiusAttempts)
     }
 
     static func loadUsers(_ path: String) throws -> [String: String] {

@@ -43,6 +43,8 @@ final class ServerConnection {
     private var rekeys = 0
     /// The AQM this client's packets wait in (ServerOptions.queueManagement).
     private var uplink: UplinkQueue?
+    /// The EAP conversation with the RADIUS server (ServerOptions.radius).
+    private var radius: RADIUSLink?
 
     var loop: EventLoop { server.loop }
     var faults: ServerOptions.Faults { server.options.faults }
@@ -271,8 +273,29 @@ final class ServerConnection {
                 finish()
             case .log(let line), .warning(let line):
                 log(line)
+            case .eapToBackend(let response):
+                relayToRADIUS(response)
             }
         }
+    }
+
+    /// Pass-through EAP (RFC 3579): the Response goes to the RADIUS server,
+    /// its answer back into the call.
+    private func relayToRADIUS(_ response: [UInt8]) {
+        guard let settings = server.options.radius else {
+            log("EAP pass-through without --radius")
+            apply(call.eapBackend(.unreachable("no RADIUS server is configured"), now: loop.now))
+            return
+        }
+        let link =
+            radius
+            ?? RADIUSLink(settings: settings, loop: loop, log: { [weak self] in self?.log($0) }) {
+                [weak self] answer in
+                guard let self else { return }
+                self.apply(self.call.eapBackend(answer, now: self.loop.now))
+            }
+        radius = link
+        link.forward(response)
     }
 
     private func report(_ progress: CallProgress) {
@@ -308,7 +331,7 @@ final class ServerConnection {
         let config = PPPServerConfiguration(
             users: options.users, methods: options.methods, name: "sstp-test-server",
             localIPv4: options.localAddress, peerIPv4: address, dns: options.dns, ipv6: options.ipv6,
-            mru: options.mtu)
+            mru: options.mtu, eapPassThrough: options.radius?.passThrough)
         apply(call.startPPP(config, now: loop.now))
     }
 
@@ -328,6 +351,8 @@ final class ServerConnection {
         guard stage != .closed else { return }
         stage = .closed
         timers.cancelAll()
+        radius?.close()
+        radius = nil
         stream.flush()
         stream.close()
         server.closed(self)

@@ -80,6 +80,9 @@ public struct ServerOptions: Sendable {
     /// instead of being dropped when its batch is full.
     public var queueManagement = true
     public var queueSlots = 512
+    /// Relay EAP to a RADIUS server (RFC 3579) instead of checking the
+    /// users file for it.
+    public var radius: RADIUSSettings?
 
     public init(
         listen: SocketAddress, certificateChainFile: String, privateKeyFile: String, users: [String: String],
