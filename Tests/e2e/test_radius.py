@@ -1,0 +1,96 @@
+"""EAP through RADIUS (issue 15): our client -> the bundled server in EAP
+pass-through (RFC 3579) -> FreeRADIUS 3.2 with its own throwaway raddb, on
+loopback in the server namespace. The server checks the client's crypto
+binding with the HLAK it builds from the MS-MPPE keys FreeRADIUS sends
+(RFC 2548), so "Crypto binding is valid" proves the keys line up.
+
+The fixture (radius.py) also holds what the EAP-TLS and PEAP cases need:
+client certificates from its CA, a revoked one in a CRL, an unrelated CA;
+those cases only add client options.
+"""
+import os
+import shutil
+import unittest
+
+from harness import TUNNEL_SERVER_IP, USER, PASSWORD, TunnelTestCase, cleanup_pki
+from radius import FREERADIUS, RADIUS_PORT, FreeRADIUS
+
+EXIT_AUTHENTICATION = 2
+
+
+class RADIUSTestCase(TunnelTestCase):
+    def setUp(self):
+        if not os.path.exists(FREERADIUS):
+            self.fail(f"{FREERADIUS} is missing: apt-get install freeradius (listed in APT_PACKAGES)")
+        super().setUp()
+        self.radius = FreeRADIUS(lambda *a: self.ns.exec(self.ns.server, *a), {USER: PASSWORD})
+        self.addCleanup(self.radius.close)
+        self.radius_secret = self.radius.secret_file()
+
+    def start_relaying_server(self, *extra):
+        return self.start_server("--methods", "eap", "--radius", f"127.0.0.1:{RADIUS_PORT}",
+                                 "--radius-secret-file", self.radius_secret, *extra)
+
+
+class EAPMSCHAPv2ThroughRADIUS(RADIUSTestCase):
+    def test_connects_binding_valid_and_ping(self):
+        self.radius.start()
+        server = self.start_relaying_server()
+        client = self.start_client()
+        client.wait_for("connected:", timeout=60)
+        out = server.wait_for("Crypto binding is valid", timeout=20)
+        self.assertIn("RADIUS Access-Accept", out)
+        self.assertIn("runs EAP-MSCHAPv2", out)
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(client.stop(), 0, client.output())
+        self.assertIn("Login OK: [alice", self.radius.output())
+        self.assertNotIn(PASSWORD, server.output())
+        self.assert_nothing_left()
+
+    def test_wrong_password_is_an_authentication_failure_naming_the_rejection(self):
+        self.radius.start()
+        server = self.start_relaying_server()
+        client = self.start_client(password_file=self.secret_file("wrong", "not the password"))
+        code = client.wait(60)
+        out = client.output()
+        self.assertEqual(code, EXIT_AUTHENTICATION, out)
+        self.assertIn("Authentication failed", out)
+        self.assertNotIn("connected:", out)
+        log = server.wait_for("RADIUS Access-Reject", timeout=20)
+        self.assertIn("FreeRADIUS refused alice", log)
+        self.assertNotIn("Crypto binding is valid", log)
+        self.assert_nothing_left()
+
+    def test_radius_not_running_is_a_clear_error(self):
+        # No FreeRADIUS: the Access-Request meets ICMP port unreachable.
+        server = self.start_relaying_server()
+        client = self.start_client()
+        code = client.wait(60)
+        self.assertEqual(code, EXIT_AUTHENTICATION, client.output())
+        log = server.wait_for("nothing listens there", timeout=20)
+        self.assertIn(f"the RADIUS server 127.0.0.1:{RADIUS_PORT} refused the Access-Request", log)
+        self.assert_nothing_left()
+
+    def test_wrong_shared_secret_means_no_answer(self):
+        # FreeRADIUS drops requests whose Message-Authenticator fails
+        # (RFC 3579 §3.2), so the server sees silence and says what to check.
+        self.radius.start()
+        wrong = self.secret_file("wrong-secret", "not the shared secret")
+        server = self.start_server("--methods", "eap", "--radius", f"127.0.0.1:{RADIUS_PORT}",
+                                   "--radius-secret-file", wrong, "--radius-timeout", "0.3",
+                                   "--radius-attempts", "2")
+        client = self.start_client()
+        self.assertEqual(client.wait(60), EXIT_AUTHENTICATION, client.output())
+        log = server.wait_for("did not answer 2 Access-Requests", timeout=20)
+        self.assertIn("--radius-secret-file", log)
+        self.assertNotIn("not the shared secret", log)
+        self.assert_nothing_left()
+
+
+def tearDownModule():
+    cleanup_pki()
+
+
+if __name__ == "__main__":
+    unittest.main()
