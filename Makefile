@@ -17,8 +17,9 @@ APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	user-mode-linux kmod ppp ppp-dev sstp-client \
 	gcc libc6-dev make libnm-dev network-manager \
 	man-db dpkg-dev lintian debootstrap
-# FreeRADIUS 3.2, the RADIUS server the test server relays EAP to (test_radius).
-APT_PACKAGES += freeradius
+# FreeRADIUS 3.2, the RADIUS server the test server relays EAP to, and
+# wpa_supplicant's eapol_test that checks its fixture (test_radius).
+APT_PACKAGES += freeradius eapoltest
 # The editor windows (GTK 3 and GTK 4, with libnma) and the auth dialog's
 # graphical prompt; their tests run nm-connection-editor (network-manager-gnome)
 # under Xvfb, driven through AT-SPI (python3-pyatspi, at-spi2-core,

@@ -26,6 +26,14 @@ RADIUS_SERVER_NAME = "radius.test"
 
 _PKI_VERSION = "1"
 
+EAPOL_TEST = "/usr/bin/eapol_test"
+# eapol_test (wpa_supplicant's RADIUS test client, Debian `eapoltest`)
+# checks the fixture itself. It takes the shared secret only on its command
+# line, so it gets its own client entry, source address and a secret that
+# guards nothing.
+EAPOL_TEST_ADDRESS = "127.0.0.2"
+EAPOL_TEST_SECRET = "eapol-test-fixture-check-only"
+
 
 def _openssl(*args, cwd):
     run("openssl", *args, cwd=cwd)
@@ -159,6 +167,12 @@ class FreeRADIUS:
 \trequire_message_authenticator = yes
 \tshortname = sstp-test-server
 }}
+client eapol_test {{
+\tipaddr = {EAPOL_TEST_ADDRESS}
+\tsecret = "{EAPOL_TEST_SECRET}"
+\trequire_message_authenticator = yes
+\tshortname = eapol_test
+}}
 """)
         self._write("radiusd.conf", f"""prefix = /usr
 exec_prefix = /usr
@@ -285,6 +299,15 @@ server inner-tunnel {{
 \t}}
 }}
 """)
+
+    def eapol_test(self, name, network):
+        """Runs eapol_test with `network` (the lines of a wpa_supplicant
+        network block) against this FreeRADIUS; returns its result."""
+        path = self._write(f"{name}.conf", "network={\n\tkey_mgmt=IEEE8021X\n"
+                           + "".join(f"\t{line}\n" for line in network) + "}\n")
+        return run(*self.ns_exec(EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-p", str(self.port),
+                                 "-A", EAPOL_TEST_ADDRESS, "-s", EAPOL_TEST_SECRET, "-t", "10"),
+                   check=False, timeout=60)
 
     def start(self):
         argv = self.ns_exec(FREERADIUS, "-f", "-x", "-l", "stdout", "-d", self.dir)

@@ -13,7 +13,7 @@ import shutil
 import unittest
 
 from harness import TUNNEL_SERVER_IP, USER, PASSWORD, TunnelTestCase, cleanup_pki
-from radius import FREERADIUS, RADIUS_PORT, FreeRADIUS
+from radius import EAPOL_TEST, FREERADIUS, RADIUS_PORT, RADIUS_SERVER_NAME, FreeRADIUS
 
 EXIT_AUTHENTICATION = 2
 
@@ -86,6 +86,61 @@ class EAPMSCHAPv2ThroughRADIUS(RADIUSTestCase):
         self.assertIn("--radius-secret-file", log)
         self.assertNotIn("not the shared secret", log)
         self.assert_nothing_left()
+
+
+class FixtureCheckedByEapolTest(RADIUSTestCase):
+    """The FreeRADIUS fixture against wpa_supplicant's eapol_test, code we
+    did not write: EAP-TLS 1.2 and 1.3 and PEAP-MSCHAPv2 succeed, and
+    eapol_test finds that MS-MPPE-Recv-Key is MSK[0..31] ("MPPE keys OK"),
+    the layout the test server's HLAK relies on; the failure cases our
+    client's EAP-TLS and PEAP tests need fail here too."""
+
+    def setUp(self):
+        if not os.path.exists(EAPOL_TEST):
+            self.fail(f"{EAPOL_TEST} is missing: apt-get install eapoltest (listed in APT_PACKAGES)")
+        super().setUp()
+        self.radius.start()
+        self.pki = self.radius.pki
+
+    def tls(self, cert="alice", ca="ca.pem", phase1="tls_disable_tlsv1_3=1"):
+        return ["eap=TLS", 'identity="alice"', f'ca_cert="{os.path.join(self.pki, ca)}"',
+                f'client_cert="{self.pki}/{cert}.pem"', f'private_key="{self.pki}/{cert}.key"',
+                f'domain_suffix_match="{RADIUS_SERVER_NAME}"', f'phase1="{phase1}"']
+
+    def peap(self, password=PASSWORD):
+        return ["eap=PEAP", 'identity="alice"', f'password="{password}"', f'ca_cert="{self.pki}/ca.pem"',
+                'phase1="peapver=0"', 'phase2="auth=MSCHAPV2"']
+
+    def assertSucceeds(self, result, version):
+        self.assertEqual(result.returncode, 0, result.stdout[-3000:])
+        self.assertIn(f"SSL: Using TLS version {version}", result.stdout)
+        self.assertIn("MPPE keys OK: 1  mismatch: 0", result.stdout)
+
+    def test_eap_tls_12(self):
+        self.assertSucceeds(self.radius.eapol_test("tls12", self.tls()), "TLSv1.2")
+
+    def test_eap_tls_13(self):
+        only13 = "tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1 tls_disable_tlsv1_2=1 tls_disable_tlsv1_3=0"
+        self.assertSucceeds(self.radius.eapol_test("tls13", self.tls(phase1=only13)), "TLSv1.3")
+
+    def test_peap_mschapv2(self):
+        self.assertSucceeds(self.radius.eapol_test("peap", self.peap()), "TLSv1.2")
+
+    def test_revoked_client_certificate_is_rejected(self):
+        result = self.radius.eapol_test("revoked", self.tls(cert="revoked"))
+        self.assertNotEqual(result.returncode, 0, result.stdout[-2000:])
+        self.assertTrue("certificate revoked" in self.radius.output(), self.radius.output()[-2000:])
+
+    def test_wrong_peap_password_is_rejected(self):
+        result = self.radius.eapol_test("peap-wrong", self.peap(password="not the password"))
+        self.assertNotEqual(result.returncode, 0, result.stdout[-2000:])
+        self.assertTrue("Login incorrect" in self.radius.output(), self.radius.output()[-2000:])
+
+    def test_untrusted_server_certificate_is_refused_by_the_peer(self):
+        result = self.radius.eapol_test("untrusted", self.tls(ca="other-ca/ca.pem"))
+        self.assertNotEqual(result.returncode, 0, result.stdout[-2000:])
+        self.assertTrue("CTRL-EVENT-EAP-TLS-CERT-ERROR" in result.stdout, result.stdout[-2000:])
+        self.assertIn("Access-Reject", result.stdout[-4000:])
 
 
 def tearDownModule():
