@@ -73,6 +73,17 @@ public final class RouteNetlink {
             what: "add address")
     }
 
+    /// RTM_DELADDR: the address `addAddress` added.
+    public func removeAddress(interface: Int32, local: [UInt8], prefixLength: Int, peer: [UInt8]? = nil)
+        throws(SystemError)
+    {
+        var body = ifaddrmsgBytes(
+            family: Self.family(of: local), prefixLength: UInt8(prefixLength), index: interface)
+        appendAttribute(&body, type: UInt16(c(IFA_LOCAL)), local)
+        appendAttribute(&body, type: UInt16(c(IFA_ADDRESS)), peer ?? local)
+        try request(type: UInt16(c(RTM_DELADDR)), flags: 0, body: body, what: "remove address")
+    }
+
     /// RTM_NEWROUTE / RTM_DELROUTE in the main table, with our protocol.
     public func route(
         add: Bool, destination: [UInt8], prefixLength: Int, gateway: [UInt8]? = nil, interface: Int32? = nil,

@@ -270,6 +270,10 @@ public final class NMVPNPlugin {
             } else {
                 log("IPv6CP opened after IPv4 was reported; NetworkManager keeps the IPv4 configuration only")
             }
+        case .reconnecting(let reconnect):
+            // The plugin stays up: NetworkManager keeps the connection
+            // active while the interface, its routes and DNS stay.
+            log(FrontEnd.networkManager.render(reconnect.line))
         case .down(let failure):
             tunnel = nil
             if let failure {
