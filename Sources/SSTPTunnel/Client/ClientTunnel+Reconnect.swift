@@ -183,7 +183,8 @@ extension ClientTunnel {
     /// first session (the caller configures as usual).
     func networkBack(ipv4 config: IPv4Configuration) -> Bool {
         guard let old = reconnection.appliedIPv4, pppdInterface == nil, let tun else { return false }
-        let newMTU = min(options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
+        let newMTU = min(
+            options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
         if newMTU != mtu {
             mtu = newMTU
             do { try tun.setMTU(mtu) } catch { emit(.warning("cannot set the MTU of \(tun.name): \(error)")) }
@@ -239,7 +240,7 @@ extension ClientTunnel {
             do {
                 try net.addTunnelRoute(
                     destination: route.destination, prefixLength: route.prefixLength, interface: index, metric: nil)
-            } catch where error.errno == EEXIST {
+            } catch  where error.errno == EEXIST {
                 // Still there.
             }
         }
