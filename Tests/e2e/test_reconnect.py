@@ -102,14 +102,21 @@ class ReconnectTests(TunnelTestCase):
         return int(m.group(2))
 
     def test_cut_path_reconnects_without_leak(self):
-        # A second way out: were the tunnel's routes gone, its packets would
-        # leave by dum0 (its TX counter is the leak detector).
+        # A second way out (a veth to the server namespace, its far end
+        # without an address): were the tunnel's routes gone, its packets
+        # would leave by leak0 (its TX counter is the leak detector; a
+        # permanent neighbour entry, so that no ARP counts).
         c = self.ns.client
-        run("ip", "-n", c, "link", "add", "dum0", "type", "dummy")
-        run("ip", "netns", "exec", c, "sysctl", "-q", "-w", "net.ipv6.conf.dum0.disable_ipv6=1")
-        run("ip", "-n", c, "addr", "add", "10.98.0.2/24", "dev", "dum0")
-        run("ip", "-n", c, "link", "set", "dum0", "up")
-        run("ip", "-n", c, "route", "add", "default", "via", "10.98.0.1", "dev", "dum0")
+        run("ip", "link", "add", "leak0", "netns", c, "type", "veth", "peer", "name", "leak1", "netns",
+            self.ns.server)
+        run("ip", "netns", "exec", c, "sysctl", "-q", "-w", "net.ipv6.conf.leak0.disable_ipv6=1")
+        run("ip", "netns", "exec", self.ns.server, "sysctl", "-q", "-w", "net.ipv6.conf.leak1.disable_ipv6=1")
+        run("ip", "-n", c, "addr", "add", "10.98.0.2/24", "dev", "leak0")
+        run("ip", "-n", c, "link", "set", "leak0", "up")
+        run("ip", "-n", self.ns.server, "link", "set", "leak1", "up")
+        run("ip", "-n", c, "neigh", "add", "10.98.0.1", "lladdr", "02:00:00:00:00:01", "dev", "leak0", "nud",
+            "permanent")
+        run("ip", "-n", c, "route", "add", "default", "via", "10.98.0.1", "dev", "leak0")
         self.start_server("--methods", "mschapv2")
         client = self.start_client("--reconnect", "--hello-interval", "3600", "--tcp-user-timeout", "5",
                                    "--route", "10.201.0.0/24")
@@ -119,7 +126,7 @@ class ReconnectTests(TunnelTestCase):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.addCleanup(self.kill, ping)
         self.assertEqual(self.ping(c, TUNNEL_SERVER_IP, count=2).returncode, 0)
-        before = self.tx_packets("dum0")
+        before = self.tx_packets("leak0")
         run("ip", "-n", self.ns.server, "link", "set", "veth-s", "down")
         cut = time.monotonic()
         client.wait_for("reconnecting (attempt 1", timeout=20)
@@ -127,7 +134,7 @@ class ReconnectTests(TunnelTestCase):
         time.sleep(2)
         run("ip", "-n", self.ns.server, "link", "set", "veth-s", "up")
         self.wait_count(client, "connected:", 2, timeout=60)
-        self.assertEqual(self.tx_packets("dum0"), before, "packets for the tunnel left by dum0 during the cut")
+        self.assertEqual(self.tx_packets("leak0"), before, "packets for the tunnel left by leak0 during the cut")
         self.assertEqual(self.tun(), (name, index))
         self.assertEqual(self.ping(c, TUNNEL_SERVER_IP, count=2).returncode, 0)
         self.assertEqual(client.stop(), 0, client.output())

@@ -178,8 +178,7 @@ extension ClientTunnel {
     }
 
     /// IPCP opened again after a reconnect: change the address in place
-    /// when it differs (the new one first: a link without IPv4 loses its
-    /// routes), routes follow, DNS when it changed. False when this is the
+    /// when it differs, the routes follow, DNS when it changed. False when this is the
     /// first session (the caller configures as usual).
     func networkBack(ipv4 config: IPv4Configuration) -> Bool {
         guard let old = reconnection.appliedIPv4, pppdInterface == nil, let tun else { return false }
@@ -216,13 +215,11 @@ extension ClientTunnel {
         guard old.local != new.local || old.peer != new.peer else { return }
         let oldLocal = old.local.bytes
         let oldPeer = old.peer?.bytes
-        if old.local != new.local {
-            try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
-            try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
-        } else {
-            try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
-            try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
-        }
+        // Old first: both share the peer, so the kernel would take the new
+        // one as a secondary of the old and delete it with it. The kernel
+        // drops the link's IPv4 routes with its last address: put them back.
+        try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
+        try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
         emit(.log("the new session brought \(new.local) (was \(old.local)): address changed on \(tun.name)"))
         try restoreRoutes(net, index: tun.index)
     }
