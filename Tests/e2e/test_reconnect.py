@@ -10,7 +10,9 @@ old one is lost.
   meanwhile nothing meant for the tunnel leaves by the other interface;
 - a restarted server with another pool: the address changes in place;
 - a restarted server that refuses the password: exit status 2, nothing left;
-- the default route replaced: a reconnect at once (RouteWatcher)."""
+- the default route replaced: a reconnect at once (RouteWatcher);
+- under NetworkManager with vpn.persistent: a server restart with another
+  pool leaves the connection active, and its IP4 settings follow."""
 import os
 import re
 import signal
@@ -18,8 +20,9 @@ import subprocess
 import time
 import unittest
 
-from harness import (PASSWORD, SERVER_IP, TRANSFER, TUNNEL_SERVER_IP, USER, TunnelTestCase, cleanup_pki,
-                     run)
+from harness import (CLIENT_IP, PASSWORD, SERVER_IP, TRANSFER, TUNNEL_SERVER_IP, USER, TunnelTestCase,
+                     cleanup_pki, pki, run)
+from nm import AUTH_DIALOG, EDITOR_PLUGIN, NetworkManager
 
 
 class ReconnectTests(TunnelTestCase):
@@ -185,6 +188,52 @@ class ReconnectTests(TunnelTestCase):
         self.assertIn("the route to the server changed", out)
         self.wait_count(client, "connected:", 2, timeout=20)
         self.assertEqual(client.stop(), 0, client.output())
+        self.assert_nothing_left()
+
+
+class NetworkManagerReconnectTests(TunnelTestCase):
+    def setUp(self):
+        super().setUp()
+        for f in (EDITOR_PLUGIN, AUTH_DIALOG):
+            if not os.path.exists(f):
+                self.fail(f"{f} is missing: run make build")
+        self.nm = NetworkManager(os.path.join(self.tmp, "nm"), self.ns.client)
+        self.addCleanup(self.nm.stop)
+        self.nm.start()
+        self.nm.base_connection("veth-c", f"{CLIENT_IP}/24", "10.99.0.254")
+
+    def state(self, name):
+        r = self.nm.nmcli("-g", "GENERAL.STATE", "connection", "show", name, check=False)
+        return r.stdout.strip()
+
+    def test_persistent_connection_survives_a_server_restart_and_follows_the_address(self):
+        server = self.start_server("--methods", "mschapv2")
+        data = f"gateway={SERVER_IP}, user=alice, ca-cert={os.path.join(pki(), 'root.pem')}, password-flags=0"
+        self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "sstp-work", "vpn-type", "sstp",
+                      "vpn.data", data, "vpn.secrets", f"password={PASSWORD}", "vpn.persistent", "yes")
+        r = self.nm.nmcli("connection", "up", "sstp-work")
+        self.assertIn("successfully activated", r.stdout)
+        show = self.nm.nmcli("-f", "IP4", "connection", "show", "sstp-work").stdout
+        self.assertRegex(show, r"IP4.ADDRESS\[1\]:\s+10\.201\.0\.10/32")
+        server.stop(signal.SIGKILL)
+        self.start_server("--methods", "mschapv2", "--pool", "10.201.0.30-10.201.0.40")
+        deadline = time.monotonic() + 40
+        show = ""
+        while time.monotonic() < deadline:
+            show = self.nm.nmcli("-f", "IP4", "connection", "show", "sstp-work", check=False).stdout
+            if "10.201.0.30/32" in show:
+                break
+            self.assertIn(self.state("sstp-work"), ("activated", "activating"), self.nm.read_log())
+            time.sleep(0.5)
+        self.assertRegex(show, r"IP4.ADDRESS\[1\]:\s+10\.201\.0\.30/32", self.nm.read_log())
+        self.assertEqual(self.state("sstp-work"), "activated", self.nm.read_log())
+        self.assertIn("reconnecting (attempt 1", self.nm.read_log())
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.nm.nmcli("connection", "down", "sstp-work")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "sstp" in self.ns.links(self.ns.client):
+            time.sleep(0.2)
         self.assert_nothing_left()
 
 
