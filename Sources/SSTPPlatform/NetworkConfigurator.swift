@@ -88,11 +88,12 @@ public final class NetworkConfigurator {
                 interface: current.interfaceIndex))
     }
 
-    /// Pins the host route to the server again through the next hop the
-    /// kernel picks now (issue 14: the path may have changed while the
-    /// tunnel was down). The old pin is removed first, so that the lookup
-    /// sees the host's own routes; when the only way left is `avoiding`
-    /// (the tunnel itself, through its routes), the old pin comes back.
+    /// Pins the host route to the server again through the route the main
+    /// table has now outside `avoiding` (issue 14: the path may have
+    /// changed while the tunnel was down; the tunnel's own half-default
+    /// routes would win a kernel lookup). The old pin is removed first, so
+    /// that the lookup sees the host's own routes; when there is no way
+    /// outside the tunnel, the old pin comes back.
     /// Returns whether the path changed.
     @discardableResult
     public func rederiveServerRoute(_ server: [UInt8], avoiding: Int32) throws(SystemError) -> Bool {
@@ -106,9 +107,9 @@ public final class NetworkConfigurator {
             }
             pins.removeAll { $0 == old }
         }
-        let current = try? netlink.lookup(server)
+        let current = (try? netlink.lookup(server, avoiding: avoiding)) ?? nil
         let route: RouteClaim
-        if let current, current.interfaceIndex != avoiding {
+        if let current {
             route = RouteClaim(
                 destination: server, prefixLength: server.count * 8, gateway: current.gateway,
                 interface: current.interfaceIndex)

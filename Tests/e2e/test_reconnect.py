@@ -190,6 +190,36 @@ class ReconnectTests(TunnelTestCase):
         self.assertEqual(client.stop(), 0, client.output())
         self.assert_nothing_left()
 
+    def host_route(self):
+        lines = [line for line in self.ns.routes(self.ns.client).splitlines() if line.startswith(f"{SERVER_IP} ")]
+        self.assertEqual(len(lines), 1, self.ns.routes(self.ns.client))
+        return lines[0]
+
+    def test_host_route_follows_a_new_path_on_reconnect(self):
+        # With --default-route the server's host route is pinned; a reconnect
+        # pins it again through the path the host has now (not through the
+        # tunnel's half-default routes, which win every kernel lookup).
+        # Two gateways (both the server namespace's veth), the server itself
+        # only through the default route.
+        c, srv = self.ns.client, self.ns.server
+        for net in ("10.97.0", "10.96.0"):
+            run("ip", "-n", srv, "addr", "add", f"{net}.1/24", "dev", "veth-s")
+            run("ip", "-n", c, "addr", "add", f"{net}.2/24", "dev", "veth-c")
+        run("ip", "-n", c, "route", "del", "10.99.0.0/24", "dev", "veth-c")
+        run("ip", "-n", c, "route", "add", "default", "via", "10.97.0.1", "dev", "veth-c")
+        server = self.start_server("--methods", "mschapv2")
+        client = self.start_client("--reconnect", "--default-route", "--hello-interval", "3600")
+        client.wait_for("connected:", timeout=30)
+        self.assertIn("via 10.97.0.1", self.host_route())
+        run("ip", "-n", c, "route", "replace", "default", "via", "10.96.0.1", "dev", "veth-c")
+        self.restart_server(server, "--methods", "mschapv2")
+        self.wait_count(client, "connected:", 2, timeout=30)
+        self.assertIn("via 10.96.0.1", self.host_route())
+        self.assertEqual(self.ping(c, TUNNEL_SERVER_IP, count=2).returncode, 0)
+        self.assertEqual(client.stop(), 0, client.output())
+        self.assert_nothing_left()
+        self.assertNotIn(f"{SERVER_IP} dev", self.ns.routes(c))
+
 
 class NetworkManagerReconnectTests(TunnelTestCase):
     def setUp(self):
