@@ -173,6 +173,19 @@ class ReconnectTests(TunnelTestCase):
         self.assert_nothing_left()
         self.assertNotIn(f"{SERVER_IP} via", self.ns.routes(self.ns.client))
 
+    def test_limit_reached_ends_with_the_last_failure(self):
+        server = self.start_server("--methods", "mschapv2")
+        client = self.start_client("--reconnect", "--reconnect-limit", "2", "--route", "10.202.0.0/24")
+        client.wait_for("connected:", timeout=30)
+        server.stop(signal.SIGKILL)
+        # Nothing listens any more: each attempt is refused at once.
+        self.assertEqual(client.wait(timeout=30), 5, client.output())
+        out = client.output()
+        self.assertIn("reconnecting (attempt 2", out)
+        self.assertNotIn("reconnecting (attempt 3", out)
+        self.assertIn("giving up after 2 reconnect attempts (reconnect-limit)", out)
+        self.assert_nothing_left()
+
     def test_default_route_change_reconnects_at_once(self):
         # The server is reached by the default route, not on-link, so that
         # replacing the default route changes the path to it.

@@ -26,12 +26,14 @@ final class Reconnection {
     var suspendWatcher: SuspendWatcher?
     /// Packets read from the TUN and dropped while the call was down.
     var dropped: UInt64 = 0
-    /// Where dropped packets are read to (once, not per packet).
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536 + 64, alignment: 16)
+    /// Where dropped packets are read to (once, not per packet; only
+    /// reconnecting needs room for a whole superpacket).
+    let scratch: UnsafeMutableRawBufferPointer
     let headerScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 16)
 
     init(settings: ReconnectPolicy.Settings) {
         policy = ReconnectPolicy(settings: settings)
+        scratch = .allocate(byteCount: settings.enabled ? 65536 + 64 : 2048, alignment: 16)
     }
 
     deinit {
@@ -157,6 +159,9 @@ extension ClientTunnel {
     func sessionCameUp(ipv4 config: IPv4Configuration) {
         reconnection.appliedIPv4 = config
         reconnection.upSince = loop.now
+        if options.reconnect, options.backend == .pppd, reconnection.routeWatcher == nil {
+            emit(.warning("reconnect needs the built-in PPP (backend builtin): with pppd a lost session ends"))
+        }
         guard options.reconnect, options.backend != .pppd, !serverAddress.isEmpty else { return }
         if let watcher = reconnection.routeWatcher {
             watcher.rebase()
