@@ -143,8 +143,13 @@ public final class RouteNetlink {
     /// tunnel, whose half-default routes win every kernel lookup) had no
     /// routes: the longest matching unicast route through another
     /// interface, the lowest metric among equals (rtnetlink(7) dump of
-    /// RTM_GETROUTE). Policy rules are not consulted. Nil: none.
-    public func lookup(_ destination: [UInt8], avoiding: Int32) throws(SystemError) -> RouteLookup? {
+    /// RTM_GETROUTE). Policy rules are not consulted. With
+    /// `skippingOwnHostRoute`, our own host route to `destination` (the
+    /// pinned one) does not count either: the answer is the path a new
+    /// pin would take. Nil: none.
+    public func lookup(_ destination: [UInt8], avoiding: Int32, skippingOwnHostRoute: Bool = false)
+        throws(SystemError) -> RouteLookup?
+    {
         var body: [UInt8] = [Self.family(of: destination), 0, 0, 0, 0, 0, 0, 0]
         appendUInt32(&body, 0)
         let replies = try request(
@@ -154,6 +159,7 @@ public final class RouteNetlink {
             let prefix = Int(reply.body[1])
             var table = UInt32(reply.body[4])
             guard reply.body[7] == UInt8(c(RTN_UNICAST)) else { continue }
+            if skippingOwnHostRoute, reply.body[5] == Self.protocolNumber, prefix == destination.count * 8 { continue }
             var route = RouteLookup(gateway: nil, interfaceIndex: 0, preferredSource: nil)
             var network: [UInt8] = Array(repeating: 0, count: destination.count)
             var metric: UInt32 = 0

@@ -208,24 +208,49 @@ class ReconnectTests(TunnelTestCase):
         self.assertEqual(len(lines), 1, self.ns.routes(self.ns.client))
         return lines[0]
 
-    def test_host_route_follows_a_new_path_on_reconnect(self):
-        # With --default-route the server's host route is pinned; a reconnect
-        # pins it again through the path the host has now (not through the
-        # tunnel's half-default routes, which win every kernel lookup).
-        # Two gateways (both the server namespace's veth), the server itself
-        # only through the default route.
+    def two_gateways(self):
+        """Two gateways (both the server namespace's veth), the server itself
+        only through the default route, which goes by the first."""
         c, srv = self.ns.client, self.ns.server
         for net in ("10.97.0", "10.96.0"):
             run("ip", "-n", srv, "addr", "add", f"{net}.1/24", "dev", "veth-s")
             run("ip", "-n", c, "addr", "add", f"{net}.2/24", "dev", "veth-c")
         run("ip", "-n", c, "route", "del", "10.99.0.0/24", "dev", "veth-c")
         run("ip", "-n", c, "route", "add", "default", "via", "10.97.0.1", "dev", "veth-c")
-        server = self.start_server("--methods", "mschapv2")
+        return c
+
+    def test_default_route_change_under_default_route_reconnects_at_once(self):
+        # The pin and the tunnel's half-default routes hide the host's own
+        # default route from a kernel lookup: the watcher asks the main
+        # table for the path a new pin would take.
+        c = self.two_gateways()
+        self.start_server("--methods", "mschapv2")
         client = self.start_client("--reconnect", "--default-route", "--hello-interval", "3600")
         client.wait_for("connected:", timeout=30)
         self.assertIn("via 10.97.0.1", self.host_route())
         run("ip", "-n", c, "route", "replace", "default", "via", "10.96.0.1", "dev", "veth-c")
-        self.restart_server(server, "--methods", "mschapv2")
+        out = client.wait_for("reconnecting (attempt 1, next in 0.0 s)", timeout=5)
+        self.assertIn("the route to the server changed", out)
+        self.wait_count(client, "connected:", 2, timeout=20)
+        self.assertIn("via 10.96.0.1", self.host_route())
+        self.assertEqual(self.ping(c, TUNNEL_SERVER_IP, count=2).returncode, 0)
+        self.assertEqual(client.stop(), 0, client.output())
+        self.assert_nothing_left()
+
+    def test_host_route_follows_a_new_path_on_reconnect(self):
+        # With --default-route the server's host route is pinned; a reconnect
+        # pins it again through the path the host has now (not through the
+        # tunnel's half-default routes, which win every kernel lookup).
+        c = self.two_gateways()
+        server = self.start_server("--methods", "mschapv2")
+        client = self.start_client("--reconnect", "--default-route", "--hello-interval", "3600")
+        client.wait_for("connected:", timeout=30)
+        self.assertIn("via 10.97.0.1", self.host_route())
+        # The path changes while the server is down, between attempts.
+        server.stop(signal.SIGKILL)
+        client.wait_for("reconnecting (attempt 1", timeout=20)
+        run("ip", "-n", c, "route", "replace", "default", "via", "10.96.0.1", "dev", "veth-c")
+        self.start_server("--methods", "mschapv2")
         self.wait_count(client, "connected:", 2, timeout=30)
         self.assertIn("via 10.96.0.1", self.host_route())
         self.assertEqual(self.ping(c, TUNNEL_SERVER_IP, count=2).returncode, 0)

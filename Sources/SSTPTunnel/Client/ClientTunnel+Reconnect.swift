@@ -167,7 +167,12 @@ extension ClientTunnel {
             watcher.rebase()
         } else {
             do {
-                reconnection.routeWatcher = try RouteWatcher(loop: loop, destination: serverAddress) {
+                // With the default route the tunnel's routes and the pin
+                // hide the host's own path: watch that one.
+                let outside = options.routes == .defaultRoute ? tun?.index : nil
+                reconnection.routeWatcher = try RouteWatcher(
+                    loop: loop, destination: serverAddress, outside: outside
+                ) {
                     [weak self] change in
                     self?.pathChanged("\(change)")
                 }
