@@ -136,6 +136,8 @@ class ReconnectTests(TunnelTestCase):
         self.assertLess(time.monotonic() - cut, 20)
         time.sleep(2)
         run("ip", "-n", self.ns.server, "link", "set", "veth-s", "up")
+        # The server still holds the old session's address: the new one
+        # usually brings another, changed in place with no gap either.
         self.wait_count(client, "connected:", 2, timeout=60)
         self.assertEqual(self.tx_packets("leak0"), before, "packets for the tunnel left by leak0 during the cut")
         self.assertEqual(self.tun(), (name, index))

@@ -225,13 +225,33 @@ extension ClientTunnel {
         guard old.local != new.local || old.peer != new.peer else { return }
         let oldLocal = old.local.bytes
         let oldPeer = old.peer?.bytes
-        // Old first: both share the peer, so the kernel would take the new
-        // one as a secondary of the old and delete it with it. The kernel
-        // drops the link's IPv4 routes with its last address: put them back.
-        try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
-        try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
+        // Both share the peer, so the kernel takes the new one as a
+        // secondary of the old, and deletes secondaries with their primary
+        // unless it may promote them. With promotion: new first, then the
+        // old goes and the interface keeps an address (and its routes)
+        // throughout. Without: old first, new, and the routes the kernel
+        // dropped with the link's last address put back.
+        if old.local != new.local, Self.allowPromotion(tun.name) {
+            try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
+            try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
+        } else {
+            try net.removeAddress(interface: tun.index, local: oldLocal, prefixLength: 32, peer: oldPeer)
+            try net.addAddress(interface: tun.index, local: new.local.bytes, prefixLength: 32, peer: new.peer?.bytes)
+        }
         emit(.log("the new session brought \(new.local) (was \(old.local)): address changed on \(tun.name)"))
         try restoreRoutes(net, index: tun.index)
+    }
+
+    /// net.ipv4.conf.NAME.promote_secondaries = 1 (ip-sysctl.rst): a
+    /// secondary address becomes primary when the primary is deleted,
+    /// instead of going with it. False when it cannot be set (no such
+    /// interface: a memory device in tests).
+    static func allowPromotion(_ interface: String) -> Bool {
+        guard !interface.contains("/"), interface != ".", interface != ".." else { return false }
+        let fd = open("/proc/sys/net/ipv4/conf/\(interface)/promote_secondaries", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "1\n", 2) == 2
     }
 
     /// The tunnel routes again, where the kernel removed them (EEXIST: kept).
