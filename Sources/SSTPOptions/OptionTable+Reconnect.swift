@@ -3,7 +3,7 @@ import SSTPTunnel
 extension OptionTable {
     /// Staying connected (issue 14). `reconnect` has no vpn.data key:
     /// NetworkManager says it with the connection's own `vpn.persistent`,
-    /// which the plugin is to map onto it.
+    /// which the plugin maps onto it (NMVPNSettings.clientOptions).
     static let reconnection: [OptionSpec] = [
         OptionSpec(
             "reconnect", cli: .flag("reconnect"), config: "reconnect", dbus: .init("reconnect", "b"), kind: .bool,

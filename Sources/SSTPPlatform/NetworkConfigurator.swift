@@ -14,6 +14,8 @@ public final class NetworkConfigurator {
     private var undo: [(what: String, action: () throws(SystemError) -> Void)] = []
     private let log: Log
     private var claims: RouteClaims?
+    /// The host routes to servers this configurator added.
+    private var pins: [RouteClaim] = []
 
     public init(log: @escaping Log) throws(SystemError) {
         netlink = try RouteNetlink()
@@ -80,9 +82,52 @@ public final class NetworkConfigurator {
     /// the default route: a host route to it through today's next hop.
     public func pinServerRoute(_ server: [UInt8]) throws(SystemError) {
         let current = try netlink.lookup(server)
-        let prefix = server.count * 8
-        let route = RouteClaim(
-            destination: server, prefixLength: prefix, gateway: current.gateway, interface: current.interfaceIndex)
+        try pin(
+            RouteClaim(
+                destination: server, prefixLength: server.count * 8, gateway: current.gateway,
+                interface: current.interfaceIndex))
+    }
+
+    /// Pins the host route to the server again through the route the main
+    /// table has now outside `avoiding` (issue 14: the path may have
+    /// changed while the tunnel was down; the tunnel's own half-default
+    /// routes would win a kernel lookup). The old pin is removed first, so
+    /// that the lookup sees the host's own routes; when there is no way
+    /// outside the tunnel, the old pin comes back.
+    /// Returns whether the path changed.
+    @discardableResult
+    public func rederiveServerRoute(_ server: [UInt8], avoiding: Int32) throws(SystemError) -> Bool {
+        let old = pins.first { $0.destination == server }
+        if let old, let i = undo.lastIndex(where: { $0.what == Self.pinName(server) }) {
+            let entry = undo.remove(at: i)
+            do {
+                try entry.action()
+            } catch {
+                log("could not remove the host route to \(SocketAddress.text(server)): \(error)")
+            }
+            pins.removeAll { $0 == old }
+        }
+        let current = (try? netlink.lookup(server, avoiding: avoiding)) ?? nil
+        let route: RouteClaim
+        if let current {
+            route = RouteClaim(
+                destination: server, prefixLength: server.count * 8, gateway: current.gateway,
+                interface: current.interfaceIndex)
+        } else if let old {
+            log("no way to \(SocketAddress.text(server)) outside the tunnel now; keeping the old host route")
+            route = old
+        } else {
+            return false
+        }
+        try pin(route)
+        return route != old
+    }
+
+    private static func pinName(_ server: [UInt8]) -> String { "host route to \(SocketAddress.text(server))" }
+
+    private func pin(_ route: RouteClaim) throws(SystemError) {
+        let server = route.destination
+        let prefix = route.prefixLength
         // The claim first: a crash between the two leaves a claim of a route
         // that does not exist, which the next start passes over.
         let claims = claimFile()
@@ -93,8 +138,8 @@ public final class NetworkConfigurator {
         }
         do {
             try netlink.route(
-                add: true, destination: server, prefixLength: prefix, gateway: current.gateway,
-                interface: current.interfaceIndex)
+                add: true, destination: server, prefixLength: prefix, gateway: route.gateway,
+                interface: route.interface)
         } catch  where error.errno == EEXIST {
             claims?.remove(route)
             log("a host route to \(SocketAddress.text(server)) already exists; leaving it")
@@ -103,22 +148,33 @@ public final class NetworkConfigurator {
             claims?.remove(route)
             throw error
         }
+        pins.append(route)
         let netlink = self.netlink
-        let gateway = current.gateway
-        let index = current.interfaceIndex
         undo.append(
             (
-                "host route to \(SocketAddress.text(server))",
+                Self.pinName(server),
                 { () throws(SystemError) in
                     do throws(SystemError) {
                         try netlink.route(
-                            add: false, destination: server, prefixLength: prefix, gateway: gateway, interface: index)
+                            add: false, destination: server, prefixLength: prefix, gateway: route.gateway,
+                            interface: route.interface)
                     } catch  where error.errno == ESRCH {
                         // Gone already; nothing left to claim.
                     }
                     claims?.remove(route)
                 }
             ))
+    }
+
+    /// Removes an address from an interface (a reconnect that brought
+    /// another one); gone already counts as done.
+    public func removeAddress(interface: Int32, local: [UInt8], prefixLength: Int, peer: [UInt8]?)
+        throws(SystemError)
+    {
+        do {
+            try netlink.removeAddress(interface: interface, local: local, prefixLength: prefixLength, peer: peer)
+        } catch  where error.errno == EADDRNOTAVAIL || error.errno == ENODEV {
+        }
     }
 
     /// Is systemd-resolved running (its varlink socket exists)?
@@ -156,6 +212,7 @@ public final class NetworkConfigurator {
     /// Reverts every recorded change, newest first; errors are logged, not
     /// thrown, so one failure does not stop the rest.
     public func undoAll() {
+        pins.removeAll()
         while let last = undo.popLast() {
             do {
                 try last.action()

@@ -43,6 +43,14 @@ public final class RecordingNetworkConfigurator: NetworkConfiguring {
             .address(interface: interface, local: local, prefixLength: prefixLength, peer: peer), kind: "address")
     }
 
+    public func removeAddress(interface: Int32, local: [UInt8], prefixLength: Int, peer: [UInt8]?)
+        throws(SystemError)
+    {
+        let change = Change.address(interface: interface, local: local, prefixLength: prefixLength, peer: peer)
+        applied.removeAll { $0 == change }
+        journal.append(.undid(change))
+    }
+
     public func addTunnelRoute(destination: [UInt8], prefixLength: Int, interface: Int32, metric: UInt32?)
         throws(SystemError)
     {
@@ -53,6 +61,16 @@ public final class RecordingNetworkConfigurator: NetworkConfiguring {
 
     public func pinServerRoute(_ server: [UInt8]) throws(SystemError) {
         try record(.serverRoute(server), kind: "serverRoute")
+    }
+
+    /// Journals the route as undone and pinned again (the fake has one path).
+    @discardableResult
+    public func rederiveServerRoute(_ server: [UInt8], avoiding: Int32) throws(SystemError) -> Bool {
+        guard let i = applied.firstIndex(of: .serverRoute(server)) else { return false }
+        applied.remove(at: i)
+        journal.append(.undid(.serverRoute(server)))
+        try record(.serverRoute(server), kind: "serverRoute")
+        return false
     }
 
     @discardableResult

@@ -73,6 +73,17 @@ public final class RouteNetlink {
             what: "add address")
     }
 
+    /// RTM_DELADDR: the address `addAddress` added.
+    public func removeAddress(interface: Int32, local: [UInt8], prefixLength: Int, peer: [UInt8]? = nil)
+        throws(SystemError)
+    {
+        var body = ifaddrmsgBytes(
+            family: Self.family(of: local), prefixLength: UInt8(prefixLength), index: interface)
+        appendAttribute(&body, type: UInt16(c(IFA_LOCAL)), local)
+        appendAttribute(&body, type: UInt16(c(IFA_ADDRESS)), peer ?? local)
+        try request(type: UInt16(c(RTM_DELADDR)), flags: 0, body: body, what: "remove address")
+    }
+
     /// RTM_NEWROUTE / RTM_DELROUTE in the main table, with our protocol.
     public func route(
         add: Bool, destination: [UInt8], prefixLength: Int, gateway: [UInt8]? = nil, interface: Int32? = nil,
@@ -126,6 +137,64 @@ public final class RouteNetlink {
             return result
         }
         throw SystemError("route lookup", errno: ENETUNREACH)
+    }
+
+    /// How the main table would reach `destination` if `avoiding` (the
+    /// tunnel, whose half-default routes win every kernel lookup) had no
+    /// routes: the longest matching unicast route through another
+    /// interface, the lowest metric among equals (rtnetlink(7) dump of
+    /// RTM_GETROUTE). Policy rules are not consulted. With
+    /// `skippingOwnHostRoute`, our own host route to `destination` (the
+    /// pinned one) does not count either: the answer is the path a new
+    /// pin would take. Nil: none.
+    public func lookup(_ destination: [UInt8], avoiding: Int32, skippingOwnHostRoute: Bool = false)
+        throws(SystemError) -> RouteLookup?
+    {
+        var body: [UInt8] = [Self.family(of: destination), 0, 0, 0, 0, 0, 0, 0]
+        appendUInt32(&body, 0)
+        let replies = try request(
+            type: UInt16(c(RTM_GETROUTE)), flags: UInt16(NLM_F_DUMP), body: body, what: "route dump")
+        var best: (prefix: Int, metric: UInt32, route: RouteLookup)?
+        for reply in replies where reply.type == UInt16(c(RTM_NEWROUTE)) && reply.body.count >= 12 {
+            let prefix = Int(reply.body[1])
+            var table = UInt32(reply.body[4])
+            guard reply.body[7] == UInt8(c(RTN_UNICAST)) else { continue }
+            if skippingOwnHostRoute, reply.body[5] == Self.protocolNumber, prefix == destination.count * 8 { continue }
+            var route = RouteLookup(gateway: nil, interfaceIndex: 0, preferredSource: nil)
+            var network: [UInt8] = Array(repeating: 0, count: destination.count)
+            var metric: UInt32 = 0
+            for (type, value) in attributes(reply.body, headerLength: 12) {
+                switch Int(type) {
+                case Int(c(RTA_DST)) where value.count == destination.count: network = value
+                case Int(c(RTA_GATEWAY)): route.gateway = value
+                case Int(c(RTA_PREFSRC)): route.preferredSource = value
+                case Int(c(RTA_OIF)) where value.count == 4:
+                    route.interfaceIndex = Int32(bitPattern: readUInt32(value, 0))
+                case Int(c(RTA_PRIORITY)) where value.count == 4: metric = readUInt32(value, 0)
+                case Int(c(RTA_TABLE)) where value.count == 4: table = readUInt32(value, 0)
+                default: break
+                }
+            }
+            guard table == UInt32(c(RT_TABLE_MAIN)), route.interfaceIndex != avoiding, route.interfaceIndex != 0,
+                Self.matches(destination, network: network, prefixLength: prefix)
+            else { continue }
+            if let b = best, b.prefix > prefix || (b.prefix == prefix && b.metric <= metric) { continue }
+            best = (prefix, metric, route)
+        }
+        return best?.route
+    }
+
+    /// `address` lies in network/prefixLength (same length, prefix in range).
+    static func matches(_ address: [UInt8], network: [UInt8], prefixLength: Int) -> Bool {
+        guard address.count == network.count, prefixLength >= 0, prefixLength <= address.count * 8 else {
+            return false
+        }
+        for i in 0..<address.count {
+            let bits = min(max(prefixLength - i * 8, 0), 8)
+            let mask = bits == 0 ? UInt8(0) : UInt8(truncatingIfNeeded: 0xff << (8 - bits))
+            if address[i] & mask != network[i] & mask { return false }
+        }
+        return true
     }
 
     // MARK: - Messages

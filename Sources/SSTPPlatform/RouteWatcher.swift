@@ -16,15 +16,20 @@ public final class RouteWatcher {
     private let settle: Duration
     private var pending: EventLoop.TimerID?
     private let onChange: (ServerRouteChange) -> Void
+    /// The tunnel whose routes the lookups pass over (nil: the kernel's own lookup).
+    private let outside: Int32?
     /// The route the last lookup found (nil: none).
     public private(set) var current: RouteLookup?
 
     /// `destination`: the server's address (4 or 16 bytes). `settle`: how
     /// long to wait after the first message of a burst before looking
     /// again, so that a route replaced by a delete and an add reads as one
-    /// change.
+    /// change. `outside`: with the tunnel taking the default route (its
+    /// half-default routes and the pinned host route win every kernel
+    /// lookup), the tunnel's index: the lookups then ask the main table
+    /// for the path a new pin would take (`RouteNetlink.lookup(_:avoiding:)`).
     public init(
-        loop: EventLoop, destination: [UInt8], settle: Duration = .milliseconds(200),
+        loop: EventLoop, destination: [UInt8], settle: Duration = .milliseconds(200), outside: Int32? = nil,
         onChange: @escaping (ServerRouteChange) -> Void
     ) throws(SystemError) {
         let fd = socket(
@@ -63,7 +68,8 @@ public final class RouteWatcher {
         self.destination = destination
         self.settle = settle
         self.onChange = onChange
-        self.current = try? netlink.lookup(destination)
+        self.outside = outside
+        self.current = Self.look(netlink, destination, outside: outside)
         do {
             try loop.add(fd: fd, events: .readable) { [weak self] _ in self?.readable() }
         } catch {
@@ -90,7 +96,12 @@ public final class RouteWatcher {
     /// Takes the route as it is now as the one to compare with (after the
     /// driver changed the path itself, or started a new connection).
     public func rebase() {
-        current = try? netlink.lookup(destination)
+        current = Self.look(netlink, destination, outside: outside)
+    }
+
+    private static func look(_ netlink: RouteNetlink, _ destination: [UInt8], outside: Int32?) -> RouteLookup? {
+        guard let outside else { return try? netlink.lookup(destination) }
+        return (try? netlink.lookup(destination, avoiding: outside, skippingOwnHostRoute: true)) ?? nil
     }
 
     private func readable() {
@@ -108,7 +119,7 @@ public final class RouteWatcher {
     private func lookAgain() {
         pending = nil
         guard !stopped else { return }
-        let new = try? netlink.lookup(destination)
+        let new = Self.look(netlink, destination, outside: outside)
         let change = ServerRouteChange.between(current, new)
         current = new
         if let change { onChange(change) }

@@ -33,6 +33,9 @@ public final class NMVPNPlugin {
     private var tunnel: ClientTunnel?
     private var pending: NMVPNSettings?
     private var configSent = false
+    /// What the last Ip4Config/Ip6Config said (a reconnect compares).
+    private var sentIPv4: IPv4Configuration?
+    private var sentIPv6: IPv6Configuration?
     private var notedKeys: Set<String> = []
     /// The reply to Connect/ConnectInteractive, held while the tunnel gets
     /// through TCP, TLS, HTTP and SSTP (see `holdConnectReply`).
@@ -263,13 +266,21 @@ public final class NMVPNPlugin {
             log("warning: \(FrontEnd.networkManager.render(line))")
         case .up(let status):
             releaseConnectReply()
-            sendConfiguration(status)
+            if configSent {
+                resendConfiguration(status)
+            } else {
+                sendConfiguration(status)
+            }
         case .ipv6Up(let status):
             if !configSent {
                 sendConfiguration(status)
             } else {
                 log("IPv6CP opened after IPv4 was reported; NetworkManager keeps the IPv4 configuration only")
             }
+        case .reconnecting(let reconnect):
+            // The plugin stays up: NetworkManager keeps the connection
+            // active while the interface, its routes and DNS stay.
+            log(FrontEnd.networkManager.render(reconnect.line))
         case .down(let failure):
             tunnel = nil
             if let failure {
@@ -324,16 +335,12 @@ public final class NMVPNPlugin {
         } else if status.serverAddress.count == 16 {
             config["gateway"] = .bytes(status.serverAddress)
         }
-        var ip4: [String: DBusValue] = [
-            "address": .uint32(Self.nmIPv4(v4.local.bytes)),
-            "prefix": .uint32(32),
-            "dns": .array(elementSignature: "u", v4.dns.map { .uint32(Self.nmIPv4($0.bytes)) }),
-            "nbns": .array(elementSignature: "u", v4.nbns.map { .uint32(Self.nmIPv4($0.bytes)) }),
-        ]
-        if let peer = v4.peer { ip4["ptp"] = .uint32(Self.nmIPv4(peer.bytes)) }
+        sentIPv4 = v4
+        sentIPv6 = status.ipv6
         do {
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Config", [.vardict(config)])
-            try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(ip4)])
+            try bus.emitSignal(
+                path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(Self.ip4Config(v4))])
             if let v6 = status.ipv6 {
                 try bus.emitSignal(
                     path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
@@ -343,6 +350,37 @@ public final class NMVPNPlugin {
         }
         log("up: \(status.summary)")
         setState(.started)
+    }
+
+    /// A session after a reconnect (vpn.persistent) that brought other
+    /// addresses: Ip4Config (and Ip6Config) again, so that NetworkManager's
+    /// view of the active connection follows.
+    private func resendConfiguration(_ status: TunnelStatus) {
+        guard let v4 = status.ipv4, v4 != sentIPv4 || status.ipv6 != sentIPv6 else { return }
+        sentIPv4 = v4
+        sentIPv6 = status.ipv6
+        do {
+            try bus.emitSignal(
+                path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(Self.ip4Config(v4))])
+            if let v6 = status.ipv6 {
+                try bus.emitSignal(
+                    path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
+            }
+        } catch {
+            log("cannot send the new configuration to NetworkManager: \(error)")
+        }
+        log("reconnected with new addresses: \(status.summary)")
+    }
+
+    static func ip4Config(_ v4: IPv4Configuration) -> [String: DBusValue] {
+        var ip4: [String: DBusValue] = [
+            "address": .uint32(Self.nmIPv4(v4.local.bytes)),
+            "prefix": .uint32(32),
+            "dns": .array(elementSignature: "u", v4.dns.map { .uint32(Self.nmIPv4($0.bytes)) }),
+            "nbns": .array(elementSignature: "u", v4.nbns.map { .uint32(Self.nmIPv4($0.bytes)) }),
+        ]
+        if let peer = v4.peer { ip4["ptp"] = .uint32(Self.nmIPv4(peer.bytes)) }
+        return ip4
     }
 
     /// Ip6Config from IPv6CP. IPv6CP negotiates interface identifiers only

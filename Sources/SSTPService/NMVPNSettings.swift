@@ -27,6 +27,8 @@ public struct NMVPNSettings {
     public var secrets: [String: String]
     /// vpn.user-name, the fallback for `user`.
     public var userName: String?
+    /// vpn.persistent: reconnect after a lost session (issue 14).
+    public var persistent = false
     /// Lines to log once: keys accepted without effect.
     public private(set) var notes: [String] = []
 
@@ -44,6 +46,7 @@ public struct NMVPNSettings {
         data = Self.stringMap(vpn["data"])
         secrets = Self.stringMap(vpn["secrets"])
         userName = vpn["user-name"]?.stringValue
+        persistent = vpn["persistent"]?.unwrapped.boolValue ?? false
     }
 
     /// The vpn.secrets of a NewSecrets call merged into ours.
@@ -136,6 +139,9 @@ public struct NMVPNSettings {
         }
         options.configureInterface = false
         options.configureDNS = false
+        // NetworkManager keeps the TUN's addresses and routes (from
+        // Ip4Config); the plugin stays up while the call reconnects.
+        if persistent { options.reconnect = true }
         return options
     }
 

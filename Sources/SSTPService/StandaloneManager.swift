@@ -13,7 +13,7 @@ import SSTPTunnel
 ///     ConnectionRemoved(o, s state, s failure_reason)
 ///   /net/sstpclient/Client1/Connection/N (gone once the connection ended)
 ///     net.sstpclient.Client1.Connection: Disconnect(); State, Phase, Interface, Addresses, Server,
-///     BytesIn, BytesOut, FailureReason; StateChanged(s), Failure(s)
+///     BytesIn, BytesOut, FailureReason, ReconnectReason, ReconnectAttempt; StateChanged(s), Failure(s)
 public final class StandaloneManager {
     public static let busName = "net.sstpclient.Client1"
     public static let path = "/net/sstpclient/Client1"
@@ -99,6 +99,8 @@ public final class StandaloneManager {
                 DBusProperty("BytesIn", "t", emitsChange: false) { [weak c] in .uint64(c?.tunnel?.bytesIn ?? 0) },
                 DBusProperty("BytesOut", "t", emitsChange: false) { [weak c] in .uint64(c?.tunnel?.bytesOut ?? 0) },
                 DBusProperty("FailureReason", "s") { [weak c] in .string(c?.failureReason ?? "") },
+                DBusProperty("ReconnectReason", "s") { [weak c] in .string(c?.reconnectReason ?? "") },
+                DBusProperty("ReconnectAttempt", "u") { [weak c] in .uint32(c?.reconnectAttempt ?? 0) },
             ])
     }
 
@@ -177,6 +179,10 @@ public final class ManagedConnection {
     var interfaceName = ""
     var addresses: [String] = []
     var failureReason = ""
+    /// Why the last call ended and which attempt comes next, while
+    /// reconnecting (issue 14); kept once connected again.
+    var reconnectReason = ""
+    var reconnectAttempt: UInt32 = 0
     var server: String { HostPort(host: options.server, port: options.port).description }
     var path: String { "\(StandaloneManager.path)/Connection/\(id)" }
 
@@ -227,6 +233,14 @@ public final class ManagedConnection {
                 path: path, interface: StandaloneManager.connectionInterface, names: ["Interface", "Addresses"])
             setState("connected")
             manager.log("connection \(id): up: \(status.summary)")
+        case .reconnecting(let reconnect):
+            reconnectReason = FrontEnd.dbus.render(reconnect.reason)
+            reconnectAttempt = UInt32(clamping: reconnect.attempt)
+            manager.bus.propertiesChanged(
+                path: path, interface: StandaloneManager.connectionInterface,
+                names: ["ReconnectReason", "ReconnectAttempt"])
+            manager.log("connection \(id): \(FrontEnd.dbus.render(reconnect.line))")
+            setState("reconnecting")
         case .down(let failure):
             tunnel = nil
             if let failure {

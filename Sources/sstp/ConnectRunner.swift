@@ -37,6 +37,8 @@ struct ConnectRunner {
                 Output.line("connected: \(status.summary)")
             case .ipv6Up(let status):
                 Output.line("IPv6 up: \(status.summary)")
+            case .reconnecting(let reconnect):
+                Output.error(reconnect.line)
             case .down(let failure):
                 if let failure {
                     Output.error("error: \(failure)")

@@ -1,5 +1,5 @@
 import Glibc
-import SSTPPlatform
+@testable import SSTPPlatform
 import XCTest
 
 /// The decisions behind the network-change watchers of issue 14: when the
@@ -76,5 +76,24 @@ final class NetworkChangeTests: XCTestCase {
         var detector = SuspendDetector()
         _ = detector.observe(a)
         XCTAssertNil(detector.observe(b))
+    }
+}
+
+/// RouteNetlink.matches: the prefix test of the dump lookup that re-derives
+/// the server's host route outside the tunnel.
+final class RoutePrefixMatchTests: XCTestCase {
+    func testPrefixes() {
+        XCTAssertTrue(RouteNetlink.matches([10, 99, 0, 1], network: [0, 0, 0, 0], prefixLength: 0))
+        XCTAssertTrue(RouteNetlink.matches([10, 99, 0, 1], network: [10, 99, 0, 0], prefixLength: 24))
+        XCTAssertFalse(RouteNetlink.matches([10, 99, 1, 1], network: [10, 99, 0, 0], prefixLength: 24))
+        XCTAssertTrue(RouteNetlink.matches([10, 99, 0, 129], network: [10, 99, 0, 128], prefixLength: 25))
+        XCTAssertFalse(RouteNetlink.matches([10, 99, 0, 127], network: [10, 99, 0, 128], prefixLength: 25))
+        XCTAssertTrue(RouteNetlink.matches([128, 1, 2, 3], network: [128, 0, 0, 0], prefixLength: 1))
+        XCTAssertFalse(RouteNetlink.matches([127, 1, 2, 3], network: [128, 0, 0, 0], prefixLength: 1))
+        XCTAssertTrue(RouteNetlink.matches([10, 99, 0, 1], network: [10, 99, 0, 1], prefixLength: 32))
+        // Malformed input from the kernel: no match, no trap.
+        XCTAssertFalse(RouteNetlink.matches([10, 99, 0, 1], network: [10, 99], prefixLength: 16))
+        XCTAssertFalse(RouteNetlink.matches([10, 99, 0, 1], network: [10, 99, 0, 1], prefixLength: 33))
+        XCTAssertFalse(RouteNetlink.matches([10, 99, 0, 1], network: [10, 99, 0, 1], prefixLength: -1))
     }
 }

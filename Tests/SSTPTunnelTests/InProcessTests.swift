@@ -33,7 +33,7 @@ import Testing
         var up: TunnelStatus?
         var down: TunnelFailure??
 
-        init(password: String = "secret", faults: ServerOptions.Faults = .init()) throws {
+        init(password: String = "secret", faults: ServerOptions.Faults = .init(), reconnect: Bool = false) throws {
             let pki = try InProcessPKI.get()
             // As the programs do (a write to a closed peer is an error, not a death).
             signal(SIGPIPE, SIG_IGN)
@@ -56,6 +56,7 @@ import Testing
                 server: "sstp.test", tls: tls, ppp: PPPClientConfiguration(userName: "alice", password: password))
             options.routes = .defaultRoute
             options.queueManagement = false
+            options.reconnect = reconnect
             let network = self.network
             let device = clientDevice
             var sink: ((TunnelEvent) -> Void)?

@@ -5,6 +5,7 @@ State and StateChanged follow it, Disconnect tears it down and leaves no
 TUN, and a non-root caller gets AccessDenied."""
 import os
 import re
+import signal
 import select
 import shutil
 import subprocess
@@ -134,6 +135,32 @@ class StandaloneServiceTests(TunnelTestCase):
         for state in ("connected", "disconnecting", "disconnected"):
             self.assertIn(f'STRING "{state}"', out, f"StateChanged {state} missing")
         self.assertIn("Member=StateChanged", out)
+        self.assert_nothing_left()
+
+    def test_reconnecting_state_with_reason_and_attempt(self):
+        """With reconnect (issue 14), a lost session shows as State
+        reconnecting with ReconnectReason and ReconnectAttempt, the
+        interface stays, and the connection comes back by itself."""
+        server = self.start_server()
+        r = self.bus.busctl("call", NAME, PATH, MANAGER, "Connect",
+                            *self.connect_options(("reconnect", "b", "true")))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = re.search(r'o "(\S+)"', r.stdout).group(1)
+        self.wait_state(path, "connected")
+        interface = self.prop(path, "Interface")
+        server.stop(signal.SIGKILL)
+        self.wait_state(path, "reconnecting")
+        self.assertRegex(self.prop(path, "ReconnectAttempt"), r"u [1-9]\d*")
+        self.assertRegex(self.prop(path, "ReconnectReason"), r's ".+"')
+        self.assertEqual(self.prop(path, "Interface"), interface)
+        self.assertIn(interface.split('"')[1], self.ns.links(self.ns.client))
+        self.start_server()
+        self.wait_state(path, "connected")
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.bus.busctl("call", NAME, path, CONNECTION, "Disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_removed(path)
         self.assert_nothing_left()
 
     def test_slow_dns_does_not_stall_the_service(self):

@@ -54,7 +54,7 @@ class SystemdUnitTests(unittest.TestCase):
     def test_template_unit(self):
         u = unit("sstp@.service")
         s = u["Service"]
-        self.assertEqual(s["ExecStart"], "/usr/bin/sstp connect --config /etc/sstp/%i.conf")
+        self.assertEqual(s["ExecStart"], "/usr/bin/sstp connect --reconnect --config /etc/sstp/%i.conf")
         self.assertEqual(s["Restart"], "on-failure")
         self.assertTrue(s["RestartSec"])
         self.assertTrue(u["Unit"]["StartLimitIntervalSec"] and u["Unit"]["StartLimitBurst"])

@@ -3,7 +3,9 @@
 
   transfer.py sink ADDRESS PORT          accepts one connection, reads to EOF,
                                          prints "<bytes> <sha256>"
-  transfer.py source ADDRESS PORT SIZE   sends SIZE deterministic bytes, prints
+  transfer.py source ADDRESS PORT SIZE [RATE]
+                                         sends SIZE deterministic bytes (at most
+                                         RATE bytes a second when given), prints
                                          "<bytes> <sha256>" of what it sent
 """
 import hashlib
@@ -60,13 +62,19 @@ def connect(address, port, wait=20):
             time.sleep(0.1)
 
 
-def source(address, port, size):
+def source(address, port, size, rate=0):
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     digest = hashlib.sha256()
     total = 0
     with connect(address, port) as s:
         s.settimeout(120)
+        start = time.monotonic()
         for chunk in blocks(size):
+            if rate:
+                # Paced, so that the transfer spans what the test does meanwhile.
+                ahead = total / rate - (time.monotonic() - start)
+                if ahead > 0:
+                    time.sleep(ahead)
             s.sendall(chunk)
             digest.update(chunk)
             total += len(chunk)
@@ -79,4 +87,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "sink":
         sink(sys.argv[2], int(sys.argv[3]))
     else:
-        source(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        source(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)

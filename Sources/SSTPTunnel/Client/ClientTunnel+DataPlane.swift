@@ -75,7 +75,11 @@ extension ClientTunnel {
     /// With TUN offload a read may bring a TCP superpacket, which the queue
     /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     func tunReadable() {
-        guard case .running(let stream, _) = stage, let tun else { return }
+        guard case .running(let stream, _) = stage, let tun else {
+            // Between calls (issue 14) the TUN stays: what it brings is dropped.
+            dropTUNPackets()
+            return
+        }
         if options.queueManagement {
             let queue = uplink ?? UplinkQueue(slots: 1024, mtu: mtu, split: SplitBuffer())
             uplink = queue

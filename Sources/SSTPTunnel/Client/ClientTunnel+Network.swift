@@ -36,6 +36,7 @@ extension ClientTunnel {
     }
 
     func networkUp(ipv4 config: IPv4Configuration) {
+        if networkBack(ipv4: config) { return }
         mtu = min(options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
         let link: (name: String, index: Int32)
         if let pppdInterface {
@@ -73,6 +74,7 @@ extension ClientTunnel {
         reportedUp = true
         emit(.phaseDone(.network, "IPCP opened"))
         established = true
+        sessionCameUp(ipv4: config)
         emit(.up(status))
     }
 
@@ -99,6 +101,7 @@ extension ClientTunnel {
             if reportedUp { emit(.ipv6Up(status)) }
             return
         }
+        if networkBack(ipv6: config) { return }
         guard let tun = ensureTUN() else { return }
         if options.configureInterface {
             do {
@@ -114,6 +117,7 @@ extension ClientTunnel {
                 return
             }
         }
+        reconnection.appliedIPv6 = config
         emit(.phaseDone(.network, "IPv6CP opened"))
         // The tunnel counts as up with IPv4; an IPv6CP that opens first is
         // part of that report.

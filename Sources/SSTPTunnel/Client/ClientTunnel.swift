@@ -36,6 +36,8 @@ public final class ClientTunnel {
         case tls(TLSStream, address: SocketAddress)
         case http(TLSStream, address: SocketAddress)
         case running(TLSStream, address: SocketAddress)
+        /// Between calls, waiting to start attempt `attempt` (issue 14).
+        case reconnecting(attempt: Int)
         case finished
     }
 
@@ -80,6 +82,8 @@ public final class ClientTunnel {
     /// Bytes moved through the tunnel (IP packets), for the status API.
     public internal(set) var bytesIn: UInt64 = 0
     public internal(set) var bytesOut: UInt64 = 0
+    /// The reconnect policy and what it keeps across calls.
+    lazy var reconnection = Reconnection(settings: options.reconnectSettings)
 
     public init(
         options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
@@ -384,6 +388,7 @@ public final class ClientTunnel {
     /// Cleans up everything and reports the end once.
     func finish(_ failure: TunnelFailure?) {
         if case .finished = stage { return }
+        if reconnectInstead(of: failure) { return }
         let stream = currentStream
         switch stage {
         case .resolving(let resolver):
@@ -405,6 +410,7 @@ public final class ClientTunnel {
             loop.remove(fd: tun.fd)
             self.tun = nil
         }
+        reconnection.stopWatching()
         emit(.down(failure))
     }
 }

@@ -1,4 +1,5 @@
 public import PPP
+import SSTPCall
 
 /// The connection's progress, for the `sstp` command's phase lines and the
 /// D-Bus service's state.
@@ -26,8 +27,30 @@ public enum TunnelEvent: Sendable {
     case up(TunnelStatus)
     /// IPv6CP came up after IPv4.
     case ipv6Up(TunnelStatus)
+    /// The call ended and another starts after a wait (issue 14): the
+    /// interface, its addresses, routes and DNS stay; traffic into it is
+    /// dropped meanwhile. A later `.up` reports the tunnel back (with the
+    /// new addresses, when they changed).
+    case reconnecting(TunnelReconnect)
     /// The end: nil after a requested disconnect.
     case down(TunnelFailure?)
+}
+
+/// A reconnect about to start: which attempt, after how long, and why the
+/// last call or attempt ended.
+public struct TunnelReconnect: Sendable {
+    public var attempt: Int
+    public var delay: Duration
+    public var reason: String
+
+    public init(attempt: Int, delay: Duration, reason: String) {
+        self.attempt = attempt
+        self.delay = delay
+        self.reason = reason
+    }
+
+    /// "reconnecting (attempt N, next in T s): why" (ReconnectPolicy.progressLine).
+    public var line: String { ReconnectPolicy.progressLine(attempt: attempt, delay: delay, why: reason) }
 }
 
 /// The tunnel's configuration once up.
