@@ -41,7 +41,12 @@ class SystemdUnitTests(unittest.TestCase):
             r = subprocess.run(["systemd-analyze", "verify", "--man=no", *paths], capture_output=True, text=True,
                                timeout=120)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertEqual((r.stdout + r.stderr).strip(), "")
+            # verify also loads every unit installed on this machine and
+            # warns about theirs (Debian's freeradius.service uses
+            # MemoryLimit=); what concerns other units' files is not ours.
+            lines = [line for line in (r.stdout + r.stderr).splitlines()
+                     if line.strip() and not (line.startswith("/") and not line.startswith(d))]
+            self.assertEqual(lines, [])
             # verify can fail: an unknown key is reported.
             with open(paths[0], "a") as f:
                 f.write("NoSuchKey=1\n")
