@@ -24,6 +24,12 @@ final class Reconnection {
     var pathChange: String?
     var routeWatcher: RouteWatcher?
     var suspendWatcher: SuspendWatcher?
+    /// The server's (or proxy's) addresses the last lookup gave. The next
+    /// attempt connects to them without a lookup: while the call is down the
+    /// tunnel's DNS servers are unreachable (their routes lead into the TUN,
+    /// which drops), so a lookup would only time out. Taken once; an attempt
+    /// that cannot connect to them leaves the one after to look up again.
+    var lastResolved: [SocketAddress] = []
     /// Packets read from the TUN and dropped while the call was down.
     var dropped: UInt64 = 0
     /// Where dropped packets are read to (once, not per packet; only
@@ -118,7 +124,9 @@ extension ClientTunnel {
         }
         reconnection.routeWatcher?.rebase()
         stage = .idle
-        start()
+        let known = reconnection.lastResolved
+        reconnection.lastResolved = []
+        start(knownAddresses: known)
     }
 
     /// The route to the server changed or the machine resumed: the old

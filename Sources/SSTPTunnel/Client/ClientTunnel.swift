@@ -115,6 +115,12 @@ public final class ClientTunnel {
     // MARK: - Start: resolve and connect
 
     public func start() {
+        start(knownAddresses: [])
+    }
+
+    /// Starts; with `knownAddresses` (a reconnect) it connects to them
+    /// instead of looking the name up again.
+    func start(knownAddresses: [SocketAddress]) {
         guard case .idle = stage else { return }
         if options.backend == .pppd, let problem = PPPDDriver.kernelPPPProblem() {
             finish(.ppp(.localSetup(problem)))
@@ -131,6 +137,11 @@ public final class ClientTunnel {
             } else {
                 self.finish(.timeout("connecting to \(target.0) port \(target.1)"))
             }
+        }
+        if !knownAddresses.isEmpty {
+            emit(.log("connecting to the addresses \(target.0) had (no lookup while the tunnel is down)"))
+            connect(knownAddresses, index: 0)
+            return
         }
         if let numeric = SocketAddress.parseNumeric(target.0) {
             resolved(.success([SocketAddress(address: numeric, port: target.1)]), host: target.0)
@@ -185,6 +196,7 @@ public final class ClientTunnel {
             finish(.resolve(host: host, SystemError("no address", errno: EHOSTUNREACH)))
             return
         }
+        if options.reconnect { reconnection.lastResolved = candidates }
         connect(candidates, index: 0)
     }
 
