@@ -13,7 +13,6 @@ for the test server (--radius-secret-file), never in argv.
 """
 import os
 import shutil
-import subprocess
 import tempfile
 
 from harness import BUILD, Process, run

@@ -20,8 +20,7 @@ import os
 import unittest
 
 from harness import SERVER, cleanup_pki, pki
-from radius import RADIUS_PORT, FreeRADIUS
-from radius import radius_pki
+from radius import RADIUS_PORT, FreeRADIUS, radius_pki
 from test_interop import DNS, GUEST_IP, HOST_IP, POOL, TUNNEL_SERVER_IP, GuestTestCase, read, sstpd_program
 
 # Plugin socket of sstpc --nolaunchpppd --ipparam eaptls.
