@@ -171,7 +171,7 @@ let package = Package(
         // The exit-status policy and the failure messages (issue 16).
         .testTarget(
             name: "SSTPTunnelTests",
-            dependencies: ["SSTPTunnel", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS"],
+            dependencies: ["SSTPTunnel", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS", "SSTPPlatform", "RADIUS"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -13,7 +13,6 @@ for the test server (--radius-secret-file), never in argv.
 """
 import os
 import shutil
-import subprocess
 import tempfile
 
 from harness import BUILD, Process, run
@@ -135,7 +134,9 @@ class FreeRADIUS:
     """FreeRADIUS with its own raddb in `self.dir`, listening on
     127.0.0.1:RADIUS_PORT inside namespace `ns` (started by `start`)."""
 
-    def __init__(self, ns_exec, users, secret=SECRET, port=RADIUS_PORT, tls_max="1.3"):
+    def __init__(self, ns_exec, users, secret=SECRET, port=RADIUS_PORT, tls_max="1.3", default_eap="mschapv2"):
+        """default_eap: the EAP method FreeRADIUS starts with after the
+        Identity (a peer that wants another one Naks, RFC 3748 §5.3)."""
         self.ns_exec = ns_exec
         self.port = port
         self.secret = secret
@@ -144,7 +145,7 @@ class FreeRADIUS:
         self.process = None
         for sub in ("run", "log", "tlscache"):
             os.makedirs(os.path.join(self.dir, sub))
-        self._write_config(users, tls_max)
+        self._write_config(users, tls_max, default_eap)
 
     def _write(self, name, text, mode=0o600):
         path = os.path.join(self.dir, name)
@@ -157,7 +158,7 @@ class FreeRADIUS:
         """A file with the shared secret, for --radius-secret-file."""
         return self._write("nas-secret", self.secret + "\n")
 
-    def _write_config(self, users, tls_max):
+    def _write_config(self, users, tls_max, default_eap):
         d, pki = self.dir, self.pki
         self._write("users", "".join(f'{user}\tCleartext-Password := "{password}"\n'
                                      for user, password in users.items()))
@@ -224,7 +225,7 @@ modules {{
 \t\tfilename = {d}/users
 \t}}
 \teap {{
-\t\tdefault_eap_type = mschapv2
+\t\tdefault_eap_type = {default_eap}
 \t\ttimer_expire = 60
 \t\tignore_unknown_eap_types = no
 \t\tmax_sessions = 1024

@@ -9,10 +9,9 @@ client certificates from its CA, a revoked one in a CRL, an unrelated CA;
 those cases only add client options.
 """
 import os
-import shutil
 import unittest
 
-from harness import TUNNEL_SERVER_IP, USER, PASSWORD, TunnelTestCase, cleanup_pki
+from harness import SERVER, TUNNEL_SERVER_IP, USER, PASSWORD, TunnelTestCase, cleanup_pki, pki, run
 from radius import EAPOL_TEST, FREERADIUS, RADIUS_PORT, RADIUS_SERVER_NAME, FreeRADIUS
 
 EXIT_AUTHENTICATION = 2
@@ -86,6 +85,31 @@ class EAPMSCHAPv2ThroughRADIUS(RADIUSTestCase):
         self.assertIn("--radius-secret-file", log)
         self.assertNotIn("not the shared secret", log)
         self.assert_nothing_left()
+
+
+class RADIUSOptions(unittest.TestCase):
+    """The test server refuses RADIUS settings it cannot use, before it
+    listens: the secret only from a file, an address it can parse."""
+
+    def server(self, *args):
+        d = pki()
+        return run(SERVER, "--listen", "127.0.0.1:0", "--cert", os.path.join(d, "sstp-chain.pem"),
+                   "--key", os.path.join(d, "leaf.key"), "--methods", "eap", *args, check=False, timeout=30)
+
+    def test_radius_needs_a_secret_file(self):
+        r = self.server("--radius", "127.0.0.1:1812")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--radius needs --radius-secret-file", r.stderr)
+
+    def test_radius_address_must_be_address_and_port(self):
+        r = self.server("--radius", "radius.example", "--radius-secret-file", "/dev/null")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--radius: give ADDRESS:PORT", r.stderr)
+
+    def test_users_file_is_needed_without_radius(self):
+        r = self.server()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--users: needed unless --radius", r.stderr)
 
 
 class FixtureCheckedByEapolTest(RADIUSTestCase):

@@ -313,7 +313,12 @@ final class ServerConnection {
             user = result.userName ?? "?"
             timers.cancel(.loginDeadline)
             server.loggedIn(self)
-            log("authenticated with \(result.method.map { "\($0)" } ?? "no authentication")")
+            if result.method == .eapMSCHAPv2, let radius = server.options.radius {
+                // Pass-through: the method ran between the client and RADIUS.
+                log("authenticated with EAP through \(radius.name)")
+            } else {
+                log("authenticated with \(result.method.map { "\($0)" } ?? "no authentication")")
+            }
         case .callConnected:
             log("Crypto binding is valid; call connected")
         }
