@@ -56,7 +56,7 @@ RELEASE_PRODUCTS = sstp sstp-service
 # The commit --version prints (Sources/CSSTPBuildInfo/build_commit.h).
 BUILD_COMMIT_H = Sources/CSSTPBuildInfo/build_commit.h
 
-.PHONY: all build test fuzz demo deps lint clean install bench bench-deps bench-build bench-profile apt-install \
+.PHONY: all build test fuzz demo deps lint clean install bench bench-ab bench-deps bench-build bench-profile apt-install \
 	build-info release native deb
 
 all: build
@@ -131,6 +131,13 @@ bench-build: deps bench-deps
 
 bench: bench-build
 	SSTP_BUILD_DIR=$(abspath $(BUILD_DIR))/release BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/run.py
+
+# Two builds side by side in one sitting (bench/ab.py): goodput and connect
+# time, alternating, BENCH_AB_ROUNDS rounds. OLD is another tree's release
+# folder, e.g. a `git worktree` of an older commit built with -c release.
+bench-ab: bench-build
+	@test -n "$(OLD)" || { echo "usage: make bench-ab OLD=<old tree>/.build/release"; exit 2; }
+	BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/ab.py $(OLD) $(abspath $(BUILD_DIR))/release
 
 bench-profile: bench-build
 	SSTP_BUILD_DIR=$(abspath $(BUILD_DIR))/release BENCH_TOOLS=$(abspath $(BUILD_DIR))/bench $(BENCH_PYTHON) bench/profile.py $(PROFILE_ARGS)

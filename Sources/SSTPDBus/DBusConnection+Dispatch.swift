@@ -43,7 +43,7 @@ extension DBusConnection {
             let signature = dbus_message_get_signature(message).map { String(cString: $0) } ?? ""
             var call = DBusMethodCall(
                 sender: sender, path: path, interface: interface, member: member, arguments: arguments,
-                callerUID: { [weak self] in self?.unixUser(of: sender) })
+                callerUID: nil)
             call.deferReply = { [weak self] in
                 let later = DBusDeferredReply(connection: self, message: message)
                 deferred = later
@@ -132,6 +132,10 @@ extension DBusConnection {
                         "\(iface.name).\(method.name) takes (\(method.inSignature)), not (\(signature))")
                 }
                 onMethodCall?(call)
+                if method.needsCallerUID {
+                    continueWithCallerUID(call, method)
+                    return []
+                }
                 return try Self.asDBusError { try method.handler(call) }
             }
         }

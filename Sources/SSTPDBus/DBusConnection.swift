@@ -293,8 +293,9 @@ public final class DBusConnection {
         guard dbus_connection_send(raw, message, nil) != 0 else { throw DBusError.failed("out of memory sending") }
     }
 
-    /// A blocking call (for the rare lookups the service needs, such as a
-    /// caller's uid); replies are also dispatched normally afterwards.
+    /// A blocking call, for tools and tests (never on the service's event
+    /// loop: a caller's uid is asked with `lookUpUnixUser`); replies are
+    /// also dispatched normally afterwards.
     public func call(
         destination: String, path: String, interface: String, member: String, _ arguments: [DBusValue],
         timeoutMilliseconds: Int32 = 5000
@@ -320,14 +321,6 @@ public final class DBusConnection {
         } catch {
             throw DBusError.failed("unreadable reply: \(error)")
         }
-    }
-
-    /// The Unix uid of a bus client (GetConnectionUnixUser).
-    public func unixUser(of sender: String) -> UInt32? {
-        let reply = try? call(
-            destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
-            member: "GetConnectionUnixUser", [.string(sender)])
-        return reply?.first?.uint32Value
     }
 
     /// Asks the bus to deliver signals matching `rule` to us.

@@ -39,8 +39,10 @@ public struct DBusMethodCall {
     public var interface: String
     public var member: String
     public var arguments: [DBusValue]
-    /// The caller's Unix user id, looked up from the bus (nil if unknown).
-    public var callerUID: () -> UInt32?
+    /// The caller's Unix user id, for a method declared `needsCallerUID`:
+    /// asked of the bus without blocking before the handler runs (nil when
+    /// unknown, and for other methods).
+    public var callerUID: UInt32?
     /// Takes over the reply: the handler's return value is then ignored and
     /// the reply goes out when the returned object's `send` is called.
     public var deferReply: () -> DBusDeferredReply = { DBusDeferredReply() }
@@ -63,14 +65,19 @@ public struct DBusMethod {
     public var outArguments: [DBusArgument]
     /// Throwing a DBusError replies with it; any other error replies Failed.
     public var handler: (DBusMethodCall) throws -> [DBusValue]
+    /// The handler reads `callerUID`: the dispatch asks the bus for it
+    /// (GetConnectionUnixUser, a pending call: the event loop goes on
+    /// meanwhile) and runs the handler when the answer arrives.
+    public var needsCallerUID: Bool
 
     public init(
         _ name: String, in inArguments: [DBusArgument] = [], out outArguments: [DBusArgument] = [],
-        handler: @escaping (DBusMethodCall) throws -> [DBusValue]
+        needsCallerUID: Bool = false, handler: @escaping (DBusMethodCall) throws -> [DBusValue]
     ) {
         self.name = name
         self.inArguments = inArguments
         self.outArguments = outArguments
+        self.needsCallerUID = needsCallerUID
         self.handler = handler
     }
 

@@ -44,12 +44,14 @@ public final class StandaloneManager {
         DBusInterface(
             managerInterface,
             methods: [
-                DBusMethod("Connect", in: [.init("options", "a{sv}")], out: [.init("connection", "o")]) {
+                DBusMethod(
+                    "Connect", in: [.init("options", "a{sv}")], out: [.init("connection", "o")], needsCallerUID: true
+                ) {
                     [weak manager] call in
                     guard let manager else { throw DBusError.failed("shutting down") }
                     return try manager.connect(call)
                 },
-                DBusMethod("Disconnect", in: [.init("connection", "o")]) { [weak manager] call in
+                DBusMethod("Disconnect", in: [.init("connection", "o")], needsCallerUID: true) { [weak manager] call in
                     guard let manager else { throw DBusError.failed("shutting down") }
                     try manager.requireRoot(call)
                     guard case .objectPath(let path) = call.arguments[0],
@@ -79,7 +81,7 @@ public final class StandaloneManager {
         DBusInterface(
             connectionInterface,
             methods: [
-                DBusMethod("Disconnect") { [weak c] call in
+                DBusMethod("Disconnect", needsCallerUID: true) { [weak c] call in
                     guard let c else { throw DBusError.failed("gone") }
                     try c.manager?.requireRoot(call)
                     c.disconnect()
@@ -106,7 +108,7 @@ public final class StandaloneManager {
 
     /// Only root may connect or disconnect (the bus policy says so too).
     func requireRoot(_ call: DBusMethodCall) throws {
-        guard call.callerUID() == 0 else {
+        guard call.callerUID == 0 else {
             throw DBusError.accessDenied("only root may start or stop SSTP connections")
         }
     }

@@ -59,17 +59,17 @@ public final class TLSClientContext: @unchecked Sendable {
     /// closes it after the connection is gone. Drive the handshake with
     /// `TLSConnection.handshake()`.
     public func connect(socket: Int32) throws(TLSError) -> TLSConnection {
-        try connect(over: socket)
+        try connect(over: .socket(socket))
     }
 
     /// Starts a client connection over memory (see TLSMemoryTransport):
     /// the same checks as over a socket, the records through
     /// `feedCiphertext` / `drainCiphertext`.
     public func connectInMemory() throws(TLSError) -> TLSConnection {
-        try connect(over: nil)
+        try connect(over: .memory)
     }
 
-    private func connect(over socket: Int32?) throws(TLSError) -> TLSConnection {
+    func connect(over carrier: TLSCarrier) throws(TLSError) -> TLSConnection {
         let verifier = CertificateVerifier(
             peerName: peerName, pins: configuration.pins,
             insecureSkipVerify: configuration.insecureSkipVerify)
@@ -78,18 +78,10 @@ public final class TLSClientContext: @unchecked Sendable {
         }
         // From here the connection owns `ssl` and frees it, even on failure.
         let connection = TLSConnection(
-            ssl: ssl, socket: socket ?? -1, role: .client, verifier: verifier,
+            ssl: ssl, socket: carrier.socket, role: .client, verifier: verifier,
             versions: configuration.minVersion...configuration.maxVersion,
             legacyCipherSuites: configuration.legacyCipherSuites)
-        if let socket {
-            guard SSL_set_fd(ssl, socket) == 1 else {
-                throw .openSSLFailure(call: "SSL_set_fd", detail: lastOpenSSLError())
-            }
-        } else {
-            guard connection.attachMemoryTransport() else {
-                throw .openSSLFailure(call: "BIO_new_bio_pair", detail: lastOpenSSLError())
-            }
-        }
+        try carrier.attach(ssl, to: connection)
         SSL_set_connect_state(ssl)
         guard verifier.attach(to: ssl) else {
             throw .openSSLFailure(call: "SSL_set_ex_data", detail: lastOpenSSLError())

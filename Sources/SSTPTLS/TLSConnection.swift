@@ -24,7 +24,8 @@ public final class TLSConnection {
     public static let maxRecordPayload = 16384
 
     public let role: Role
-    /// The socket the connection runs over (not owned).
+    /// The socket the connection runs over (not owned); -1 over memory or
+    /// a ByteTransport that is no kernel socket.
     public let socket: Int32
 
     /// The server's leaf certificate in DER, set when a client handshake
@@ -37,7 +38,7 @@ public final class TLSConnection {
     /// The client's verification outcome, set when its handshake finishes.
     public private(set) var verification: TLSVerification?
 
-    private let ssl: OpaquePointer
+    let ssl: OpaquePointer
     private let verifier: CertificateVerifier?
     private let versions: ClosedRange<TLSVersion>
     /// Client: whether the legacy TLS 1.2 suites were offered (nil on the
@@ -55,6 +56,9 @@ public final class TLSConnection {
     /// `TLSServerContext.acceptInMemory`): the application's end of the BIO
     /// pair, where ciphertext goes in and comes out. Nil over a socket.
     var memoryEnd: OpaquePointer?
+    /// Over a ByteTransport (`TLSTransportBIO`): what the BIO's callbacks
+    /// reach, kept alive as long as the SSL.
+    var transportContext: TransportBIOContext?
 
     /// Takes ownership of `ssl`.
     init(

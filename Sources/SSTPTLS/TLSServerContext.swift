@@ -72,29 +72,21 @@ public final class TLSServerContext: @unchecked Sendable {
     /// TCP socket. The connection does not own the socket. Drive the
     /// handshake with `TLSConnection.handshake()`.
     public func accept(socket: Int32) throws(TLSError) -> TLSConnection {
-        try accept(over: socket)
+        try accept(over: .socket(socket))
     }
 
     /// Starts a server connection over memory (see TLSMemoryTransport).
     public func acceptInMemory() throws(TLSError) -> TLSConnection {
-        try accept(over: nil)
+        try accept(over: .memory)
     }
 
-    private func accept(over socket: Int32?) throws(TLSError) -> TLSConnection {
+    func accept(over carrier: TLSCarrier) throws(TLSError) -> TLSConnection {
         guard let ssl = SSL_new(ctx) else {
             throw .openSSLFailure(call: "SSL_new", detail: lastOpenSSLError())
         }
         let connection = TLSConnection(
-            ssl: ssl, socket: socket ?? -1, role: .server, verifier: nil, versions: minVersion...maxVersion)
-        if let socket {
-            guard SSL_set_fd(ssl, socket) == 1 else {
-                throw .openSSLFailure(call: "SSL_set_fd", detail: lastOpenSSLError())
-            }
-        } else {
-            guard connection.attachMemoryTransport() else {
-                throw .openSSLFailure(call: "BIO_new_bio_pair", detail: lastOpenSSLError())
-            }
-        }
+            ssl: ssl, socket: carrier.socket, role: .server, verifier: nil, versions: minVersion...maxVersion)
+        try carrier.attach(ssl, to: connection)
         SSL_set_accept_state(ssl)
         return connection
     }

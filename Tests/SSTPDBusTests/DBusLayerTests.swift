@@ -1,4 +1,5 @@
 import Foundation
+import SSTPPlatform
 import Testing
 
 @testable import SSTPDBus
@@ -38,8 +39,21 @@ import Testing
                                 path: "/test", interface: "org.example.Echo", name: "Said", call.arguments)
                             return []
                         },
-                        DBusMethod("WhoAmI", out: [.init("uid", "u")]) { call in
-                            [.uint32(call.callerUID() ?? 99999)]
+                        DBusMethod("WhoAmI", out: [.init("uid", "u")], needsCallerUID: true) { call in
+                            [.uint32(call.callerUID ?? 99999)]
+                        },
+                        DBusMethod("WhoAmINot", out: [.init("uid", "u")]) { call in
+                            [.uint32(call.callerUID ?? 99999)]
+                        },
+                        DBusMethod("WhoAmIDeferred", out: [.init("uid", "u")], needsCallerUID: true) { call in
+                            let reply = call.deferReply()
+                            reply.send(.success([.uint32((call.callerUID ?? 99999) + 1)]))
+                            return []
+                        },
+                        DBusMethod("RefuseMe", needsCallerUID: true) { call in
+                            throw DBusError(
+                                "org.example.Error.Refused",
+                                "uid \(call.callerUID.map(String.init) ?? "unknown") refused")
                         },
                     ],
                     signals: [DBusSignal("Said", [.init("text", "s")])],
@@ -250,5 +264,35 @@ import Testing
             let (_, out, _) = try bus.busctl(["call", Self.name, "/test", "org.example.Echo", "WhoAmI"])
             #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "u \(getuid())")
         }
+    }
+
+    /// Only a method that asks for the uid gets it (no lookup otherwise); a
+    /// handler resumed after the lookup may defer its own reply or throw.
+    @Test func callerUIDOnlyWhenAskedForAndTheResumedHandlerReplies() throws {
+        try withService { bus in
+            let trim = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let (_, notAsked, _) = try bus.busctl(["call", Self.name, "/test", "org.example.Echo", "WhoAmINot"])
+            #expect(trim(notAsked) == "u 99999")
+            let (_, deferred, _) = try bus.busctl(["call", Self.name, "/test", "org.example.Echo", "WhoAmIDeferred"])
+            #expect(trim(deferred) == "u \(getuid() + 1)")
+            let (status, _, err) = try bus.busctl(["call", Self.name, "/test", "org.example.Echo", "RefuseMe"])
+            #expect(status != 0)
+            #expect(err.contains("uid \(getuid()) refused"), "\(err)")
+        }
+    }
+
+    /// The lookup does not block: it returns before the answer, which a
+    /// later dispatch on the loop delivers.
+    @Test func theUIDLookupIsAPendingCall() throws {
+        let bus = try PrivateBus()
+        let loop = try EventLoop()
+        let connection = try DBusConnection.bus(address: bus.address, loop: loop)
+        var answer: UInt32??
+        connection.lookUpUnixUser(of: connection.uniqueName) { answer = .some($0) }
+        #expect(answer == nil, "answered before the loop ran: the lookup blocked")
+        let deadline = loop.now + .seconds(10)
+        while answer == nil, loop.now < deadline { try loop.runOnce(maximumWait: .milliseconds(50)) }
+        #expect(answer == .some(getuid()))
+        connection.close()
     }
 }

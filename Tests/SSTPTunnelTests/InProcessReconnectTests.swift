@@ -14,7 +14,7 @@ extension InProcessTests {
         let rig = try Rig(reconnect: true)
         let assigned = try Self.bringUp(rig)
         let applied = rig.network.applied
-        shutdown(rig.serverSocket, Int32(SHUT_RDWR))
+        try #require(rig.serverEnd).cut(.reset)
         try rig.run { rig.events.contains { if case .reconnecting = $0 { true } else { false } } || rig.down != nil }
         #expect(rig.down == nil, "ended instead of reconnecting: \(String(describing: rig.down))")
         let reconnect = rig.events.compactMap { if case .reconnecting(let r) = $0 { r } else { nil } }.first

@@ -9,12 +9,19 @@ import Testing
 
 /// The whole client (ClientTunnel) against the whole bundled server
 /// (SSTPServer) in one process, on one EventLoop, over the seams' fakes:
-/// a socketpair as the byte transport (TLS runs on it as on TCP), two
+/// a MemoryByteTransport pair as the byte transport (TLS through the
+/// transport BIO; one variant uses a socketpair, as TCP goes), two
 /// MemoryPacketDevice pairs as the TUNs, a RecordingNetworkConfigurator as
 /// the host's network configuration. Each way down must leave nothing
 /// configured.
 @Suite(.serialized) struct InProcessTests {
     static let serverPeer = SocketAddress(address: [192, 0, 2, 1], port: 443)
+
+    /// What joins the client to the server.
+    enum Link {
+        case memory(MemoryByteTransport.Delivery)
+        case socketpair
+    }
 
     /// One client and one server joined in memory.
     final class Rig {
@@ -27,13 +34,18 @@ import Testing
         let serverFar: MemoryPacketDevice
         let clientDevice: MemoryPacketDevice
         let serverDevice: MemoryPacketDevice
-        /// A second descriptor of the server's socket, to cut the transport.
+        /// The server's end of the memory link, to cut it (nil over a socketpair).
+        let serverEnd: MemoryByteTransport?
+        /// A second descriptor of the server's socket, to cut a socketpair (-1 over memory).
         let serverSocket: Int32
         var events: [TunnelEvent] = []
         var up: TunnelStatus?
         var down: TunnelFailure??
 
-        init(password: String = "secret", faults: ServerOptions.Faults = .init(), reconnect: Bool = false) throws {
+        init(
+            password: String = "secret", faults: ServerOptions.Faults = .init(), reconnect: Bool = false,
+            link: Link = .memory(.whole)
+        ) throws {
             let pki = try InProcessPKI.get()
             // As the programs do (a write to a closed peer is an error, not a death).
             signal(SIGPIPE, SIG_IGN)
@@ -63,11 +75,22 @@ import Testing
             client = ClientTunnel(
                 options: options, loop: loop, network: { _ throws(SystemError) in network },
                 device: { _ throws(SystemError) in device }, events: { sink?($0) })
-            var pair: [Int32] = [-1, -1]
-            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
-            else { throw SystemError("socketpair") }
-            for fd in pair { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-            serverSocket = dup(pair[1])
+            let clientEnd: any ByteTransport
+            let serverTransport: any ByteTransport
+            switch link {
+            case .memory(let delivery):
+                let (a, b) = try MemoryByteTransport.pair(delivery: delivery)
+                (clientEnd, serverTransport, serverEnd, serverSocket) = (a, b, b, -1)
+            case .socketpair:
+                var pair: [Int32] = [-1, -1]
+                guard
+                    socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
+                else { throw SystemError("socketpair") }
+                for fd in pair { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+                clientEnd = SocketByteTransport(fd: pair[0])
+                serverTransport = SocketByteTransport(fd: pair[1])
+                (serverEnd, serverSocket) = (nil, dup(pair[1]))
+            }
             sink = { [unowned self] event in
                 self.events.append(event)
                 switch event {
@@ -77,11 +100,11 @@ import Testing
                 }
             }
             try server.start(device: serverDevice)
-            try server.serve(connected: pair[1], peer: SocketAddress(address: [192, 0, 2, 99], port: 50000))
-            client.start(connected: pair[0], peer: InProcessTests.serverPeer)
+            try server.serve(connected: serverTransport, peer: SocketAddress(address: [192, 0, 2, 99], port: 50000))
+            client.start(connected: clientEnd, peer: InProcessTests.serverPeer)
         }
 
-        deinit { close(serverSocket) }
+        deinit { if serverSocket >= 0 { close(serverSocket) } }
 
         /// Runs the loop until `done` or 10 s (a hang guard, not a timing).
         func run(until done: () -> Bool) throws {
@@ -203,12 +226,45 @@ import Testing
     }
 
     @Test func transportClosedUndoesEverything() throws {
-        let rig = try Rig()
+        let rig = try Rig(link: .socketpair)
         _ = try Self.bringUp(rig)
         shutdown(rig.serverSocket, Int32(SHUT_RDWR))
         try rig.runUntilDown()
         let failure = try #require(rig.down)
         #expect(failure.map { "\($0)" }?.contains("closed") == true, "\(String(describing: failure))")
+        Self.expectNothingLeft(rig)
+    }
+
+    /// The same call with every byte of TLS delivered and written one at a
+    /// time, and in small random pieces: the framing above TLS must not
+    /// depend on how the stream is cut.
+    @Test(arguments: [MemoryByteTransport.Delivery.oneByte, .randomChunks(maximum: 9, seed: 7)])
+    func upAndDownOverACutUpStream(_ delivery: MemoryByteTransport.Delivery) throws {
+        let rig = try Rig(link: .memory(delivery))
+        _ = try Self.bringUp(rig)
+        rig.client.disconnect()
+        try rig.runUntilDown()
+        let failure = try #require(rig.down)
+        #expect(failure == nil, "\(String(describing: failure))")
+        Self.expectNothingLeft(rig)
+    }
+
+    /// The transport dies mid-session (the server's end resets it, or
+    /// ends it without close_notify): the client reports the cut and
+    /// undoes everything.
+    @Test(arguments: [MemoryByteTransport.Cut.reset, .endOfStream])
+    func transportCutMidSessionUndoesEverything(_ cut: MemoryByteTransport.Cut) throws {
+        let rig = try Rig()
+        _ = try Self.bringUp(rig)
+        let end = try #require(rig.serverEnd)
+        end.cut(cut)
+        try rig.runUntilDown()
+        let failure = try #require(rig.down)
+        let text = failure.map { "\($0)" } ?? ""
+        switch cut {
+        case .reset: #expect(text.contains("reset") || text.contains("ECONNRESET"), "\(text)")
+        case .endOfStream: #expect(text.contains("closed"), "\(text)")
+        }
         Self.expectNothingLeft(rig)
     }
 

@@ -71,4 +71,23 @@ int csstp_asn1_time_text(const ASN1_TIME *time, char *buf, size_t len);
  * success, 0 when the subjectAltName extension could not be decoded. */
 int csstp_x509_host_names(X509 *cert, char *buf, size_t len);
 
+
+/* ---- A BIO over a caller's byte transport (transport_bio.c) ---- */
+
+/* What a transport callback returns: >0 bytes moved, or one of these. */
+#define CSSTP_TRANSPORT_WOULD_BLOCK (-1) /* retry after readiness */
+#define CSSTP_TRANSPORT_END (-2)         /* end of stream (reads) */
+#define CSSTP_TRANSPORT_FAILED (-3)      /* failure; errno says which */
+
+/* Moves at most len bytes; never blocks. ctx is the pointer given to
+ * csstp_transport_bio_new. */
+typedef int (*csstp_transport_io)(void *ctx, char *buf, int len);
+
+/* A BIO whose reads and writes call read_fn / write_fn with ctx (one BIO
+ * method for the process, made on first use). A would-block sets the retry
+ * flag; an end of stream reads as 0 (OpenSSL: unexpected EOF); a failure
+ * returns -1 with errno kept (SSL_ERROR_SYSCALL). ctx must outlive the BIO.
+ * NULL when OpenSSL refuses. */
+BIO *csstp_transport_bio_new(void *ctx, csstp_transport_io read_fn, csstp_transport_io write_fn);
+
 #endif

@@ -160,24 +160,30 @@ public final class ClientTunnel {
     }
 
     /// Starts over an already-connected stream socket instead of resolving
-    /// and connecting (the byte-transport seam: a socketpair in tests, a
-    /// descriptor handed over by a caller). `peer` stands for the server
-    /// (its host route is pinned as after a TCP connect); the tunnel owns `fd`.
+    /// and connecting (a descriptor handed over by a caller). `peer` stands
+    /// for the server (its host route is pinned as after a TCP connect);
+    /// the tunnel owns `fd`.
     public func start(connected fd: Int32, peer: SocketAddress) {
+        start(connected: SocketByteTransport(fd: fd), peer: peer)
+    }
+
+    /// Starts over an already-connected byte transport (the seam: the
+    /// in-memory pair in tests); the tunnel owns it from here on.
+    public func start(connected transport: any ByteTransport, peer: SocketAddress) {
         guard case .idle = stage else {
-            close(fd)
+            transport.close()
             return
         }
         do {
-            try loop.add(fd: fd, events: .readable) { _ in }
+            try loop.add(fd: transport.fd, events: .readable) { _ in }
         } catch {
-            close(fd)
+            transport.close()
             finish(.connect(peer.description, error))
             return
         }
         serverAddress = peer.address
         emit(.phaseDone(.tcp, "connected to \(peer)"))
-        startTLS(fd: fd, address: peer)
+        startTLS(transport: transport, address: peer)
     }
 
     func resolved(_ result: Result<[SocketAddress], SystemError>, host: String) {
@@ -230,7 +236,7 @@ public final class ClientTunnel {
         if options.proxy != nil {
             startProxy(fd: fd, address: address)
         } else {
-            startTLS(fd: fd, address: address)
+            startTLS(transport: SocketByteTransport(fd: fd), address: address)
         }
     }
 
@@ -297,25 +303,25 @@ public final class ClientTunnel {
             return
         }
         emit(.phaseDone(.proxy, "the proxy opened the tunnel"))
-        startTLS(fd: fd, address: address)
+        startTLS(transport: SocketByteTransport(fd: fd), address: address)
     }
 
     // MARK: - TLS
 
-    func startTLS(fd: Int32, address: SocketAddress) {
+    func startTLS(transport: any ByteTransport, address: SocketAddress) {
         emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
         let stream: TLSStream
         do {
             let context = try TLSClientContext(options.tls)
-            let connection = try context.connect(socket: fd)
-            stream = TLSStream(fd: fd, tls: connection, loop: loop)
+            let connection = try context.connect(transport: transport)
+            stream = TLSStream(transport: transport, tls: connection, loop: loop)
             if options.queueManagement {
                 stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
                 stream.pacer = UnsentPacer()
             }
         } catch {
-            loop.remove(fd: fd)
-            close(fd)
+            loop.remove(fd: transport.fd)
+            transport.close()
             finish(.tls(error))
             return
         }
@@ -327,7 +333,7 @@ public final class ClientTunnel {
         }
         stream.delegate = self
         stage = .tls(stream, address: address)
-        loop.modify(fd: fd, events: .readable)
+        loop.modify(fd: transport.fd, events: .readable)
         stream.start()
     }
 

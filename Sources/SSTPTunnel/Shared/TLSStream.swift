@@ -19,6 +19,9 @@ protocol TLSStreamDelegate: AnyObject {
 /// queue that goes out in records of up to 16 KiB. Producers write SSTP
 /// packets straight into `out` (the data plane reads IP packets into it).
 final class TLSStream {
+    /// The byte transport the records travel on (owned: closed with the stream).
+    let transport: any ByteTransport
+    /// Its descriptor, which the event loop polls.
     let fd: Int32
     let tls: TLSConnection
     unowned let loop: EventLoop
@@ -53,8 +56,9 @@ final class TLSStream {
     /// The length of a write that returned wantWrite (0: none pending).
     private var pendingLength = 0
 
-    init(fd: Int32, tls: TLSConnection, loop: EventLoop) {
-        self.fd = fd
+    init(transport: any ByteTransport, tls: TLSConnection, loop: EventLoop) {
+        self.transport = transport
+        self.fd = transport.fd
         self.tls = tls
         self.loop = loop
     }
@@ -70,7 +74,9 @@ final class TLSStream {
         // in the TUN instead of in seconds' worth of socket buffer, and a
         // ping under load waits for less (bench/README.md).
         var lowat = notSentLowWater
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
+        if let socket = transport.kernelSocket {
+            _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &lowat, socklen_t(MemoryLayout<Int32>.size))
+        }
         loop.setHandler(fd: fd) { [weak self] events in self?.handle(events) }
         advanceHandshake()
     }
@@ -295,7 +301,7 @@ final class TLSStream {
     private func teardown() {
         closed = true
         loop.remove(fd: fd)
-        Glibc.close(fd)
+        transport.close()
     }
 
     private func finish(_ error: TLSError?) {

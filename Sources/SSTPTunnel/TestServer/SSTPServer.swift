@@ -93,13 +93,19 @@ public final class SSTPServer {
     /// Takes one connected stream socket (e.g. one end of a socketpair) as
     /// if it had been accepted; it owns the descriptor from here on.
     public func serve(connected fd: Int32, peer: SocketAddress) throws {
+        try serve(connected: SocketByteTransport(fd: fd), peer: peer)
+    }
+
+    /// Takes one connected byte transport (the seam: the in-memory pair in
+    /// tests) as if it had been accepted; it owns the transport from here on.
+    public func serve(connected transport: any ByteTransport, peer: SocketAddress) throws {
         do {
-            let connection = try ServerConnection(server: self, fd: fd, peer: peer)
+            let connection = try ServerConnection(server: self, transport: transport, peer: peer)
             connections[ObjectIdentifier(connection)] = connection
             unauthenticated.append(connection)
             connection.start()
         } catch {
-            close(fd)
+            transport.close()
             throw error
         }
     }
@@ -147,7 +153,7 @@ public final class SSTPServer {
                 drop(oldest, "to stay within \(cap) at once (--max-unauthenticated)")
             }
             do {
-                let connection = try ServerConnection(server: self, fd: fd, peer: peer)
+                let connection = try ServerConnection(server: self, transport: SocketByteTransport(fd: fd), peer: peer)
                 connections[ObjectIdentifier(connection)] = connection
                 unauthenticated.append(connection)
                 connection.start()

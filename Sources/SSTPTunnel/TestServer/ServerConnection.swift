@@ -49,11 +49,11 @@ final class ServerConnection {
     var loop: EventLoop { server.loop }
     var faults: ServerOptions.Faults { server.options.faults }
 
-    init(server: SSTPServer, fd: Int32, peer: SocketAddress) throws(TLSError) {
+    init(server: SSTPServer, transport: any ByteTransport, peer: SocketAddress) throws(TLSError) {
         self.server = server
         self.peer = peer
-        let connection = try server.tls.accept(socket: fd)
-        stream = TLSStream(fd: fd, tls: connection, loop: server.loop)
+        let connection = try server.tls.accept(transport: transport)
+        stream = TLSStream(transport: transport, tls: connection, loop: server.loop)
         if server.options.queueManagement {
             stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
             stream.pacer = UnsentPacer()

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""A/B of two builds in one sitting: `make bench-ab OLD=<release dir>`.
+
+Runs bench/run.py's goodput (throughput: iperf3 through the tunnel on a veth,
+both ways) and connect-time sections against the OLD build and the NEW build
+(default: this tree's .build/release) in alternation, ROUNDS times
+(BENCH_AB_ROUNDS, default 3), swapping which goes first each round so that
+drift on a shared machine hits both. Each round's medians are one sample;
+the table gives the median of the rounds and their spread (min-max), and
+new/old. The per-run JSON files and a summary go to BENCH_AB_OUT (default
+bench/results/<date>-<time>-ab/). Needs root, like `make bench`.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+
+# (label, path into run.py's JSON, unit, higher is better)
+FIGURES = [
+    ("goodput up (Gbit/s)", ("throughput", "up", "tunnel_gbps", "median"), True),
+    ("goodput down (Gbit/s)", ("throughput", "down", "tunnel_gbps", "median"), True),
+    ("connect, CLI (ms)", ("connect", "cli", "total_ms", "median"), False),
+]
+
+
+def dig(data, path):
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data if isinstance(data, (int, float)) else None
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: bench/ab.py OLD_RELEASE_DIR [NEW_RELEASE_DIR]")
+    old = os.path.abspath(sys.argv[1])
+    new = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, ".build", "release"))
+    for build in (old, new):
+        for binary in ("sstp", "sstp-test-server", "sstp-service"):
+            if not os.access(os.path.join(build, binary), os.X_OK):
+                sys.exit(f"{build}/{binary} is missing: build it with -c release first")
+    rounds = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
+    sections = os.environ.get("BENCH_SECTIONS", "throughput,connect")
+    out = os.environ.get("BENCH_AB_OUT") or os.path.join(
+        BENCH, "results", time.strftime("%Y-%m-%d-%H%M%S") + "-ab")
+    os.makedirs(out, exist_ok=True)
+    samples = {"old": [], "new": []}
+    for r in range(rounds):
+        order = [("old", old), ("new", new)] if r % 2 == 0 else [("new", new), ("old", old)]
+        for label, build in order:
+            path = os.path.join(out, f"{label}-{r + 1}.json")
+            env = dict(os.environ, SSTP_BUILD_DIR=build, BENCH_SECTIONS=sections, BENCH_OUT=path)
+            print(f"round {r + 1}/{rounds}: {label} ({build})", flush=True)
+            subprocess.run([sys.executable, os.path.join(BENCH, "run.py")], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            with open(path) as f:
+                samples[label].append(json.load(f))
+    rows = []
+    for name, path, higher in FIGURES:
+        row = {"figure": name, "higher_is_better": higher}
+        for label in ("old", "new"):
+            values = [v for v in (dig(s, path) for s in samples[label]) if v is not None]
+            row[label] = {"median": statistics.median(values) if values else None,
+                          "min": min(values, default=None), "max": max(values, default=None), "runs": values}
+        o, n = row["old"]["median"], row["new"]["median"]
+        row["new_over_old"] = n / o if o and n is not None else None
+        rows.append(row)
+    summary = {"old": old, "new": new, "rounds": rounds, "sections": sections,
+               "quick": os.environ.get("BENCH_QUICK") == "1", "rows": rows}
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    print(f"\n{'figure':24} {'old median (min-max)':28} {'new median (min-max)':28} new/old")
+    for row in rows:
+        cells = []
+        for label in ("old", "new"):
+            c = row[label]
+            cells.append("n/a" if c["median"] is None else f"{c['median']:.3f} ({c['min']:.3f}-{c['max']:.3f})")
+        ratio = "n/a" if row["new_over_old"] is None else f"{row['new_over_old']:.3f}"
+        print(f"{row['figure']:24} {cells[0]:28} {cells[1]:28} {ratio}")
+    print(f"\nper-run JSON and summary.json in {out}")
+
+
+if __name__ == "__main__":
+    main()
