@@ -6,7 +6,9 @@ import Glibc
 /// an end of stream or a reset wait (and is always writable), so an
 /// `EventLoop` serves it like a socket. For tests: `delivery` cuts the
 /// stream into one-byte or small random pieces on both reads and writes,
-/// and `cut` ends it the way a dying peer would.
+/// each piece followed by one would-block (the descriptor stays ready, so
+/// the caller goes back to the loop and comes again, as when TCP segments
+/// arrive one by one), and `cut` ends it the way a dying peer would.
 public final class MemoryByteTransport: ByteTransport {
     /// How reads and writes cut the stream.
     public enum Delivery: Sendable, Equatable {
@@ -41,6 +43,9 @@ public final class MemoryByteTransport: ByteTransport {
     private var closed = false
     private var signalled = false
     private var random: UInt64
+    /// A piece went through: the next read (write) says wouldBlock once.
+    private var readPaused = false
+    private var writePaused = false
 
     private init(delivery: Delivery) throws(SystemError) {
         let fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
@@ -85,6 +90,12 @@ public final class MemoryByteTransport: ByteTransport {
             return inboxEnded ? .endOfStream : .wouldBlock
         }
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return .wouldBlock }
+        if readPaused {
+            // Still readable: the loop calls again on its next turn.
+            readPaused = false
+            return .wouldBlock
+        }
+        readPaused = delivery != .whole
         let n = min(nextPiece(), waiting, buffer.count)
         inbox.withUnsafeBytes { source in
             guard let from = source.baseAddress else { return }
@@ -103,6 +114,12 @@ public final class MemoryByteTransport: ByteTransport {
         guard !closed else { return .failed(errno: EBADF) }
         guard !bytes.isEmpty else { return .bytes(0) }
         guard !writeShut, let peer, !peer.closed, !peer.inboxReset else { return .failed(errno: EPIPE) }
+        if writePaused {
+            // The eventfd is always writable: the caller retries next turn.
+            writePaused = false
+            return .wouldBlock
+        }
+        writePaused = delivery != .whole
         let n = min(nextPiece(), bytes.count)
         peer.inbox.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
         bytesWritten += n

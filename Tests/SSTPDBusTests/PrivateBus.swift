@@ -9,6 +9,8 @@ final class PrivateBus {
     let directory: URL
     let address: String
     private let process: Process
+    /// The daemon's PID (a test may stop it for a moment).
+    var pid: Int32 { process.processIdentifier }
 
     init() throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
