@@ -11,7 +11,8 @@ enum ClientIdentityLoader {
         defer { pass.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
         for (index, byte) in (passphrase ?? []).enumerated() {
             guard byte != 0 else {
-                throw .clientIdentityError(path: path(identity), problem: .unreadable("the passphrase holds a NUL byte"))
+                throw .clientIdentityError(
+                    path: path(identity), problem: .unreadable("the passphrase holds a NUL byte"))
             }
             pass[index] = CChar(bitPattern: byte)
         }
