@@ -85,7 +85,8 @@ final class EAPTLSTestAuthenticator {
                     // RFC 5216 §2.1.3: the alert goes out, then EAP-Failure.
                     let alert = drain()
                     if !alert.isEmpty {
-                        _ = peer.handle(.request(identifier: identifier, typeAndData: framing.send(alert)))
+                        let actions = peer.handle(.request(identifier: identifier, typeAndData: framing.send(alert)))
+                        if let failure = Self.failure(actions) { return .peerFailed(failure) }
                     }
                     let actions = peer.handle(.failure)
                     return Self.failure(actions).map { .peerFailed($0) } ?? .serverFailed

@@ -20,6 +20,14 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
     public var requestNBNS: Bool
     /// The name sent in EAP Identity; the user name when `nil`.
     public var eapIdentity: String?
+    /// The EAP method answered when the server chooses EAP at LCP.
+    public var eapMethod: PPPEAPMethod = .mschapv2
+    /// How EAP-TLS and PEAP cut the SSTP HLAK from the MSK. Default
+    /// `.truncatedMasterKeys`: what sstp-client (its HLAK is the 16-byte
+    /// MPPE send key || the 16-byte receive key pppd hands its plugin) and
+    /// pppd 2.4.9's EAP-TLS (MSK[0..15], MSK[32..47]) compute, the pair
+    /// Windows RRAS accepts from those clients.
+    public var eapKeyLayout: PPPEAPKeyLayout = .truncatedMasterKeys
     public var limits: PPPNegotiationLimits
     public var keepalive: PPPKeepalive
     /// How long the Authenticate phase may take before the server counts as
