@@ -66,8 +66,44 @@ final class EAPTLSTestServer {
 
     var negotiatedVersion: Int32 { SSL_version(ssl) }
 
+    /// What the client under test answered one EAP packet with.
+    enum Reply {
+        case respond([UInt8])
+        case succeeded(Any)
+        case failed(Any)
+    }
+
     /// Runs the whole method against `peer`.
     func run<Engine>(_ peer: inout EAPTLSPeer<Engine>) throws -> Outcome {
+        let outcome = try run { event in
+            peer.handle(event).compactMap { action -> Reply? in
+                switch action {
+                case .respond(_, let data): .respond(data)
+                case .succeeded(let keys): .succeeded(keys)
+                case .failed(let failure): .failed(failure)
+                case .log: nil
+                }
+            }
+        }
+        switch outcome {
+        case .succeeded(let keys as EAPTLSKeys, let material):
+            return .succeeded(client: keys, serverKeyMaterial: material)
+        case .clientFailed(let failure as EAPTLSPeerFailure): return .clientFailed(failure)
+        case .serverRefused(let failure): return .serverRefused(client: failure as? EAPTLSPeerFailure)
+        default: throw Failure(description: "unexpected \(outcome)")
+        }
+    }
+
+    /// How a run with any client ended.
+    enum AnyOutcome {
+        case succeeded(Any, [UInt8])
+        case clientFailed(Any)
+        case serverRefused(Any?)
+    }
+
+    /// Runs the method against any client: `step` gets each EAP event
+    /// (Request Type onward, Success, Failure) and returns the replies.
+    func run(_ step: (EAPTLSPeerEvent) -> [Reply]) throws -> AnyOutcome {
         var identifier: UInt8 = 1
         var request = framing.startPacket()
         var handshakeDone = false
@@ -75,17 +111,16 @@ final class EAPTLSTestServer {
         var refused = false
         for _ in 0..<200 {
             if request.count > 1, request[1] & 0x40 != 0 { fragmentedRequests += 1 }
-            let actions = peer.handle(.request(identifier: identifier, typeAndData: request))
             var response: [UInt8]?
-            for action in actions {
-                switch action {
-                case .respond(_, let typeAndData): response = typeAndData
-                case .failed(let failure): return refused ? .serverRefused(client: failure) : .clientFailed(failure)
-                case .succeeded, .log: break
+            for reply in step(.request(identifier: identifier, typeAndData: request)) {
+                switch reply {
+                case .respond(let typeAndData): response = typeAndData
+                case .failed(let failure): return refused ? .serverRefused(failure) : .clientFailed(failure)
+                case .succeeded: break
                 }
             }
             if refused {
-                return .serverRefused(client: Self.failure(in: peer.handle(.failure)))
+                return .serverRefused(Self.failure(in: step(.failure)))
             }
             guard let response else { throw Failure(description: "the peer sent no Response") }
             if response.count > 1, response[1] & 0x40 != 0 { fragmentedResponses += 1 }
@@ -113,22 +148,18 @@ final class EAPTLSTestServer {
                 }
                 let out = drain()
                 if out.isEmpty && handshakeDone {
-                    return try succeed(&peer)
+                    let replies = step(.success)
+                    if let failure = Self.failure(in: replies) { return .clientFailed(failure) }
+                    for case .succeeded(let keys) in replies {
+                        return .succeeded(keys, try exportKeyMaterial())
+                    }
+                    throw Failure(description: "no keys after Success")
                 }
                 if out.isEmpty && !refused { throw Failure(description: "the server has nothing to send") }
                 request = framing.send(out)
             }
         }
         throw Failure(description: "no end after 200 round trips")
-    }
-
-    private func succeed<Engine>(_ peer: inout EAPTLSPeer<Engine>) throws -> Outcome {
-        let actions = peer.handle(.success)
-        if let failure = Self.failure(in: actions) { return .clientFailed(failure) }
-        for case .succeeded(let keys) in actions {
-            return .succeeded(client: keys, serverKeyMaterial: try exportKeyMaterial())
-        }
-        throw Failure(description: "no keys after Success")
     }
 
     /// Key_Material the server side computes: RFC 5216 §2.3 / RFC 9190 §2.3.
@@ -143,8 +174,8 @@ final class EAPTLSTestServer {
         return out
     }
 
-    private static func failure(in actions: [EAPTLSPeerAction]) -> EAPTLSPeerFailure? {
-        for case .failed(let failure) in actions { return failure }
+    private static func failure(in replies: [Reply]) -> Any? {
+        for case .failed(let failure) in replies { return failure }
         return nil
     }
 
