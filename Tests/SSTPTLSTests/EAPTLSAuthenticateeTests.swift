@@ -104,10 +104,11 @@ import Testing
             Issue.record("expected a failure: \(outcome)")
             return
         }
-        guard case .authenticationFailed(let message) = failure else {
+        guard case .eapServerUntrusted(let method, let detail) = failure else {
             Issue.record("unexpected \(failure)")
             return
         }
-        #expect(message.contains("EAP-TLS"))
+        #expect(method == "EAP-TLS")
+        #expect(!detail.isEmpty)
     }
 }

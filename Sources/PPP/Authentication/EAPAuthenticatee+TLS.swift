@@ -37,9 +37,9 @@ extension EAPAuthenticatee {
                         PPPAuthenticationResult(
                             method: .eapMSCHAPv2, userName: userName, mppeKeys: nil,
                             higherLayerAuthenticationKey: .eap(msk: msk, layout: keyLayout))))
-            case .failed(let reason):
+            case .failed(let failure):
                 finished = true
-                out.append(.failed(.authenticationFailed(message: reason)))
+                out.append(.failed(failure))
             }
         }
         return out

@@ -8,7 +8,7 @@ struct EAPTLSMethodSession: Sendable {
         case respond(identifier: UInt8, typeAndData: [UInt8])
         /// The method's MSK (RFC 5216 §2.3, MS-PEAP 3.1.5.7).
         case succeeded(msk: [UInt8])
-        case failed(String)
+        case failed(PPPFailure)
         case log(String)
     }
 
@@ -47,7 +47,12 @@ struct EAPTLSMethodSession: Sendable {
                 switch action {
                 case .respond(let identifier, let data): .respond(identifier: identifier, typeAndData: data)
                 case .succeeded(let keys): .succeeded(msk: keys.msk)
-                case .failed(let failure): .failed(failure.description)
+                case .failed(let failure):
+                    if case .tls(let engine) = failure, engine.kind == .serverCertificateUntrusted {
+                        .failed(.eapServerUntrusted(method: "EAP-TLS", detail: engine.detail))
+                    } else {
+                        .failed(.authenticationFailed(message: failure.description))
+                    }
                 case .log(let line): .log(line)
                 }
             }
@@ -58,7 +63,12 @@ struct EAPTLSMethodSession: Sendable {
                 switch action {
                 case .respond(let identifier, let data): .respond(identifier: identifier, typeAndData: data)
                 case .succeeded(let keys): .succeeded(msk: keys.msk)
-                case .failed(let failure): .failed(failure.description)
+                case .failed(let failure):
+                    if case .tls(let engine) = failure, engine.kind == .serverCertificateUntrusted {
+                        .failed(.eapServerUntrusted(method: "PEAP", detail: engine.detail))
+                    } else {
+                        .failed(.authenticationFailed(message: failure.description))
+                    }
                 case .log(let line): .log(line)
                 }
             }
