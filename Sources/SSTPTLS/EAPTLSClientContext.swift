@@ -1,4 +1,5 @@
 import CSSTPOpenSSL
+public import PPP
 
 /// An EAP-TLS / PEAP client configuration turned into an OpenSSL context
 /// (trust store, our certificate and key loaded once), making one
@@ -42,6 +43,17 @@ public final class EAPTLSClientContext: @unchecked Sendable {
         try SSLContextSetup.setTLS12Ciphers(ctx, SSLContextSetup.forwardSecretTLS12Ciphers)
         if let identity = configuration.identity {
             try ClientIdentityLoader.load(identity, passphrase: configuration.keyPassphrase, into: ctx)
+        }
+    }
+
+    /// Makes one engine per authentication, for `PPPEAPMethod`.
+    public var engineFactory: EAPTLSEngineFactory {
+        EAPTLSEngineFactory { () throws(EAPTLSEngineFailure) in
+            do throws(TLSError) {
+                return AnyEAPTLSEngine(try self.makeEngine())
+            } catch {
+                throw EAPTLSEngineFailure(kind: .handshakeFailed, detail: error.description)
+            }
         }
     }
 
