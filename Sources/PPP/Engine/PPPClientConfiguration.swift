@@ -23,10 +23,16 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
     /// The EAP method answered when the server chooses EAP at LCP.
     public var eapMethod: PPPEAPMethod = .mschapv2
     /// How EAP-TLS and PEAP cut the SSTP HLAK from the MSK. Default
-    /// `.truncatedMasterKeys`: what sstp-client (its HLAK is the 16-byte
-    /// MPPE send key || the 16-byte receive key pppd hands its plugin) and
-    /// pppd 2.4.9's EAP-TLS (MSK[0..15], MSK[32..47]) compute, the pair
-    /// Windows RRAS accepts from those clients.
+    /// `.truncatedMasterKeys`, MSK[0..15] || MSK[32..47]: pppd 2.4.9's
+    /// EAP-TLS client copies 16 bytes (its MPPE key size) from Key_Material
+    /// offsets 0 and 32 into mppe_send_key / mppe_recv_key
+    /// (eaptls_gen_mppe_keys), sstp-client's pppd plugin hands those two
+    /// keys over, and sstp-client's HLAK is the 16-byte send key || the
+    /// 16-byte receive key (sstp-state.c) -- MS-SSTP 3.2.5.2.4's
+    /// "MasterSendKey | MasterReceiveKey" with RFC 3079 §4 16-byte keys. A
+    /// server built on pppd (sstpd) computes the mirror image, so both ends
+    /// agree. `.masterSessionKey` (MSK[0..31]) is the literal reading of
+    /// the "other EAP" row and stays selectable.
     public var eapKeyLayout: PPPEAPKeyLayout = .truncatedMasterKeys
     public var limits: PPPNegotiationLimits
     public var keepalive: PPPKeepalive
