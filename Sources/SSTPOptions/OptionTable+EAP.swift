@@ -56,14 +56,17 @@ extension OptionTarget {
         var eap = eap
         if auth == "tls" {
             guard let certificate = clientCertificate else {
-                throw Incomplete(option: "client-cert", reason: "EAP-TLS needs the client certificate")
+                throw Incomplete(
+                    option: "client-cert", reason: "EAP-TLS needs the client certificate: give --client-cert FILE")
             }
             let lower = certificate.lowercased()
             if lower.hasSuffix(".p12") || lower.hasSuffix(".pfx") {
                 eap.identity = .pkcs12(file: certificate)
             } else {
                 guard let key = clientKey else {
-                    throw Incomplete(option: "client-key", reason: "EAP-TLS needs the private key of the certificate")
+                    throw Incomplete(
+                        option: "client-key",
+                        reason: "EAP-TLS needs the private key of the certificate: give --client-key FILE")
                 }
                 eap.identity = .pem(certificateFile: certificate, keyFile: key)
             }
