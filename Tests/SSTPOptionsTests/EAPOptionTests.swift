@@ -1,6 +1,7 @@
 import Foundation
 import PPP
 import SSTPOptions
+import SSTPService
 import SSTPTLS
 import SSTPTunnel
 import Testing
@@ -152,5 +153,37 @@ import Testing
         #expect(OptionTable.spec("eap-ca-cert")?.vpnData?.name == "tls-ca-cert")
         #expect(OptionTable.spec("eap-server-name")?.vpnData?.name == "tls-remotename")
         #expect(OptionTable.spec("connection-type")?.commandLine?.name == "auth")
+    }
+
+    /// A NetworkManager EAP-TLS profile: the key passphrase is the secret
+    /// tls-user-key-secret, asked for instead of the password.
+    @Test func networkManagerTLSProfile() throws {
+        let files = try Self.made.get()
+        let data = [
+            "gateway": "vpn.example", "user": "alice", "connection-type": "tls",
+            "tls-user-cert": files.certificate, "tls-user-key": files.encryptedKey,
+            "tls-ca-cert": files.certificate, "tls-remotename": "radius.example",
+        ]
+        var asking = NMVPNSettings(data: data, secrets: [:], userName: nil)
+        #expect(asking.needsPassword)
+        #expect(throws: NMVPNSettings.Invalid.self) { try asking.clientOptions() }
+        var wrong = NMVPNSettings(data: data, secrets: ["tls-user-key-secret": "nope"], userName: nil)
+        do {
+            _ = try wrong.clientOptions()
+            Issue.record("a wrong key passphrase was accepted")
+        } catch {
+            #expect(error.description.contains("passphrase is wrong"), "\(error)")
+            #expect(!error.description.contains("nope"))
+        }
+        var settings = NMVPNSettings(data: data, secrets: ["tls-user-key-secret": "pass:p"], userName: nil)
+        #expect(!settings.needsPassword)
+        guard case .tls = try settings.clientOptions().ppp.eapMethod else {
+            Issue.record("vpn.data connection-type=tls did not give EAP-TLS")
+            return
+        }
+        var notRequired = data
+        notRequired["tls-user-key"] = files.key
+        notRequired["tls-user-key-secret-flags"] = "4"
+        #expect(!NMVPNSettings(data: notRequired, secrets: [:], userName: nil).needsPassword)
     }
 }
