@@ -110,8 +110,37 @@ final class EAPTLSTestAuthenticator {
         return .serverFailed
     }
 
+    /// Without EAP (PEAP's tunnel): feeds TLS bytes to the server's
+    /// handshake and returns its answer, nil on failure.
+    func exchange(_ bytes: [UInt8]) -> [UInt8]? { serverStep(bytes, commitment: false) }
+
+    /// Encrypts application data as the server; the records.
+    func write(_ bytes: [UInt8]) -> [UInt8] {
+        _ = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
+        return drain()
+    }
+
+    /// Decrypts the client's records; the plaintext.
+    func read(_ records: [UInt8]) -> [UInt8] {
+        _ = records.withUnsafeBytes { BIO_write(outer, $0.baseAddress, Int32($0.count)) }
+        var out: [UInt8] = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            guard count > 0 else { break }
+            out += buffer[0..<Int(count)]
+        }
+        ERR_clear_error()
+        return out
+    }
+
+    /// The server's close_notify.
+    func close() -> [UInt8] {
+        _ = SSL_shutdown(ssl)
+        return drain()
+    }
+
     /// Feeds a whole TLS message; the TLS bytes to send back, nil on failure.
-    private func serverStep(_ bytes: [UInt8]) -> [UInt8]? {
+    private func serverStep(_ bytes: [UInt8], commitment sendCommitment: Bool = true) -> [UInt8]? {
         _ = bytes.withUnsafeBytes { BIO_write(outer, $0.baseAddress, Int32($0.count)) }
         let wasFinished = SSL_is_init_finished(ssl) == 1
         let result = SSL_do_handshake(ssl)
@@ -119,7 +148,7 @@ final class EAPTLSTestAuthenticator {
             let code = SSL_get_error(ssl, result)
             ERR_clear_error()
             guard code == SSL_ERROR_WANT_READ else { return nil }
-        } else if !wasFinished, SSL_version(ssl) == TLS1_3_VERSION {
+        } else if sendCommitment, !wasFinished, SSL_version(ssl) == TLS1_3_VERSION {
             // RFC 9190 §2.1.1: the commitment message, one octet 0x00.
             var commitment: UInt8 = 0
             guard SSL_write(ssl, &commitment, 1) == 1 else { return nil }
