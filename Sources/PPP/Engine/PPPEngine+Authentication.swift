@@ -41,7 +41,8 @@ extension PPPEngine {
             case .eapMSCHAPv2:
                 session = EAPAuthenticatee(
                     userName: configuration.userName, password: configuration.password,
-                    identity: configuration.eapIdentity ?? configuration.userName, random: random)
+                    identity: configuration.eapIdentity ?? configuration.userName, random: random,
+                    method: configuration.eapMethod, keyLayout: configuration.eapKeyLayout)
             }
         case .server(let configuration):
             switch method {
