@@ -71,6 +71,11 @@ extension OptionTarget {
                 eap.identity = .pem(certificateFile: certificate, keyFile: key)
             }
         }
+        if auth == "peap" {
+            // MS-PEAP defines PEAPv0 over TLS 1.2 and earlier (PEAPPeer
+            // refuses 1.3), so a server that offers 1.3 must not get it.
+            eap.maxVersion = .tls12
+        }
         let context: EAPTLSClientContext
         do {
             context = try EAPTLSClientContext(eap)
