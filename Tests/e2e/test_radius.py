@@ -155,12 +155,15 @@ class EAPTLSAndPEAPThroughRADIUS(EAPCertificateCase):
         client = self.start_client(*self.tls_args())
         self.assert_connects(client, server, "EAP-TLS")
         self.assertIn("Login OK: [alice", self.radius.output())
+        self.assertIn("send TLS 1.3 Handshake, ServerHello", self.radius.output())
 
     def test_peap_mschapv2_connects_binding_valid_and_ping(self):
         # The PEAP tunnel is TLS 1.2 even though FreeRADIUS offers 1.3.
         server = self.start_tls_server()
         client = self.start_client("--auth", "peap", *self.eap_args())
         self.assert_connects(client, server, "PEAP")
+        self.assertIn("send TLS 1.2 Handshake, ServerHello", self.radius.output())
+        self.assertNotIn("send TLS 1.3 Handshake", self.radius.output())
         self.assertNotIn(PASSWORD, server.output())
 
     def test_encrypted_pem_key_with_its_passphrase_from_a_file(self):
@@ -223,6 +226,8 @@ class EAPTLS12ThroughRADIUS(EAPCertificateCase):
         server = self.start_tls_server()
         client = self.start_client(*self.tls_args())
         self.assert_connects(client, server, "EAP-TLS")
+        self.assertIn("send TLS 1.2 Handshake, ServerHello", self.radius.output())
+        self.assertNotIn("send TLS 1.3 Handshake", self.radius.output())
 
 
 class RADIUSOptions(unittest.TestCase):
