@@ -261,7 +261,8 @@ class NetworkManagerEAPTLS(TunnelTestCase):
                 f"tls-remotename={RADIUS_SERVER_NAME}, tls-user-key-secret-flags=0")
         self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "eap-tls", "vpn-type", "sstp",
                       "vpn.data", data)
-        status, text, answered = nmcli_ask_up(self.nm, "eap-tls", KEY_PASSPHRASE)
+        status, text, answered = nmcli_ask_up(self.nm, "eap-tls", KEY_PASSPHRASE,
+                                               prompt=rb"Private key password[^\n]*:\s*$")
         self.assertTrue(answered, text + self.nm.read_log())
         self.assertNotIn(KEY_PASSPHRASE, text, "the passphrase was echoed")
         self.assertEqual(status, 0, text + self.nm.read_log())
