@@ -149,6 +149,7 @@ import Testing
         config.keyPassphrase = Array("p12-wrong".utf8)
         #expect(identityProblem(config) == .wrongPassphrase)
         config.keyPassphrase = Array("p12-pass".utf8)
+        #expect(try EAPTLSClientContext(config).configuration.keyPassphrase == nil)
         let (outcome, _) = try run(config, version: version)
         guard case .succeeded(let keys, let serverMaterial) = outcome else {
             Issue.record("EAP-TLS with the PKCS#12 identity failed: \(outcome)")
