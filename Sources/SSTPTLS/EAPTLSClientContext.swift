@@ -8,12 +8,16 @@ public import PPP
 /// Immutable after init; OpenSSL allows SSL_new on one SSL_CTX from several
 /// threads, hence `@unchecked Sendable`.
 public final class EAPTLSClientContext: @unchecked Sendable {
+    /// The configuration, without the key passphrase: the key is loaded
+    /// once, here, and the passphrase is not kept.
     public let configuration: EAPTLSClientConfiguration
     private let peerName: TLSPeerName?
     private let ctx: OpaquePointer
 
     public init(_ configuration: EAPTLSClientConfiguration) throws(TLSError) {
-        self.configuration = configuration
+        var kept = configuration
+        kept.keyPassphrase = nil
+        self.configuration = kept
         peerName = try configuration.serverName.map { name throws(TLSError) in try TLSPeerName(parsing: name) }
         ctx = try SSLContextSetup.make(
             TLS_client_method(), minVersion: configuration.minVersion, maxVersion: configuration.maxVersion

@@ -93,6 +93,19 @@ import Testing
         #expect(failure?.detail.contains("radius.other.test") == true)
     }
 
+    /// Without an expected name only the chain is checked (NM-sstp with no
+    /// tls-remotename).
+    @Test func noExpectedNameChecksTheChainOnly() throws {
+        let pki = try TestPKI.get()
+        let (trusted, _) = try run(configuration(pki, name: nil), version: Self.tls13)
+        guard case .succeeded = trusted else {
+            Issue.record("EAP-TLS without an expected name failed: \(trusted)")
+            return
+        }
+        let (untrusted, _) = try run(configuration(pki, ca: "other-root.pem", name: nil), version: Self.tls13)
+        #expect(engineFailure(untrusted)?.kind == .serverCertificateUntrusted)
+    }
+
     @Test(arguments: [tls12, tls13])
     func clientCertificateRefusedByServer(version: Int32) throws {
         let pki = try TestPKI.get()
@@ -149,6 +162,7 @@ import Testing
         config.keyPassphrase = Array("p12-wrong".utf8)
         #expect(identityProblem(config) == .wrongPassphrase)
         config.keyPassphrase = Array("p12-pass".utf8)
+        #expect(try EAPTLSClientContext(config).configuration.keyPassphrase == nil)
         let (outcome, _) = try run(config, version: version)
         guard case .succeeded(let keys, let serverMaterial) = outcome else {
             Issue.record("EAP-TLS with the PKCS#12 identity failed: \(outcome)")
