@@ -108,7 +108,7 @@ extension OpenSSLEAPTLSEngine {
                 }
             } catch {
                 lastError = error
-                throw EAPTLSEngineFailure(kind: Self.kind(of: error), detail: "\(error)", alert: drain())
+                throw EAPTLSEngineFailure(kind: Self.kind(of: error), detail: error.eapDescription, alert: drain())
             }
         }
 
@@ -124,7 +124,7 @@ extension OpenSSLEAPTLSEngine {
                     }.get()
                 } catch {
                     lastError = error
-                    throw EAPTLSEngineFailure(kind: Self.kind(of: error), detail: "\(error)", alert: drain())
+                    throw EAPTLSEngineFailure(kind: Self.kind(of: error), detail: error.eapDescription, alert: drain())
                 }
                 out += drain()
                 guard case .bytes(let count) = result, count > 0 else {
