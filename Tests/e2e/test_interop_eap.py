@@ -206,6 +206,7 @@ class OurClientEAPTLSAgainstSstpd(GuestTestCase):
             self.fail(f"{e}\n{logs()}")
         self.assertIn("Crypto Binding is valid.", log, logs())
         self.assertNotIn("Crypto Binding is invalid", log)
+        self.assertIn("authenticated with EAP-TLS", out)
         line = re.search(r"connected: (\S+), (10\.201\.0\.\d+) peer", out)
         self.assertIsNotNone(line, out)
         address = line.group(2)

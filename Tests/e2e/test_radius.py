@@ -117,7 +117,8 @@ class EAPCertificateCase(RADIUSTestCase):
                 "--client-key", key or os.path.join(self.rp, f"{cert}.key"), *self.eap_args(ca)]
 
     def assert_connects(self, client, server, method):
-        client.wait_for("connected:", timeout=60)
+        said = client.wait_for("connected:", timeout=60)
+        self.assertIn(f"authenticated with {method}", said)
         out = server.wait_for("Crypto binding is valid", timeout=20)
         self.assertIn(f"runs {method}", out)
         self.assertIn("RADIUS Access-Accept", out)

@@ -61,7 +61,12 @@ extension PPPEngine {
                 }
             }
         }
-        log("authenticating with \(method)")
+        if case .client(let configuration) = role, method == .eapMSCHAPv2 {
+            // EAP at LCP; the method inside is the one this client answers with.
+            log("authenticating with EAP (\(configuration.eapMethod))")
+        } else {
+            log("authenticating with \(method)")
+        }
         if authenticationTimeout > .zero {
             arm(.authenticationTimeout, now + authenticationTimeout)
         }
