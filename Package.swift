@@ -64,7 +64,8 @@ let package = Package(
         .target(name: "SSTPCrypto", dependencies: ["CSSTPOpenSSL", "SSTPWire", "ByteCoding"], swiftSettings: strict),
         .target(name: "SSTPDataPlane", swiftSettings: strict),
         .target(name: "SSTPSession", dependencies: ["SSTPWire", "SSTPCrypto"], swiftSettings: strict),
-        .target(name: "SSTPTLS", dependencies: ["CSSTPOpenSSL", "ByteCoding", "SSTPPlatform"], swiftSettings: strict),
+        .target(
+            name: "SSTPTLS", dependencies: ["CSSTPOpenSSL", "ByteCoding", "SSTPPlatform", "PPP"], swiftSettings: strict),
         // The SSTP session and the PPP link composed into one call (pure).
         .target(name: "SSTPCall", dependencies: ["SSTPSession", "PPP", "SSTPWire"], swiftSettings: strict),
         .target(
@@ -182,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "SSTPTLSTests",
             // CSSTPOpenSSL: a raw TLS 1.0 server to test against.
-            dependencies: ["SSTPTLS", "CSSTPOpenSSL", "SSTPPlatform"],
+            dependencies: ["SSTPTLS", "CSSTPOpenSSL", "SSTPPlatform", "PPP"],
             swiftSettings: strict
         ),
     ]

@@ -27,7 +27,7 @@ typedef struct {
 static const KeySpec key_specs[] = {
     /* network-manager-sstp 1.3 */
     {"gateway", KIND_GATEWAY, 0, 0, NULL},
-    {"connection-type", KIND_CHOICE, 0, 0, "password tls"},
+    {"connection-type", KIND_CHOICE, 0, 0, "password tls peap"},
     {"user", KIND_STRING, 0, 0, NULL},
     {"domain", KIND_STRING, 0, 0, NULL},
     {"password-flags", KIND_UINT, 0, 7, NULL},

@@ -53,7 +53,7 @@ public enum ReconnectCause: Hashable, Sendable {
     public init(_ failure: PPPFailure) {
         switch failure {
         case .authenticationFailed: self = .authentication
-        case .weakAuthenticationWithoutVerification: self = .certificate
+        case .weakAuthenticationWithoutVerification, .eapServerUntrusted: self = .certificate
         case .noCommonAuthenticationMethod, .localSetup, .cryptoUnavailable: self = .configuration
         case .closedLocally: self = .requested
         case .peerNotResponding, .negotiationFailed, .badIPConfiguration, .terminatedByPeer, .loopbackDetected,

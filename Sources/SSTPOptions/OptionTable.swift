@@ -29,7 +29,7 @@ import SSTPTunnel
 // Nothing else: the config file, vpn.data, D-Bus and the manual pages
 // pick it up from here.
 public enum OptionTable {
-    public static let all: [OptionSpec] = connection + tls + proxy + ppp + network + reconnection + compatibility
+    public static let all: [OptionSpec] = connection + eap + tls + proxy + ppp + network + reconnection + compatibility
 
     static let connection: [OptionSpec] = [
         OptionSpec(
@@ -63,16 +63,6 @@ public enum OptionTable {
             dbus: .init("domain", "s"), kind: .string(maxBytes: nil), valueName: "DOMAIN",
             help: "A Windows domain, sent as DOMAIN\\user.",
             apply: { t, v throws(OptionError) in t.domain = v.text }),
-        OptionSpec(
-            "connection-type", vpnData: .init("connection-type"), kind: .choice(["password", "tls"]),
-            default: "password", help: "password (PPP authentication) or tls (EAP-TLS, not supported yet).",
-            apply: { _, v throws(OptionError) in
-                if v.text == "tls" {
-                    throw OptionError(
-                        "connection-type=tls (EAP-TLS with a client certificate) is not supported yet; "
-                            + "use a password profile")
-                }
-            }),
         OptionSpec(
             "password-flags", vpnData: .init("password-flags"), kind: .uint(0...7), default: "0",
             help: "NetworkManager secret flags of the password (4: not required)."),
@@ -294,8 +284,8 @@ public enum OptionTable {
 
     /// network-manager-sstp 1.3's keys that have no effect over SSTP with
     /// our own PPP: MPPE and compression (SSTP runs no CCP; TLS protects the
-    /// data), MS-CHAPv1 (never offered by us), and the EAP-TLS keys while
-    /// connection-type is password.
+    /// data), MS-CHAPv1 (never offered by us), and the EAP-TLS keys not
+    /// implemented yet (CRL, subject match, verify method, TLS ceiling).
     static let compatibility: [OptionSpec] =
         [
             "refuse-mschap", "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp",
@@ -304,8 +294,7 @@ public enum OptionTable {
             OptionSpec($0, vpnData: .init($0), kind: .bool, help: "No effect (network-manager-sstp).", noEffect: true)
         }
         + [
-            "crl-file", "tls-ca-cert", "tls-identity", "tls-subject-name", "tls-user-cert", "tls-user-key",
-            "tls-verify-method", "tls-remotename", "tls-max-version",
+            "crl-file", "tls-identity", "tls-subject-name", "tls-verify-method", "tls-max-version",
         ].map {
             OptionSpec(
                 $0, vpnData: .init($0), kind: .string(maxBytes: nil), help: "No effect (network-manager-sstp).",

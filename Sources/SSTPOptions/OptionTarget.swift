@@ -31,6 +31,13 @@ public struct OptionTarget: Sendable {
     public var backend: ClientOptions.Backend?
     public var pppdPlugin: String?
     public var verbose = false
+    /// connection-type (--auth): password, tls or peap.
+    public var auth = "password"
+    /// EAP-TLS and PEAP: the authentication server's CA and name, the key
+    /// passphrase; the identity is made from the two below.
+    public var eap = EAPTLSClientConfiguration()
+    public var clientCertificate: String?
+    public var clientKey: String?
     /// Keys accepted without effect, to note once.
     public var notes: [String] = []
     /// Setters of ClientOptions fields that need no combining, run last by
@@ -74,6 +81,7 @@ public struct OptionTarget: Sendable {
             throw Incomplete(option: "refuse", reason: "every authentication method is refused; allow at least one")
         }
         ppp.refusedMethods = refused
+        try configureEAP(&ppp)
         let limit = UserNameLimit.bytes(accepting: ppp.acceptedMethods)
         guard fullUser.utf8.count <= limit else {
             let hint = ppp.acceptedMethods.contains(.pap) ? " (PAP allows 255; refusing PAP allows longer)" : ""

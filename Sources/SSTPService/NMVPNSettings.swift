@@ -68,7 +68,13 @@ public struct NMVPNSettings {
 
     /// Whether a password must still be asked for (flags per
     /// NMSettingSecretFlags: 4 = not required).
+    /// For connection-type=tls the secret is the key's passphrase
+    /// (tls-user-key-secret), as in network-manager-sstp.
     public var needsPassword: Bool {
+        if data["connection-type"] == "tls" {
+            if let secret = secrets["tls-user-key-secret"], !secret.isEmpty { return false }
+            return (UInt32(data["tls-user-key-secret-flags"] ?? "0") ?? 0) & 4 == 0
+        }
         if let p = secrets["password"], !p.isEmpty { return false }
         let flags = UInt32(data["password-flags"] ?? "0") ?? 0
         return flags & 4 == 0
@@ -130,6 +136,9 @@ public struct NMVPNSettings {
         guard target.user != nil else { throw Invalid(description: "vpn.data user (or vpn.user-name) is missing") }
         target.password = secrets["password"] ?? ""
         if target.proxyUser != nil { target.proxyPassword = secrets["proxy-password"] ?? "" }
+        if let secret = secrets["tls-user-key-secret"], !secret.isEmpty {
+            target.eap.keyPassphrase = Array(secret.utf8)
+        }
         var options: ClientOptions
         do {
             options = try target.finish(keepalive: .bothRequired)

@@ -45,7 +45,9 @@ public enum StandaloneOptions {
         guard let user = dict["user"]?.unwrapped.stringValue, !user.isEmpty else {
             throw Invalid(description: "option \"user\" is required")
         }
-        guard dict["password"] != nil || dict["password-file"] != nil else {
+        // EAP-TLS authenticates with the certificate: no password.
+        let certificateOnly = dict["auth"]?.unwrapped.stringValue == "tls"
+        guard dict["password"] != nil || dict["password-file"] != nil || certificateOnly else {
             throw Invalid(description: "option \"password\" or \"password-file\" is required")
         }
         let target: OptionTarget

@@ -347,6 +347,24 @@ public final class TLSConnection {
         handshakeFinished ? TLSVersion(openSSLVersion: SSL_version(ssl)) : nil
     }
 
+    /// The keying material exporter once the handshake finished: RFC 5705
+    /// for TLS 1.2, where a nil context gives PRF(master_secret, label,
+    /// client_random || server_random) (RFC 5705 §4), RFC 8446 §7.5 for
+    /// TLS 1.3. Nil before the handshake or when OpenSSL refuses.
+    public func exportKeyingMaterial(label: String, context: [UInt8]?, length: Int) -> [UInt8]? {
+        guard handshakeFinished, length > 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: length)
+        let labelBytes = Array(label.utf8)
+        let useContext: Int32 = context == nil ? 0 : 1
+        let contextBytes = context ?? []
+        let result = contextBytes.withUnsafeBufferPointer { bytes in
+            SSL_export_keying_material(
+                ssl, &out, length, labelBytes.map { CChar(bitPattern: $0) }, labelBytes.count,
+                bytes.baseAddress, bytes.count, useContext)
+        }
+        return result == 1 ? out : nil
+    }
+
     /// OpenSSL's name of the cipher suite, e.g. "TLS_AES_256_GCM_SHA384".
     public var cipherName: String? {
         guard handshakeFinished, let cipher = SSL_get_current_cipher(ssl),

@@ -24,6 +24,9 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A private key file could not be read, is encrypted, or does not
     /// match the certificate.
     case privateKeyError(path: String, detail: String)
+    /// The EAP-TLS client certificate or key (`--client-cert`,
+    /// `--client-key`) could not be used.
+    case clientIdentityError(path: String, problem: ClientIdentityProblem)
 
     // MARK: The server's certificate (client side)
 
@@ -108,6 +111,8 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case .privateKeyError(let path, let detail):
             "cannot use the private key file \(path): \(detail). It must hold the unencrypted PEM private key "
                 + "of the certificate"
+        case .clientIdentityError(let path, let problem):
+            "cannot use the client certificate or key \(path): \(problem)"
         case .hostnameMismatch(let expected, let presented):
             "the server's certificate is not valid for \(expected): "
                 + (presented.isEmpty

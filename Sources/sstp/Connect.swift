@@ -92,7 +92,9 @@ struct Connect: ParsableCommand {
             throw ValidationError("give the server: sstp connect HOST[:PORT], or \"server = ...\" in --config")
         }
         guard has("user") else { throw ValidationError("give the user name with --user") }
-        guard has("password-file") else {
+        // EAP-TLS authenticates with the certificate: no password.
+        let certificateOnly = inputs.contains { $0.spec.id == "connection-type" && $0.text == "tls" }
+        guard has("password-file") || certificateOnly else {
             throw ValidationError(
                 "give the password with --password-file FILE (or - for standard input); "
                     + "passwords are never taken from the command line or the environment")

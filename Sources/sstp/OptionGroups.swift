@@ -51,6 +51,13 @@ struct TLSOptions: ParsableArguments {
     var insecureSkipVerify = false
     @Flag(name: tableName("tls-legacy-ciphers"), help: tableHelp("tls-legacy-ciphers"))
     var tlsLegacyCiphers = false
+    @Option(name: tableName("connection-type"), help: tableHelp("connection-type")) var auth: String?
+    @Option(name: tableName("client-cert"), help: tableHelp("client-cert")) var clientCert: String?
+    @Option(name: tableName("client-key"), help: tableHelp("client-key")) var clientKey: String?
+    @Option(name: tableName("client-key-password-file"), help: tableHelp("client-key-password-file"))
+    var clientKeyPasswordFile: String?
+    @Option(name: tableName("eap-ca-cert"), help: tableHelp("eap-ca-cert")) var eapCACert: String?
+    @Option(name: tableName("eap-server-name"), help: tableHelp("eap-server-name")) var eapServerName: String?
 
     func add(to v: inout CommandLineValues) {
         v.add("ca-cert", caCert)
@@ -62,6 +69,12 @@ struct TLSOptions: ParsableArguments {
         v.add("no-sni", flag: noSNI)
         v.add("insecure-skip-verify", flag: insecureSkipVerify)
         v.add("tls-legacy-ciphers", flag: tlsLegacyCiphers)
+        v.add("connection-type", auth)
+        v.add("client-cert", clientCert)
+        v.add("client-key", clientKey)
+        v.add("client-key-password-file", clientKeyPasswordFile)
+        v.add("eap-ca-cert", eapCACert)
+        v.add("eap-server-name", eapServerName)
     }
 }
 

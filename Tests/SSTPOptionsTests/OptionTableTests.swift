@@ -60,6 +60,8 @@ import Testing
                 "tls-legacy-ciphers",
                 // Added since (issue 17).
                 "no-queue-management",
+                // Added since (issue 15).
+                "auth", "client-cert", "client-key", "client-key-password-file", "eap-ca-cert", "eap-server-name",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
@@ -75,6 +77,9 @@ import Testing
                 "reconnect": "b", "reconnect-limit": "u", "tcp-user-timeout": "u",
                 // Added since (issue 16 item 4).
                 "tls-legacy-ciphers": "b",
+                // Added since (issue 15).
+                "auth": "s", "client-cert": "s", "client-key": "s", "client-key-password-file": "s",
+                "eap-ca-cert": "s", "eap-server-name": "s",
             ])
     }
 

@@ -30,4 +30,23 @@ import Testing
             }
         }
     }
+
+    /// EAP-TLS needs no password; the other methods still do.
+    @Test func eapTLSNeedsNoPassword() {
+        let base: [String: DBusValue] = [
+            "server": .variant(.string("vpn.example")), "user": .variant(.string("alice")),
+        ]
+        do {
+            _ = try StandaloneOptions.parse(base.merging(["auth": .variant(.string("tls"))]) { a, _ in a })
+            Issue.record("auth tls without a certificate was accepted")
+        } catch {
+            #expect(error.description.contains("client certificate"), "\(error)")
+        }
+        do {
+            _ = try StandaloneOptions.parse(base.merging(["auth": .variant(.string("peap"))]) { a, _ in a })
+            Issue.record("auth peap without a password was accepted")
+        } catch {
+            #expect(error.description.contains("password"), "\(error)")
+        }
+    }
 }

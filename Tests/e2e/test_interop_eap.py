@@ -17,11 +17,13 @@ guest (uml.py) since pppd needs kernel PPP:
     such a test adds only the client's options).
 """
 import os
+import re
 import unittest
 
-from harness import SERVER, cleanup_pki, pki
-from radius import RADIUS_PORT, FreeRADIUS, radius_pki
-from test_interop import DNS, GUEST_IP, HOST_IP, POOL, TUNNEL_SERVER_IP, GuestTestCase, read, sstpd_program
+from harness import PASSWORD, SERVER, SSTP, USER, cleanup_pki, pki
+from radius import RADIUS_PORT, RADIUS_SERVER_NAME, FreeRADIUS, radius_pki
+from test_interop import (DNS, GUEST_IP, HOST_IP, POOL, TUNNEL_SERVER_IP, GuestTestCase, read, sstpd_program,
+                          wait_for_file)
 
 # Plugin socket of sstpc --nolaunchpppd --ipparam eaptls.
 SSTPC_SOCKET = "/var/run/sstpc/sstpc-eaptls"
@@ -173,6 +175,48 @@ class SstpcEAPTLSAgainstSstpd(GuestTestCase):
         self.assertIn("EAP-TLS PRF label = client EAP encryption", read(server_log))
         self.assertIn("sent [EAP Success", read(server_log))
         pppd.stop()
+        server.stop()
+
+
+class OurClientEAPTLSAgainstSstpd(GuestTestCase):
+    """Our client's EAP-TLS (default HLAK layout) on the host against
+    sstpd + pppd 2.4.9's EAP-TLS authenticator in the guest: sstpd checks
+    the binding with the MPPE keys pppd derived, code we did not write."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sstpd = sstpd_program()
+
+    def test_eap_tls_connects_sstpd_accepts_the_binding_ping_both_ways(self):
+        server, server_log = start_sstpd_eap_tls(self.guest, self.sstpd)
+        rp = radius_pki()
+        password_file = self.guest.write_file("password", PASSWORD + "\n", 0o600)
+        client = self.host_process(
+            [SSTP, "connect", GUEST_IP, "--user", USER, "--password-file", password_file,
+             "--ca-cert", os.path.join(pki(), "root.pem"), "--server-name", "sstp.test", "-v",
+             "--auth", "tls", "--client-cert", os.path.join(rp, "alice.pem"),
+             "--client-key", os.path.join(rp, "alice.key"), "--eap-ca-cert", os.path.join(rp, "ca.pem"),
+             "--eap-server-name", RADIUS_SERVER_NAME], "client")
+        logs = lambda: (f"--- client\n{client.output()}\n--- sstpd\n{server.output()[-3000:]}"
+                        f"\n--- pppd\n{read(server_log)[-3000:]}")
+        try:
+            out = client.wait_for("connected:", timeout=60)
+            log = server.wait_for("Crypto Binding is", timeout=20)
+        except AssertionError as e:
+            self.fail(f"{e}\n{logs()}")
+        self.assertIn("Crypto Binding is valid.", log, logs())
+        self.assertNotIn("Crypto Binding is invalid", log)
+        self.assertIn("authenticated with EAP-TLS", out)
+        line = re.search(r"connected: (\S+), (10\.201\.0\.\d+) peer", out)
+        self.assertIsNotNone(line, out)
+        address = line.group(2)
+        pppd = wait_for_file(server_log, f"remote IP address {address}", timeout=20)
+        self.assertIn("sent [EAP Success", pppd)
+        self.assertIn("EAP-TLS PRF label = client EAP encryption", pppd)
+        self.host_ping(TUNNEL_SERVER_IP)
+        self.guest_ping(address)
+        self.assertEqual(client.stop(), 0, logs())
+        server.wait_for("Received call disconnect request", timeout=20)
         server.stop()
 
 

@@ -13,6 +13,9 @@ import uuid
 
 from harness import CLIENT_IP, PASSWORD, SERVER_IP, TUNNEL_SERVER_IP, TunnelTestCase, cleanup_pki, pki, run
 from nm import AUTH_DIALOG, EDITOR_PLUGIN, NetworkManager
+from radius import FREERADIUS, RADIUS_PORT, RADIUS_SERVER_NAME, FreeRADIUS
+
+KEY_PASSPHRASE = "pkcs12 passphrase 9d04"
 
 
 class NetworkManagerTests(TunnelTestCase):
@@ -74,36 +77,10 @@ class NetworkManagerTests(TunnelTestCase):
 
     def test_ask_prompts_for_the_password(self):
         self.add_profile("asked", secrets=False)
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execvpe("nmcli", ["nmcli", "--ask", "connection", "up", "asked"], self.nm.env)
-        output = b""
-        answered = False
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                output += chunk
-                if not answered and re.search(rb"[Pp]assword[^\n]*:\s*$", output):
-                    os.write(fd, (PASSWORD + "\n").encode())
-                    answered = True
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = st
-                break
-        if status is None:
-            _, status = os.waitpid(pid, 0)
-        text = output.decode(errors="replace")
+        status, text, answered = nmcli_ask_up(self.nm, "asked", PASSWORD)
         self.assertTrue(answered, text + self.nm.read_log())
         self.assertNotIn(PASSWORD, text, "the password was echoed")
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text + self.nm.read_log())
+        self.assertEqual(status, 0, text + self.nm.read_log())
         self.assertIn("successfully activated", text)
         self.assertEqual(len(self.tun_addresses()), 1)
 
@@ -216,6 +193,86 @@ method=auto
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("The VPN service failed to start", r.stderr)
         self.assertIn('unknown vpn.data key "colour"', self.nm.read_log())
+
+
+def nmcli_ask_up(nm, name, answer, prompt=rb"[Pp]assword[^\n]*:\s*$"):
+    """`nmcli --ask connection up NAME` on a pty, typing `answer` at the
+    first prompt matching `prompt`: (exit status, output, answered)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe("nmcli", ["nmcli", "--ask", "connection", "up", name], nm.env)
+    output = b""
+    answered = False
+    deadline = time.monotonic() + 90
+    status = None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            output += chunk
+            if not answered and re.search(prompt, output):
+                os.write(fd, (answer + "\n").encode())
+                answered = True
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            break
+    if status is None:
+        _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace"), answered
+
+
+class NetworkManagerEAPTLS(TunnelTestCase):
+    """An EAP-TLS profile with an encrypted PKCS#12 key and no saved
+    passphrase: `nmcli --ask` prompts for tls-user-key-secret through our
+    auth dialog, and the tunnel comes up through the bundled server and
+    FreeRADIUS (radius.py)."""
+
+    def setUp(self):
+        for f in (EDITOR_PLUGIN, AUTH_DIALOG, FREERADIUS):
+            if not os.path.exists(f):
+                self.fail(f"{f} is missing: run make build (freeradius is in APT_PACKAGES)")
+        super().setUp()
+        self.radius = FreeRADIUS(lambda *a: self.ns.exec(self.ns.server, *a), {})
+        self.addCleanup(self.radius.close)
+        self.radius.start()
+        self.server = self.start_server("--methods", "eap", "--radius", f"127.0.0.1:{RADIUS_PORT}",
+                                        "--radius-secret-file", self.radius.secret_file(),
+                                        "--eap-key-layout", "truncated")
+        self.nm = NetworkManager(os.path.join(self.tmp, "nm"), self.ns.client)
+        self.addCleanup(self.nm.stop)
+        self.nm.start()
+        self.nm.base_connection("veth-c", f"{CLIENT_IP}/24", "10.99.0.254")
+
+    def test_ask_prompts_for_the_pkcs12_passphrase(self):
+        rp = self.radius.pki
+        pass_file = self.secret_file("p12-pass", KEY_PASSPHRASE)
+        p12 = os.path.join(self.tmp, "alice.p12")
+        run("openssl", "pkcs12", "-export", "-in", os.path.join(rp, "alice.pem"),
+            "-inkey", os.path.join(rp, "alice.key"), "-out", p12, "-passout", f"file:{pass_file}")
+        data = (f"gateway={SERVER_IP}, user=alice, ca-cert={os.path.join(pki(), 'root.pem')}, "
+                f"connection-type=tls, tls-user-cert={p12}, tls-ca-cert={os.path.join(rp, 'ca.pem')}, "
+                f"tls-remotename={RADIUS_SERVER_NAME}, tls-user-key-secret-flags=0")
+        self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "eap-tls", "vpn-type", "sstp",
+                      "vpn.data", data)
+        status, text, answered = nmcli_ask_up(self.nm, "eap-tls", KEY_PASSPHRASE,
+                                               prompt=rb"Private key password[^\n]*:\s*$")
+        self.assertTrue(answered, text + self.nm.read_log())
+        self.assertNotIn(KEY_PASSPHRASE, text, "the passphrase was echoed")
+        self.assertEqual(status, 0, text + self.nm.read_log())
+        self.assertIn("successfully activated", text)
+        log = self.server.wait_for("Crypto binding is valid", timeout=20)
+        self.assertIn("runs EAP-TLS", log)
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn(KEY_PASSPHRASE, self.nm.read_log())
+        self.nm.nmcli("connection", "down", "eap-tls")
 
 
 def tearDownModule():

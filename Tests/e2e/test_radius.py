@@ -18,11 +18,14 @@ EXIT_AUTHENTICATION = 2
 
 
 class RADIUSTestCase(TunnelTestCase):
+    tls_max = "1.3"  # FreeRADIUS's highest TLS version for EAP-TLS and PEAP
+
     def setUp(self):
         if not os.path.exists(FREERADIUS):
             self.fail(f"{FREERADIUS} is missing: apt-get install freeradius (listed in APT_PACKAGES)")
         super().setUp()
-        self.radius = FreeRADIUS(lambda *a: self.ns.exec(self.ns.server, *a), {USER: PASSWORD})
+        self.radius = FreeRADIUS(lambda *a: self.ns.exec(self.ns.server, *a), {USER: PASSWORD},
+                                 tls_max=self.tls_max)
         self.addCleanup(self.radius.close)
         self.radius_secret = self.radius.secret_file()
 
@@ -85,6 +88,149 @@ class EAPMSCHAPv2ThroughRADIUS(RADIUSTestCase):
         self.assertIn("--radius-secret-file", log)
         self.assertNotIn("not the shared secret", log)
         self.assert_nothing_left()
+
+
+EXIT_CERTIFICATE = 3
+EXIT_USAGE = 64
+KEY_PASSPHRASE = "client key passphrase 51c2"
+
+
+class EAPCertificateCase(RADIUSTestCase):
+    """Our client's EAP-TLS and PEAP-MSCHAPv2 through the bundled server to
+    FreeRADIUS. The server builds the HLAK with --eap-key-layout truncated,
+    the layout pppd, sstpc and sstpd use and the client's default, so a
+    valid binding means the two agree on the MSK bytes."""
+
+    def setUp(self):
+        super().setUp()
+        self.rp = self.radius.pki
+
+    def start_tls_server(self):
+        self.radius.start()
+        return self.start_relaying_server("--eap-key-layout", "truncated")
+
+    def eap_args(self, ca="ca.pem", name=RADIUS_SERVER_NAME):
+        return ["--eap-ca-cert", os.path.join(self.rp, ca), "--eap-server-name", name]
+
+    def tls_args(self, cert="alice", key=None, ca="ca.pem"):
+        return ["--auth", "tls", "--client-cert", os.path.join(self.rp, f"{cert}.pem"),
+                "--client-key", key or os.path.join(self.rp, f"{cert}.key"), *self.eap_args(ca)]
+
+    def assert_connects(self, client, server, method):
+        said = client.wait_for("connected:", timeout=60)
+        self.assertIn(f"authenticated with {method}", said)
+        out = server.wait_for("Crypto binding is valid", timeout=20)
+        self.assertIn(f"runs {method}", out)
+        self.assertIn("RADIUS Access-Accept", out)
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(client.stop(), 0, client.output())
+        self.assert_nothing_left()
+
+    def assert_fails(self, client, code, *texts):
+        status = client.wait(60)
+        out = client.output()
+        self.assertEqual(status, code, out)
+        self.assertNotIn("connected:", out)
+        for text in texts:
+            self.assertIn(text, out)
+        self.assert_nothing_left()
+        return out
+
+    def encrypted_key(self):
+        """alice's key as encrypted PKCS#8 PEM and as a PKCS#12 bundle,
+        both under KEY_PASSPHRASE (given to openssl in a file, not argv)."""
+        pass_file = self.secret_file("key-passphrase", KEY_PASSPHRASE)
+        pem = os.path.join(self.tmp, "alice-encrypted.key")
+        p12 = os.path.join(self.tmp, "alice.p12")
+        run("openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", os.path.join(self.rp, "alice.key"),
+            "-out", pem, "-passout", f"file:{pass_file}")
+        run("openssl", "pkcs12", "-export", "-in", os.path.join(self.rp, "alice.pem"),
+            "-inkey", os.path.join(self.rp, "alice.key"), "-out", p12, "-passout", f"file:{pass_file}")
+        return pass_file, pem, p12
+
+
+class EAPTLSAndPEAPThroughRADIUS(EAPCertificateCase):
+    def test_eap_tls_13_connects_binding_valid_and_ping(self):
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args())
+        self.assert_connects(client, server, "EAP-TLS")
+        self.assertIn("Login OK: [alice", self.radius.output())
+        self.assertIn("send TLS 1.3 Handshake, ServerHello", self.radius.output())
+
+    def test_peap_mschapv2_connects_binding_valid_and_ping(self):
+        # The PEAP tunnel is TLS 1.2 even though FreeRADIUS offers 1.3.
+        server = self.start_tls_server()
+        client = self.start_client("--auth", "peap", *self.eap_args())
+        self.assert_connects(client, server, "PEAP")
+        self.assertIn("send TLS 1.2 Handshake, ServerHello", self.radius.output())
+        self.assertNotIn("send TLS 1.3 Handshake", self.radius.output())
+        self.assertNotIn(PASSWORD, server.output())
+
+    def test_encrypted_pem_key_with_its_passphrase_from_a_file(self):
+        pass_file, pem, _ = self.encrypted_key()
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args(key=pem), "--client-key-password-file", pass_file)
+        self.assert_connects(client, server, "EAP-TLS")
+        self.assertNotIn(KEY_PASSPHRASE, client.output())
+
+    def test_encrypted_pkcs12_with_its_passphrase_from_a_file(self):
+        pass_file, _, p12 = self.encrypted_key()
+        server = self.start_tls_server()
+        client = self.start_client("--auth", "tls", "--client-cert", p12, "--client-key-password-file",
+                                   pass_file, *self.eap_args())
+        self.assert_connects(client, server, "EAP-TLS")
+        self.assertNotIn(KEY_PASSPHRASE, client.output())
+
+    def test_wrong_key_passphrase_is_refused_before_connecting(self):
+        _, pem, p12 = self.encrypted_key()
+        wrong = self.secret_file("wrong-passphrase", "not the passphrase")
+        for argv in (self.tls_args(key=pem), ["--auth", "tls", "--client-cert", p12, *self.eap_args()]):
+            client = self.start_client(*argv, "--client-key-password-file", wrong)
+            out = self.assert_fails(client, EXIT_USAGE, "the key passphrase is wrong")
+            self.assertNotIn("not the passphrase", out)
+
+    def test_revoked_client_certificate_is_refused_by_the_server(self):
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args(cert="revoked"))
+        self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed")
+        self.assertIn("RADIUS Access-Reject", server.wait_for("RADIUS Access-Reject", timeout=20))
+        self.assertIn("certificate revoked", self.radius.output())
+
+    def test_wrong_peap_password_is_an_authentication_failure(self):
+        server = self.start_tls_server()
+        client = self.start_client("--auth", "peap", *self.eap_args(),
+                                   password_file=self.secret_file("wrong", "not the password"))
+        out = self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed")
+        self.assertNotIn("not the password", out + server.output())
+
+    def test_untrusted_radius_certificate_is_refused_by_the_client(self):
+        self.start_tls_server()
+        for argv in (self.tls_args(ca="other-ca/ca.pem"), ["--auth", "peap", *self.eap_args(ca="other-ca/ca.pem")]):
+            client = self.start_client(*argv)
+            out = self.assert_fails(client, EXIT_CERTIFICATE,
+                                    "the authentication server's certificate is not trusted",
+                                    "pass its certificate with --eap-ca-cert FILE")
+            self.assertNotIn("with --ca-cert", out)
+
+    def test_wrong_radius_server_name_is_refused_by_the_client(self):
+        self.start_tls_server()
+        client = self.start_client("--auth", "peap", *self.eap_args(name="other.test"))
+        self.assert_fails(client, EXIT_CERTIFICATE, "the authentication server's certificate is not trusted",
+                          "--eap-server-name")
+
+
+class EAPTLS12ThroughRADIUS(EAPCertificateCase):
+    """EAP-TLS against a FreeRADIUS capped at TLS 1.2."""
+
+    tls_max = "1.2"
+
+    def test_eap_tls_12_connects_binding_valid_and_ping(self):
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args())
+        self.assert_connects(client, server, "EAP-TLS")
+        self.assertIn("send TLS 1.2 Handshake, ServerHello", self.radius.output())
+        self.assertNotIn("send TLS 1.3 Handshake", self.radius.output())
 
 
 class RADIUSOptions(unittest.TestCase):

@@ -3,6 +3,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/err.h>
@@ -89,5 +91,21 @@ typedef int (*csstp_transport_io)(void *ctx, char *buf, int len);
  * returns -1 with errno kept (SSL_ERROR_SYSCALL). ctx must outlive the BIO.
  * NULL when OpenSSL refuses. */
 BIO *csstp_transport_bio_new(void *ctx, csstp_transport_io read_fn, csstp_transport_io write_fn);
+
+/* ---- EAP-TLS client identity, implemented in identity_shim.c ---- */
+
+/* Reads the first private key of a PEM file, decrypting it with pass
+ * (pass_len bytes) when it is encrypted; never prompts. *asked is set to 1
+ * when the key was encrypted and so the passphrase was used. NULL on failure. */
+EVP_PKEY *csstp_read_private_key(const char *path, const char *pass, size_t pass_len, int *asked);
+
+/* Reads a PKCS#12 file with the NUL-terminated passphrase pass (may be "").
+ * Returns 1 with *key, *cert and *ca (the extra certificates, possibly NULL)
+ * set, 0 when the passphrase is wrong (the MAC check failed), -1 when the
+ * file cannot be read or parsed. */
+int csstp_read_pkcs12(const char *path, const char *pass, EVP_PKEY **key, X509 **cert, STACK_OF(X509) **ca);
+
+/* sk_X509_pop_free (a macro). */
+void csstp_x509_stack_free(STACK_OF(X509) *stack);
 
 #endif

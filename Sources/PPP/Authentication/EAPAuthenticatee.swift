@@ -1,14 +1,19 @@
 import SSTPCrypto
 
-/// The client side of EAP (RFC 3748) with Identity and EAP-MSCHAPv2
-/// (draft-kamath-pppext-eap-mschapv2). Success counts only once the server
-/// has proved, inside EAP-MSCHAPv2, that it knows the password.
+/// The client side of EAP (RFC 3748) with Identity and the configured
+/// method: EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2), EAP-TLS
+/// (RFC 5216) or PEAP (MS-PEAP). Success counts only once the server has
+/// proved itself inside the method.
 struct EAPAuthenticatee: AuthenticationSession {
     let protocolNumber = PPPProtocolNumber.eap
     let userName: String
     let password: String
     let identity: String
     let random: any PPPRandomSource
+    let method: PPPEAPMethod
+    let keyLayout: PPPEAPKeyLayout
+    /// EAP-TLS or PEAP, made at the method's first Request.
+    var tlsSession: EAPTLSMethodSession?
 
     /// The last Request answered and our Response, resent for a duplicate
     /// (RFC 3748 §4.1: the authenticator retransmits; the peer answers a
@@ -17,13 +22,18 @@ struct EAPAuthenticatee: AuthenticationSession {
     private var mschap: MSCHAPv2Exchange.PeerState?
     private var verifiedKeys: MPPEKeys?
     private var serverFailure: String?
-    private var finished = false
+    var finished = false
 
-    init(userName: String, password: String, identity: String, random: any PPPRandomSource) {
+    init(
+        userName: String, password: String, identity: String, random: any PPPRandomSource,
+        method: PPPEAPMethod = .mschapv2, keyLayout: PPPEAPKeyLayout = .truncatedMasterKeys
+    ) {
         self.userName = userName
         self.password = password
         self.identity = identity
         self.random = random
+        self.method = method
+        self.keyLayout = keyLayout
     }
 
     mutating func start(now: Duration) -> [AuthenticationOutput] {
@@ -36,6 +46,9 @@ struct EAPAuthenticatee: AuthenticationSession {
         case EAPCode.request:
             return receiveRequest(packet)
         case EAPCode.success:
+            if tlsSession != nil {
+                return tlsOutputs(identifier: packet.identifier, event: .success)
+            }
             finished = true
             guard let keys = verifiedKeys else {
                 // Only a server that completed EAP-MSCHAPv2 may say Success:
@@ -53,6 +66,9 @@ struct EAPAuthenticatee: AuthenticationSession {
                 .succeeded(.client(.eapMSCHAPv2, userName: userName, keys: keys)),
             ]
         case EAPCode.failure:
+            if tlsSession != nil {
+                return tlsOutputs(identifier: packet.identifier, event: .failure)
+            }
             finished = true
             return [
                 .failed(
@@ -83,7 +99,9 @@ struct EAPAuthenticatee: AuthenticationSession {
             // RFC 3748 §5.2: shown to the user, answered with an empty Notification.
             responseData = [EAPType.notification]
             out.append(.log("EAP: server notification: \(printable(typeData))"))
-        case EAPType.mschapv2:
+        case method.type where method.type != EAPType.mschapv2:
+            return receiveTLSRequest(packet, whole: whole)
+        case EAPType.mschapv2 where method.type == EAPType.mschapv2:
             let inner: EAPMSCHAPv2Packet
             do {
                 inner = try EAPMSCHAPv2Packet(parsing: typeData)
@@ -108,8 +126,8 @@ struct EAPAuthenticatee: AuthenticationSession {
             }
         default:
             // RFC 3748 §5.3.1: Nak an unsupported type, naming the one we do.
-            responseData = [EAPType.nak, EAPType.mschapv2]
-            out.append(.log("EAP: Nak'd type \(type), asking for EAP-MSCHAPv2"))
+            responseData = [EAPType.nak, method.type]
+            out.append(.log("EAP: Nak'd type \(type), asking for \(method)"))
         }
         let response = PPPControlPacket.serialize(
             code: EAPCode.response, identifier: packet.identifier, data: responseData)

@@ -20,6 +20,20 @@ public struct PPPClientConfiguration: Sendable, CustomStringConvertible {
     public var requestNBNS: Bool
     /// The name sent in EAP Identity; the user name when `nil`.
     public var eapIdentity: String?
+    /// The EAP method answered when the server chooses EAP at LCP.
+    public var eapMethod: PPPEAPMethod = .mschapv2
+    /// How EAP-TLS and PEAP cut the SSTP HLAK from the MSK. Default
+    /// `.truncatedMasterKeys`, MSK[0..15] || MSK[32..47]: pppd 2.4.9's
+    /// EAP-TLS client copies 16 bytes (its MPPE key size) from Key_Material
+    /// offsets 0 and 32 into mppe_send_key / mppe_recv_key
+    /// (eaptls_gen_mppe_keys), sstp-client's pppd plugin hands those two
+    /// keys over, and sstp-client's HLAK is the 16-byte send key || the
+    /// 16-byte receive key (sstp-state.c) -- MS-SSTP 3.2.5.2.4's
+    /// "MasterSendKey | MasterReceiveKey" with RFC 3079 §4 16-byte keys. A
+    /// server built on pppd (sstpd) computes the mirror image, so both ends
+    /// agree. `.masterSessionKey` (MSK[0..31]) is the literal reading of
+    /// the "other EAP" row and stays selectable.
+    public var eapKeyLayout: PPPEAPKeyLayout = .truncatedMasterKeys
     public var limits: PPPNegotiationLimits
     public var keepalive: PPPKeepalive
     /// How long the Authenticate phase may take before the server counts as

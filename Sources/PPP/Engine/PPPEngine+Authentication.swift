@@ -41,7 +41,8 @@ extension PPPEngine {
             case .eapMSCHAPv2:
                 session = EAPAuthenticatee(
                     userName: configuration.userName, password: configuration.password,
-                    identity: configuration.eapIdentity ?? configuration.userName, random: random)
+                    identity: configuration.eapIdentity ?? configuration.userName, random: random,
+                    method: configuration.eapMethod, keyLayout: configuration.eapKeyLayout)
             }
         case .server(let configuration):
             switch method {
@@ -60,7 +61,12 @@ extension PPPEngine {
                 }
             }
         }
-        log("authenticating with \(method)")
+        if case .client(let configuration) = role, method == .eapMSCHAPv2 {
+            // EAP at LCP; the method inside is the one this client answers with.
+            log("authenticating with EAP (\(configuration.eapMethod))")
+        } else {
+            log("authenticating with \(method)")
+        }
         if authenticationTimeout > .zero {
             arm(.authenticationTimeout, now + authenticationTimeout)
         }

@@ -75,7 +75,7 @@ extension PPPEngine {
 
     func terminateReason(_ failure: PPPFailure) -> String {
         switch failure {
-        case .authenticationFailed: "Authentication failed"
+        case .authenticationFailed, .eapServerUntrusted: "Authentication failed"
         case .peerNotResponding: "Peer not responding"
         case .negotiationFailed: "Negotiation failed"
         case .badIPConfiguration: "Bad IP configuration"

@@ -6,6 +6,10 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
     /// peer gave wrong ones, or the server failed to prove it knows the
     /// password (MS-CHAPv2 authenticator response).
     case authenticationFailed(message: String)
+    /// EAP-TLS or PEAP: the authentication server's certificate did not
+    /// verify against the EAP CA and expected name (RFC 5216 §5.3), kept
+    /// apart from a refused login because the fix is the trust settings.
+    case eapServerUntrusted(method: String, detail: String)
     /// The peer stopped answering during the given stage.
     case peerNotResponding(PPPStage)
     /// The two ends could not agree (LCP options not converging, a
@@ -58,6 +62,9 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .authenticationFailed(let message):
             "Authentication failed: \(message). Check the user name and password, and which "
                 + "authentication methods the server and this client allow."
+        case .eapServerUntrusted(let method, let detail):
+            "\(method): the authentication server's certificate is not trusted: \(detail). Check the EAP CA "
+                + "certificate (--eap-ca-cert) and the expected server name (--eap-server-name)."
         case .peerNotResponding(let stage):
             "The server stopped answering during \(stage.rawValue). Check that the server is "
                 + "reachable and running, then try again."

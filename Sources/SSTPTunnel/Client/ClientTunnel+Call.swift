@@ -68,7 +68,9 @@ extension ClientTunnel {
             pppPhase(phase)
         case .authenticated(let result):
             authMethod = result.method
-            let method = result.method.map { "\($0)" } ?? "none"
+            // EAP's method is the one the client answered with (EAP-TLS, PEAP).
+            let method =
+                result.method == .eapMSCHAPv2 ? "\(options.ppp.eapMethod)" : result.method.map { "\($0)" } ?? "none"
             emit(.phaseDone(.authentication, "authenticated with \(method)"))
             emit(.phase(.network, "IPCP" + (options.ppp.requestIPv6 ? " and IPv6CP" : "")))
         case .callConnected:

@@ -35,7 +35,7 @@ extension TunnelFailure {
         case .peerClosed, .syscall, .handshakeNotFinished:
             return .transient
         case .invalidServerName, .invalidPin, .invalidVersionRange, .trustStoreError, .certificateFileError,
-            .privateKeyError, .openSSLFailure:
+            .privateKeyError, .clientIdentityError, .openSSLFailure:
             return .configuration
         default:
             return .certificate

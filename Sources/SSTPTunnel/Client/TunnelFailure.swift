@@ -67,7 +67,7 @@ public enum TunnelFailure: Error, Sendable, CustomStringConvertible {
             case .peerNotResponding, .lowerLayerDown: return .network
             case .cryptoUnavailable, .localSetup: return .local
             // The fix is checking the certificate (or allowing the risk).
-            case .weakAuthenticationWithoutVerification: return .certificate
+            case .weakAuthenticationWithoutVerification, .eapServerUntrusted: return .certificate
             default: return .serverRefused
             }
         case .local:
