@@ -1,3 +1,4 @@
+import CSSTPPlatform
 import Glibc
 
 /// Non-blocking connected UDP sockets for the event loop (a RADIUS client:
