@@ -16,6 +16,12 @@ extension ClientTunnel {
     // MARK: - Applying the call's actions
 
     func apply(_ actions: [CallAction]) {
+        var linkOpened = false
+        defer {
+            // After this batch's frames (the first authentication request)
+            // went out, so the set-up overlaps the server's answer.
+            if linkOpened { prepareInterface() }
+        }
         for action in actions {
             switch action {
             case .send(let bytes):
@@ -28,6 +34,7 @@ extension ClientTunnel {
             case .cancelTimer(let timer):
                 timers.cancel(.call(timer))
             case .progress(let progress):
+                if case .pppPhase(.authenticate) = progress { linkOpened = true }
                 report(progress)
             case .startExternalPPP:
                 startPPPD()
