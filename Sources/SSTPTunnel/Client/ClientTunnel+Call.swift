@@ -16,11 +16,12 @@ extension ClientTunnel {
     // MARK: - Applying the call's actions
 
     func apply(_ actions: [CallAction]) {
-        var linkOpened = false
+        var sstpUp = false
         defer {
-            // After this batch's frames (the first authentication request)
-            // went out, so the set-up overlaps the server's answer.
-            if linkOpened { prepareInterface() }
+            // After this batch's frames (LCP's first Configure-Request) went
+            // out, so the set-up overlaps LCP's and authentication's round
+            // trips.
+            if sstpUp { prepareInterface() }
         }
         for action in actions {
             switch action {
@@ -34,7 +35,7 @@ extension ClientTunnel {
             case .cancelTimer(let timer):
                 timers.cancel(.call(timer))
             case .progress(let progress):
-                if case .pppPhase(.authenticate) = progress { linkOpened = true }
+                if case .sstpNegotiated = progress { sstpUp = true }
                 report(progress)
             case .startExternalPPP:
                 startPPPD()

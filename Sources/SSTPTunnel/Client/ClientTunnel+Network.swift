@@ -35,8 +35,8 @@ extension ClientTunnel {
         }
     }
 
-    /// Overlaps the interface set-up with authentication and IPCP: once LCP
-    /// is open, the TUN is made with the largest MTU the call can get (IPCP
+    /// Overlaps the interface set-up with LCP, authentication and IPCP: once
+    /// the SSTP call is negotiated (CALL_CONNECT_ACK), the TUN is made with the largest MTU the call can get (IPCP
     /// can only lower it), IPv6 set and the link up, and the network
     /// configurator opened (its netlink socket, the stale-route sweep), so
     /// that IPCP's result leaves only the addresses, routes and DNS to set.
