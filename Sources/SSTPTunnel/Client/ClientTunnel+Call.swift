@@ -16,6 +16,13 @@ extension ClientTunnel {
     // MARK: - Applying the call's actions
 
     func apply(_ actions: [CallAction]) {
+        var sstpUp = false
+        defer {
+            // After this batch's frames (LCP's first Configure-Request) went
+            // out, so the set-up overlaps LCP's and authentication's round
+            // trips.
+            if sstpUp { prepareInterface() }
+        }
         for action in actions {
             switch action {
             case .send(let bytes):
@@ -28,6 +35,7 @@ extension ClientTunnel {
             case .cancelTimer(let timer):
                 timers.cancel(.call(timer))
             case .progress(let progress):
+                if case .sstpNegotiated = progress { sstpUp = true }
                 report(progress)
             case .startExternalPPP:
                 startPPPD()

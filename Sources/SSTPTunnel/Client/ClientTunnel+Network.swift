@@ -35,14 +35,46 @@ extension ClientTunnel {
         }
     }
 
+    /// Overlaps the interface set-up with LCP, authentication and IPCP: once
+    /// the SSTP call is negotiated (CALL_CONNECT_ACK), the TUN is made with the largest MTU the call can get (IPCP
+    /// can only lower it), IPv6 set and the link up, and the network
+    /// configurator opened (its netlink socket, the stale-route sweep), so
+    /// that IPCP's result leaves only the addresses, routes and DNS to set.
+    /// A failure ends the call as it would at IPCP; `finish` closes the TUN
+    /// and undoes the configurator, which has changed nothing yet.
+    func prepareInterface() {
+        guard options.backend != .pppd, pppdInterface == nil, case .running = stage else { return }
+        guard let device = ensureTUN() else { return }
+        guard options.configureInterface, network == nil else { return }
+        do {
+            network = try makeNetwork { [weak self] line in self?.emit(.log(line)) }
+        } catch {
+            finish(.local("cannot configure \(device.name): \(error)"))
+        }
+    }
+
     func networkUp(ipv4 config: IPv4Configuration) {
         if networkBack(ipv4: config) { return }
-        mtu = min(options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
+        let negotiated = min(
+            options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
         let link: (name: String, index: Int32)
         if let pppdInterface {
+            mtu = negotiated
             link = pppdInterface
         } else {
+            let made = tun != nil
+            if !made { mtu = negotiated }
             guard let tun = ensureTUN() else { return }
+            if made, negotiated != mtu {
+                // Made before IPCP with the largest MTU; the peer's MRU is lower.
+                mtu = negotiated
+                do {
+                    try tun.setMTU(mtu)
+                } catch {
+                    finish(.local("cannot set the MTU of \(tun.name) to \(mtu): \(error)"))
+                    return
+                }
+            }
             link = (tun.name, tun.index)
         }
         if options.configureInterface {
