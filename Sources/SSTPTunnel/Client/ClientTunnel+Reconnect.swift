@@ -86,16 +86,7 @@ extension ClientTunnel {
 
     /// Ends the transport and the call, keeping the TUN and the network.
     func dropTransport(attempt: Int) {
-        let stream = currentStream
-        switch stage {
-        case .resolving(let resolver):
-            resolver.cancel()
-        case .connecting(let fd, _, _), .proxy(let fd, _):
-            loop.remove(fd: fd)
-            close(fd)
-        default:
-            break
-        }
+        let stream = abandonConnecting()
         stage = .reconnecting(attempt: attempt)
         stream?.flush()
         stream?.close()

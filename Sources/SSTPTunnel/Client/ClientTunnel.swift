@@ -403,10 +403,10 @@ public final class ClientTunnel {
         }
     }
 
-    /// Cleans up everything and reports the end once.
-    func finish(_ failure: TunnelFailure?) {
-        if case .finished = stage { return }
-        if reconnectInstead(of: failure) { return }
+    /// Stops a lookup, connect or proxy exchange in progress (closing its
+    /// socket) and returns the TLS stream of a later stage, for the caller
+    /// to flush before it leaves the stage.
+    func abandonConnecting() -> TLSStream? {
         let stream = currentStream
         switch stage {
         case .resolving(let resolver):
@@ -417,6 +417,14 @@ public final class ClientTunnel {
         default:
             break
         }
+        return stream
+    }
+
+    /// Cleans up everything and reports the end once.
+    func finish(_ failure: TunnelFailure?) {
+        if case .finished = stage { return }
+        if reconnectInstead(of: failure) { return }
+        let stream = abandonConnecting()
         stage = .finished
         stream?.flush()
         stream?.close()
