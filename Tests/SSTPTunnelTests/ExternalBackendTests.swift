@@ -157,7 +157,8 @@ final class FakeExternalBackend: ClientPPPBackend {
         #expect(!applied.contains { if case .address = $0 { true } else { false } }, "\(applied)")
         #expect(applied.contains(.tunnelRoute(destination: [0, 0, 0, 0], prefixLength: 1, interface: 77, metric: nil)))
         #expect(applied.contains(.serverRoute(InProcessTests.serverPeer.address)))
-        #expect(applied.contains(.dns(interface: "fake-ppp0", servers: ["10.77.0.53"], domains: [], defaultRoute: true)))
+        #expect(
+            applied.contains(.dns(interface: "fake-ppp0", servers: ["10.77.0.53"], domains: [], defaultRoute: true)))
 
         // One packet each way through the backend's frames.
         let outbound = InProcessTests.udp(from: assigned, to: IPv4Address(10, 77, 0, 1), payload: Array("out".utf8))
@@ -204,7 +205,8 @@ final class FakeExternalBackend: ClientPPPBackend {
         let (rig, made) = try Self.rig(reconnect: true)
         try rig.runUntilUp()
         #expect(rig.up != nil)
-        #expect(rig.events.contains { if case .warning("the fake backend cannot reconnect") = $0 { true } else { false } })
+        #expect(
+            rig.events.contains { if case .warning("the fake backend cannot reconnect") = $0 { true } else { false } })
         let serverEnd = try #require(rig.serverEnd)
         serverEnd.cut(.reset)
         try rig.runUntilDown()
