@@ -76,10 +76,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The pppd backend (kernel PPP: pppd on a pty with our bridge
+        // plugin), a ClientPPPBackend for SSTPTunnel's client.
+        .target(
+            name: "PPPDBackend",
+            dependencies: [
+                "SSTPTunnel", "SSTPCall", "SSTPPlatform", "CSSTPPlatform", "PPP", "PPPDBridge", "SSTPCrypto",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PPPDBackendTests",
+            dependencies: ["PPPDBackend", "SSTPTunnel", "SSTPCall", "SSTPPlatform", "PPP", "SSTPTLS"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sstp",
             dependencies: [
-                "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
+                "SSTPTunnel", "PPPDBackend", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SSTPBuildInfo", "SSTPLog",
             ],
@@ -96,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "SSTPService",
-            dependencies: ["SSTPDBus", "SSTPTunnel", "SSTPPlatform", "SSTPTLS", "PPP", "SSTPOptions"],
+            dependencies: ["SSTPDBus", "SSTPTunnel", "PPPDBackend", "SSTPPlatform", "SSTPTLS", "PPP", "SSTPOptions"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -22,6 +22,9 @@ public final class EventLoop {
 
     private let epoll: Int32
     private var handlers: [Int32: Handler] = [:]
+    /// What each watched fd is watched for (the registration is the one
+    /// record of it: `interest(fd:)`).
+    private var interests: [Int32: Events] = [:]
     private var timers: [(deadline: Duration, id: UInt64, body: () -> Void)] = []
     private var nextTimerID: UInt64 = 1
     private var stopped = false
@@ -45,6 +48,13 @@ public final class EventLoop {
         ev.data.fd = fd
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &ev) == 0 else { throw SystemError("epoll_ctl(ADD)") }
         handlers[fd] = handler
+        interests[fd] = events
+    }
+
+    /// The events `fd` is watched for (empty: registered but paused); nil
+    /// when it is not watched.
+    public func interest(fd: Int32) -> Events? {
+        interests[fd]
     }
 
     /// Gives an already watched fd a new handler (the phase changed).
@@ -56,13 +66,14 @@ public final class EventLoop {
         var ev = epoll_event()
         ev.events = events.rawValue
         ev.data.fd = fd
-        _ = epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &ev)
+        if epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &ev) == 0 { interests[fd] = events }
     }
 
     /// Stops watching `fd` (the caller closes it).
     public func remove(fd: Int32) {
         _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
         handlers[fd] = nil
+        interests[fd] = nil
     }
 
     /// Runs `body` once the monotonic clock reaches `deadline`.

@@ -3,6 +3,7 @@ import PPP
 public import SSTPDBus
 public import SSTPPlatform
 import SSTPTLS
+import PPPDBackend
 import SSTPTunnel
 
 /// org.freedesktop.NetworkManager.VPN.Plugin at
@@ -209,7 +210,9 @@ public final class NMVPNPlugin {
         for note in settings.notes where notedKeys.insert(note).inserted { log(note) }
         log("connecting to \(options.server):\(options.port) as \(options.ppp.userName)")
         configSent = false
-        let tunnel = ClientTunnel(options: options, loop: loop) { [weak self] event in self?.tunnelEvent(event) }
+        let tunnel = ClientTunnel(options: options, loop: loop, backend: PPPBackendChoice.factory(for: options)) {
+            [weak self] event in self?.tunnelEvent(event)
+        }
         self.tunnel = tunnel
         tunnel.start()
     }

@@ -3,6 +3,7 @@ import PPP
 public import SSTPDBus
 public import SSTPPlatform
 import SSTPTLS
+import PPPDBackend
 import SSTPTunnel
 
 /// The service's own API for use without NetworkManager (busctl, scripts):
@@ -200,7 +201,9 @@ public final class ManagedConnection {
 
     func start() {
         guard let manager else { return }
-        let tunnel = ClientTunnel(options: options, loop: manager.loop) { [weak self] event in self?.event(event) }
+        let tunnel = ClientTunnel(
+            options: options, loop: manager.loop, backend: PPPBackendChoice.factory(for: options)
+        ) { [weak self] event in self?.event(event) }
         self.tunnel = tunnel
         tunnel.start()
     }

@@ -1,6 +1,7 @@
 import Glibc
 import SSTPLog
 import SSTPPlatform
+import PPPDBackend
 import SSTPTunnel
 
 /// Runs one connection on an event loop and prints its phases: one line per
@@ -23,7 +24,8 @@ struct ConnectRunner {
         var exitCode: Int32 = 0
         var done = false
         let verbose = self.verbose
-        let tunnel = ClientTunnel(options: options, loop: loop) { event in
+        let tunnel = ClientTunnel(options: options, loop: loop, backend: PPPBackendChoice.factory(for: options)) {
+            event in
             switch event {
             case .phase(let phase, let detail):
                 Output.error("[\(phase.rawValue)] \(detail)")

@@ -44,7 +44,7 @@ import Testing
 
         init(
             password: String = "secret", faults: ServerOptions.Faults = .init(), reconnect: Bool = false,
-            link: Link = .memory(.whole)
+            link: Link = .memory(.whole), backend: @escaping ClientTunnel.BackendFactory = ClientTunnel.builtInBackend
         ) throws {
             let pki = try InProcessPKI.get()
             // As the programs do (a write to a closed peer is an error, not a death).
@@ -74,7 +74,7 @@ import Testing
             var sink: ((TunnelEvent) -> Void)?
             client = ClientTunnel(
                 options: options, loop: loop, network: { _ throws(SystemError) in network },
-                device: { _ throws(SystemError) in device }, events: { sink?($0) })
+                device: { _ throws(SystemError) in device }, backend: backend, events: { sink?($0) })
             let clientEnd: any ByteTransport
             let serverTransport: any ByteTransport
             switch link {

@@ -11,7 +11,7 @@ import SSTPSession
 import SSTPTLS
 import SSTPWire
 
-/// Carrying out the call's actions, and the pppd backend's events.
+/// Carrying out the call's actions, and the PPP backend's events.
 extension ClientTunnel {
     // MARK: - Applying the call's actions
 
@@ -38,15 +38,14 @@ extension ClientTunnel {
                 if case .sstpNegotiated = progress { sstpUp = true }
                 report(progress)
             case .startExternalPPP:
-                startPPPD()
+                startBackend()
             case .externalCallConnected:
-                pppd?.callConnected()
+                backend.callConnected()
             case .stopExternalPPP:
-                pppd?.terminate()
+                backend.terminate()
             case .externalLowerDown:
-                pppd?.lowerDown()
+                backend.lowerDown()
             case .ipv4Up(let config):
-                ipv4 = config
                 networkUp(ipv4: config)
             case .ipv6Up(let config):
                 ipv6 = config
@@ -109,26 +108,17 @@ extension ClientTunnel {
         }
     }
 
-    // MARK: - The pppd backend
+    // MARK: - An external PPP backend
 
-    func startPPPD() {
-        let c = options.ppp
-        let configuration = PPPDDriver.Configuration(
-            pppdPath: options.pppdPath, pluginPath: options.pppdPluginPath, userName: c.userName, password: c.password,
-            refused: c.refusedMethods.union(options.pppConfiguration.refusedAsWeak), requestIPv6: c.requestIPv6,
-            mtu: options.mtu ?? ClientOptions.defaultMTU, keepalive: c.keepalive, unit: nil)
-        let driver = PPPDDriver(configuration: configuration, loop: loop) { [weak self] event in
-            self?.pppdEvent(event)
-        }
-        pppd = driver
+    func startBackend() {
         do {
-            try driver.start()
+            try backend.start()
         } catch {
-            finish(.local("cannot start pppd (\(options.pppdPath)): \(error)"))
+            finish(.local("cannot start \(backend.name): \(error)"))
         }
     }
 
-    func pppdEvent(_ event: PPPDDriver.Event) {
+    func backendEvent(_ event: ClientPPPBackendEvent) {
         switch event {
         case .frame(let frame):
             // The call drops data frames before Call Connected (§3.2.5.2).
@@ -139,13 +129,10 @@ extension ClientTunnel {
             pppPhase(phase)
         case .authenticated(let result):
             apply(call?.externalPPPAuthenticated(result, now: loop.now) ?? [])
-        case .ipv4Up(let interface, let config):
-            pppdInterface = (interface, csstp_if_index(interface))
+        case .ipv4Up(let config):
             call?.externalPPPNetworkUp(ipv4: true)
-            ipv4 = config
             networkUp(ipv4: config)
-        case .ipv6Up(let interface, let config):
-            pppdInterface = pppdInterface ?? (interface, csstp_if_index(interface))
+        case .ipv6Up(let config):
             call?.externalPPPNetworkUp(ipv4: false)
             ipv6 = config
             networkUp(ipv6: config)

@@ -26,7 +26,7 @@ extension ClientTunnel {
                     writeToTUN(tun, packet)
                 case .externalPPP(let frame):
                     if frame.count > 4, frame[2] & 0x80 == 0 { bytesIn &+= UInt64(frame.count - 4) }
-                    pppd?.deliver(frame)
+                    backend.deliver(frame)
                 }
             } ?? []
         apply(actions)
@@ -128,7 +128,6 @@ extension ClientTunnel {
 
     func pauseTUN(_ pause: Bool) {
         guard let tun, pause != tunPaused else { return }
-        tunPaused = pause
         loop.modify(fd: tun.fd, events: pause ? [] : .readable)
     }
 }

@@ -43,7 +43,7 @@ extension ClientTunnel {
     /// A failure ends the call as it would at IPCP; `finish` closes the TUN
     /// and undoes the configurator, which has changed nothing yet.
     func prepareInterface() {
-        guard options.backend != .pppd, pppdInterface == nil, case .running = stage else { return }
+        guard !backend.ownsInterface, case .running = stage else { return }
         guard let device = ensureTUN() else { return }
         guard options.configureInterface, network == nil else { return }
         do {
@@ -58,9 +58,9 @@ extension ClientTunnel {
         let negotiated = min(
             options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
         let link: (name: String, index: Int32)
-        if let pppdInterface {
+        if let own = backend.interface {
             mtu = negotiated
-            link = pppdInterface
+            link = own
         } else {
             let made = tun != nil
             if !made { mtu = negotiated }
@@ -81,8 +81,8 @@ extension ClientTunnel {
             do {
                 let net = try network ?? makeNetwork { [weak self] line in self?.emit(.log(line)) }
                 network = net
-                if pppdInterface == nil {
-                    // pppd sets its own addresses; the TUN is ours to set.
+                if !backend.ownsInterface {
+                    // A backend's own interface has its addresses; the TUN is ours to set.
                     let local = config.local.bytes
                     try net.addAddress(interface: link.index, local: local, prefixLength: 32, peer: config.peer?.bytes)
                 }
@@ -103,9 +103,9 @@ extension ClientTunnel {
                 return
             }
         }
-        reportedUp = true
         emit(.phaseDone(.network, "IPCP opened"))
-        established = true
+        // Records the session: from here it counts as up (`reportedUp`,
+        // `established`).
         sessionCameUp(ipv4: config)
         emit(.up(status))
     }
@@ -127,8 +127,8 @@ extension ClientTunnel {
     }
 
     func networkUp(ipv6 config: IPv6Configuration) {
-        if pppdInterface != nil {
-            // pppd set the link-local addresses itself.
+        if backend.ownsInterface {
+            // The backend set the link-local addresses on its interface.
             emit(.phaseDone(.network, "IPv6CP opened"))
             if reportedUp { emit(.ipv6Up(status)) }
             return
@@ -164,9 +164,9 @@ extension ClientTunnel {
             tlsCipher = s.tls.cipherName
         }
         return TunnelStatus(
-            interfaceName: tun?.name ?? pppdInterface?.name ?? "",
-            interfaceIndex: tun?.index ?? pppdInterface?.index ?? 0,
-            mtu: mtu, ipv4: reportedUp && call?.ipv4Open == true ? ipv4 : nil,
+            interfaceName: tun?.name ?? backend.interface?.name ?? "",
+            interfaceIndex: tun?.index ?? backend.interface?.index ?? 0,
+            mtu: mtu, ipv4: reportedUp && call?.ipv4Open == true ? reconnection.appliedIPv4 : nil,
             ipv6: call?.ipv6Open == true ? ipv6 : nil, serverAddress: serverAddress, authenticationMethod: authMethod,
             tlsVersion: tlsVersion, tlsCipher: tlsCipher)
     }

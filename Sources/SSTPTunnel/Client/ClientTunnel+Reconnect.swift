@@ -56,10 +56,10 @@ final class Reconnection {
 }
 
 extension ClientTunnel {
-    /// Reconnecting applies to the built-in PPP (pppd's interface goes with
-    /// pppd) once a session was up.
+    /// Reconnecting applies once a session was up, with a backend that can
+    /// (not pppd: its interface goes with it).
     var mayReconnect: Bool {
-        options.reconnect && options.backend != .pppd && established && tun != nil
+        options.reconnect && backend.reconnectUnsupported == nil && established && tun != nil
     }
 
     /// Called by `finish` first: true when a new attempt was scheduled
@@ -95,7 +95,6 @@ extension ClientTunnel {
         httpParser = HTTPResponseParser()
         proxyParser = HTTPResponseParser()
         uplink = nil
-        reportedUp = false
         if tunPaused { pauseTUN(false) }
     }
 
@@ -158,10 +157,10 @@ extension ClientTunnel {
     func sessionCameUp(ipv4 config: IPv4Configuration) {
         reconnection.appliedIPv4 = config
         reconnection.upSince = loop.now
-        if options.reconnect, options.backend == .pppd, reconnection.routeWatcher == nil {
-            emit(.warning("reconnect needs the built-in PPP (backend builtin): with pppd a lost session ends"))
+        if options.reconnect, let why = backend.reconnectUnsupported, reconnection.routeWatcher == nil {
+            emit(.warning(why))
         }
-        guard options.reconnect, options.backend != .pppd, !serverAddress.isEmpty else { return }
+        guard options.reconnect, backend.reconnectUnsupported == nil, !serverAddress.isEmpty else { return }
         if let watcher = reconnection.routeWatcher {
             watcher.rebase()
         } else {
@@ -190,7 +189,7 @@ extension ClientTunnel {
     /// when it differs, the routes follow, DNS when it changed. False when this is the
     /// first session (the caller configures as usual).
     func networkBack(ipv4 config: IPv4Configuration) -> Bool {
-        guard let old = reconnection.appliedIPv4, pppdInterface == nil, let tun else { return false }
+        guard let old = reconnection.appliedIPv4, !backend.ownsInterface, let tun else { return false }
         let newMTU = min(
             options.mtu ?? ClientOptions.defaultMTU, config.mtu > 0 ? config.mtu : ClientOptions.defaultMTU)
         if newMTU != mtu {
@@ -210,9 +209,7 @@ extension ClientTunnel {
                 return true
             }
         }
-        ipv4 = config
         sessionCameUp(ipv4: config)
-        reportedUp = true
         emit(.phaseDone(.network, "IPCP opened"))
         emit(.up(status))
         return true
@@ -275,7 +272,7 @@ extension ClientTunnel {
     /// IPv6CP opened again after a reconnect: the link-local address
     /// changes only when the interface identifiers did. False the first time.
     func networkBack(ipv6 config: IPv6Configuration) -> Bool {
-        guard let old = reconnection.appliedIPv6, pppdInterface == nil, let tun else { return false }
+        guard let old = reconnection.appliedIPv6, !backend.ownsInterface, let tun else { return false }
         ipv6 = config
         if options.configureInterface, let net = network,
             old.localInterfaceIdentifier != config.localInterfaceIdentifier

@@ -59,23 +59,33 @@ public final class ClientTunnel {
     var tun: (any PacketDevice)?
     /// Makes the packet device for the interface name (a TUN by default).
     let makeDevice: DeviceFactory
-    /// The kernel-PPP backend, when chosen (then there is no TUN: pppd's
-    /// pppN interface carries the traffic).
-    var pppd: PPPDDriver?
-    var pppdInterface: (name: String, index: Int32)?
+    /// Who runs PPP (`ClientPPPBackend`): asked wherever backends differ.
+    lazy var backend: any ClientPPPBackend = makeBackend(options, loop) { [weak self] event in
+        self?.backendEvent(event)
+    }
+    let makeBackend: BackendFactory
     var network: (any NetworkConfiguring)?
     /// Makes the network configurator on first use (the real one by default).
     let makeNetwork: NetworkFactory
     var mtu = ClientOptions.defaultMTU
-    var ipv4: IPv4Configuration?
+    /// The call's IPv6CP result (what IPv6 reports while the call has it open).
     var ipv6: IPv6Configuration?
-    /// `.up` was reported (IPCP opened and the interface is configured).
-    var reportedUp = false
-    var tunPaused = false
     /// The AQM packets from the TUN wait in (options.queueManagement).
     var uplink: UplinkQueue?
-    /// The tunnel was up ("connected:"): a server's end is then exit 7.
-    var established = false
+    /// The tunnel was up once ("connected:"): a server's end is then exit 7.
+    /// The first session's address is recorded then (`sessionCameUp`) and
+    /// kept to the end.
+    var established: Bool { reconnection.appliedIPv4 != nil }
+    /// `.up` was reported for the current call (IPCP opened and the interface
+    /// is configured): the time its session came up is recorded, until the
+    /// call is dropped.
+    var reportedUp: Bool { reconnection.upSince != nil }
+    /// The TUN is not read while the stream's batch is full: its
+    /// registration on the loop asks for no events.
+    var tunPaused: Bool {
+        guard let tun else { return false }
+        return loop.interest(fd: tun.fd)?.isEmpty == true
+    }
     var authMethod: PPPAuthenticationMethod?
     var serverAddress: [UInt8] = []
     let synScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -89,9 +99,11 @@ public final class ClientTunnel {
         options: ClientOptions, loop: EventLoop, random: any PPPRandomSource = SystemPPPRandom(),
         network: @escaping NetworkFactory = { log throws(SystemError) in try NetworkConfigurator(log: log) },
         device: @escaping DeviceFactory = { name throws(SystemError) in try TUNDevice(name: name) },
+        backend: @escaping BackendFactory = ClientTunnel.builtInBackend,
         events: @escaping EventSink
     ) {
         self.options = options
+        makeBackend = backend
         makeDevice = device
         makeNetwork = network
         self.loop = loop
@@ -122,8 +134,8 @@ public final class ClientTunnel {
     /// instead of looking the name up again.
     func start(knownAddresses: [SocketAddress]) {
         guard case .idle = stage else { return }
-        if options.backend == .pppd, let problem = PPPDDriver.kernelPPPProblem() {
-            finish(.ppp(.localSetup(problem)))
+        if let problem = backend.precheck() {
+            finish(.ppp(problem))
             return
         }
         let target = options.proxy.map { ($0.host, $0.port) } ?? (options.server, options.port)
@@ -349,9 +361,7 @@ public final class ClientTunnel {
         var config = SSTPClientSession.Configuration(certificateDER: certificate)
         config.timers = options.sstpTimers
         config.corruptCryptoBinding = options.corruptCryptoBinding
-        let backend: SSTPClientCall.PPPBackend =
-            options.backend == .pppd ? .external : .builtIn(options.pppConfiguration)
-        call = SSTPClientCall(configuration: .init(session: config, backend: backend), random: random)
+        call = SSTPClientCall(configuration: .init(session: config, backend: backend.callBackend), random: random)
         let random = (try? SystemRandom.bytes(16)) ?? Array(repeating: 0, count: 16)
         let correlation = SSTPDuplexPost.correlationID(random: random)
         emit(.phase(.http, "SSTP_DUPLEX_POST, correlation \(correlation)"))
@@ -431,7 +441,7 @@ public final class ClientTunnel {
         timers.cancelAll()
         network?.undoAll()
         network = nil
-        if let pppd, pppd.isRunning { pppd.killNow() }
+        backend.stopNow()
         if let tun {
             loop.remove(fd: tun.fd)
             self.tun = nil
@@ -471,26 +481,10 @@ extension ClientTunnel: TLSStreamDelegate {
             finish(error.map { .tls($0) } ?? .httpResponse(.malformedStatusLine))
         case .running:
             let detail = Self.transportDetail(error, userTimeout: options.tcpUserTimeout)
-            // While pppd winds down, its exit status decides the outcome.
+            // While an external PPP backend winds down, its end decides the outcome.
             apply(call?.transportClosed(detail, now: loop.now) ?? [])
         default:
             break
         }
-    }
-}
-
-extension ClientTunnel {
-    /// Why the outer connection ended, for the user. With TCP_USER_TIMEOUT
-    /// set, the kernel ends a connection whose data stayed unacknowledged
-    /// that long with ETIMEDOUT, or with the soft error it last saw (no
-    /// route): say that it was the dead-peer bound, and which option sets it.
-    static func transportDetail(_ error: TLSError?, userTimeout: Duration?) -> String {
-        guard let error else { return "the server closed the TLS connection" }
-        if let userTimeout, case .syscall(_, let code) = error, [ETIMEDOUT, EHOSTUNREACH, ENETUNREACH].contains(code) {
-            let seconds = userTimeout.components.seconds
-            return "the server acknowledged nothing for \(seconds) s (tcp-user-timeout): the path to it is gone "
-                + "or it went away (\(error))"
-        }
-        return "\(error)"
     }
 }

@@ -37,19 +37,17 @@ final class PPPDDriver {
     unowned let loop: EventLoop
     let configuration: Configuration
     let emit: (Event) -> Void
-    private var master: Int32 = -1
-    private var listener: Int32 = -1
+    private var terminal: Int32 = -1
+    private var listener: PrivateUnixListener?
     private var bridge: Int32 = -1
-    private var logRead: Int32 = -1
-    private var pidfd: Int32 = -1
+    private var log: LogPipe?
+    private var exitWatcher: ProcessExitWatcher?
     private(set) var pid: pid_t = 0
-    private var socketDirectory = ""
     private var decoder = HDLCCodec()
     private var bridgeDeframer = BridgeDeframer()
     private var authAckPending = false
     private var finished = false
     private var lastPhase: UInt32 = 0
-    private var logBuffer: [UInt8] = []
     private var reportedFailure: PPPFailure?
     private var reportedStatus: UInt32?
     private var authenticationRefused: String?
@@ -70,37 +68,52 @@ final class PPPDDriver {
 
     // MARK: - Start
 
-    /// Starts pppd (Lower-Layer-Up for the kernel's PPP).
+    /// Starts pppd (Lower-Layer-Up for the kernel's PPP): the plugin's
+    /// socket, the pty, the log pipe, pppd on the pty's slave, its exit
+    /// watched through a pidfd (the platform's pieces). A failure leaves
+    /// nothing open.
     func start() throws(SystemError) {
-        try openBridgeSocket()
-        var slave = [CChar](repeating: 0, count: 128)
-        master = csstp_openpty(&slave, slave.count)
-        guard master >= 0 else { throw SystemError("openpty") }
-        let slavePath = String(decoding: slave.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var logPipe: [Int32] = [0, 0]
-        guard csstp_pipe_cloexec(&logPipe) == 0 else { throw SystemError("pipe") }
-        logRead = logPipe[0]
-        _ = fcntl(logRead, F_SETFL, fcntl(logRead, F_GETFL) | O_NONBLOCK)
-        let argv = arguments(tty: slavePath)
-        emit(.log("starting \(argv.joined(separator: " "))"))
-        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        pid = csstp_spawn_on_tty(cArgs, slavePath, logPipe[1])
-        close(logPipe[1])
-        guard pid > 0 else { throw SystemError("fork pppd") }
-        pidfd = csstp_pidfd_open(pid)
-        try loop.add(fd: master, events: .readable) { [weak self] _ in self?.ttyReadable() }
-        try loop.add(fd: logRead, events: .readable) { [weak self] _ in self?.logReadable() }
-        if pidfd >= 0 {
-            try loop.add(fd: pidfd, events: .readable) { [weak self] _ in self?.reap() }
+        do {
+            try launch()
+        } catch {
+            if pid > 0 { killNow() } else { cleanup() }
+            throw error
         }
+    }
+
+    private func launch() throws(SystemError) {
+        // Only our pppd (or root acting for it) may speak for the link; the
+        // pid is added once pppd runs.
+        let listener = try PrivateUnixListener(
+            prefix: "sstp-pppd", name: "bridge.sock", loop: loop, rule: PeerCredentialRule(uids: [0]),
+            onAccept: { [weak self] fd, credentials in self?.acceptBridge(fd, credentials) },
+            onRefused: { [weak self] credentials in self?.refusedBridge(credentials) })
+        self.listener = listener
+        let pty = try PseudoTerminal.open()
+        terminal = pty.master
+        let log = try LogPipe(loop: loop) { [weak self] line in self?.emit(.log("pppd: \(line)")) }
+        self.log = log
+        let argv = arguments(tty: pty.slavePath, socketPath: listener.path)
+        emit(.log("starting \(argv.joined(separator: " "))"))
+        do {
+            pid = try ChildProcess.spawn(argv, terminal: pty.slavePath, descriptor3: log.writeEnd)
+        } catch {
+            log.closeWriteEnd()
+            throw error
+        }
+        log.closeWriteEnd()
+        listener.rule.pids = [pid]
+        exitWatcher = try ProcessExitWatcher.watch(pid, loop: loop) { [weak self] status in
+            self?.finish(status: status)
+        }
+        try loop.add(fd: terminal, events: .readable) { [weak self] _ in self?.ttyReadable() }
     }
 
     /// pppd's command line. The options keep pppd out of SSTP's way: no CCP
     /// or MPPE (TLS protects the data; MS-SSTP runs none), no compression,
     /// address and control fields kept, our refusals, no routes or DNS files
     /// of its own; the password comes through the plugin.
-    func arguments(tty: String) -> [String] {
+    func arguments(tty: String, socketPath: String) -> [String] {
         let c = configuration
         // logfd first: until pppd reads it, pppd logs to stdout, which is
         // the tty, and the log text would mix with the HDLC stream.
@@ -128,27 +141,15 @@ final class PPPDDriver {
         return a
     }
 
-    private var socketPath: String { socketDirectory + "/bridge.sock" }
-
-    private func openBridgeSocket() throws(SystemError) {
-        let base = access("/run", W_OK) == 0 ? "/run" : "/tmp"
-        var template = Array("\(base)/sstp-pppd-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw SystemError("mkdtemp") }
-        socketDirectory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        chmod(socketDirectory, 0o700)
-        listener = try UnixSocket.listen(path: socketPath)
-        try loop.add(fd: listener, events: .readable) { [weak self] _ in self?.acceptBridge() }
-    }
-
     // MARK: - The pty: HDLC in and out
 
     private func ttyReadable() {
         while true {
-            let n = read(master, readBuffer.baseAddress, readBuffer.count)
+            let n = read(terminal, readBuffer.baseAddress, readBuffer.count)
             if n <= 0 {
                 if n < 0, errno == EAGAIN || errno == EINTR { return }
                 // EIO: pppd closed the tty.
-                loop.remove(fd: master)
+                loop.remove(fd: terminal)
                 return
             }
             decoder.decode(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) { result in
@@ -162,12 +163,12 @@ final class PPPDDriver {
 
     /// A PPP frame from SSTP to pppd.
     func deliver(_ frame: UnsafeRawBufferPointer) {
-        guard master >= 0, !finished else { return }
+        guard terminal >= 0, !finished else { return }
         noteAuthenticationFailure(frame)
         let bytes = decoder.encode(Array(frame))
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(master, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            let n = bytes.withUnsafeBytes { write(terminal, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 // The tty queue is full: drop, as a line would.
@@ -196,36 +197,11 @@ final class PPPDDriver {
         }
     }
 
-    // MARK: - pppd's log
-
-    private func logReadable() {
-        while true {
-            let n = read(logRead, readBuffer.baseAddress, readBuffer.count)
-            if n <= 0 {
-                if n == 0 {
-                    loop.remove(fd: logRead)
-                    close(logRead)
-                    logRead = -1
-                }
-                return
-            }
-            logBuffer += UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
-            while let newline = logBuffer.firstIndex(of: 10) {
-                let line = String(decoding: logBuffer[..<newline], as: UTF8.self)
-                logBuffer.removeSubrange(...newline)
-                if !line.isEmpty { emit(.log("pppd: \(line)")) }
-            }
-            if logBuffer.count > 65536 { logBuffer.removeAll() }
-        }
-    }
-
     // MARK: - The plugin's socket
 
-    private func acceptBridge() {
-        guard let (fd, credentials) = UnixSocket.accept(listener) else { return }
-        // Only our pppd (or root acting for it) may speak for the link.
-        guard credentials.uid == 0 || credentials.pid == pid, bridge < 0 else {
-            emit(.log("refused a bridge connection from pid \(credentials.pid) uid \(credentials.uid)"))
+    private func acceptBridge(_ fd: Int32, _ credentials: UnixSocket.Credentials) {
+        guard bridge < 0 else {
+            refusedBridge(credentials)
             close(fd)
             return
         }
@@ -236,6 +212,10 @@ final class PPPDDriver {
             close(fd)
             bridge = -1
         }
+    }
+
+    private func refusedBridge(_ credentials: UnixSocket.Credentials) {
+        emit(.log("refused a bridge connection from pid \(credentials.pid) uid \(credentials.uid)"))
     }
 
     private func bridgeReadable() {
@@ -338,45 +318,7 @@ final class PPPDDriver {
         }
     }
 
-    /// The advice when kernel PPP is missing.
-    static func kernelPPPMissing(_ what: String) -> String {
-        "\(what). The pppd backend (backend pppd) needs kernel PPP (the ppp_generic module and "
-            + "/dev/ppp): load it with modprobe ppp_generic ppp_async, or use the built-in backend "
-            + "(backend userspace, the default), which needs none"
-    }
-
-    /// What is wrong with kernel PPP, from the errno of opening /dev/ppp
-    /// (nil: it opened), the way pppd itself checks (sys-linux.c
-    /// ppp_available). Pure, for the tests; `kernelPPPProblem()` probes.
-    static func kernelPPPProblem(openErrno: Int32?) -> String? {
-        guard let error = openErrno else { return nil }
-        switch error {
-        case ENOENT:
-            return kernelPPPMissing("/dev/ppp does not exist")
-        case ENODEV, ENXIO:
-            return kernelPPPMissing("/dev/ppp has no driver behind it")
-        case EACCES, EPERM:
-            return "cannot open /dev/ppp (\(String(cString: strerror(error)))): the pppd backend needs root"
-        default:
-            return kernelPPPMissing("cannot open /dev/ppp (\(String(cString: strerror(error))))")
-        }
-    }
-
-    /// Opens and closes /dev/ppp: a problem is found before connecting.
-    static func kernelPPPProblem() -> String? {
-        let fd = open("/dev/ppp", O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return kernelPPPProblem(openErrno: errno) }
-        close(fd)
-        return nil
-    }
-
     // MARK: - The end
-
-    private func reap() {
-        let status = csstp_reap(pid)
-        guard status >= 0 else { return }
-        finish(status: status)
-    }
 
     private func finish(status: Int32) {
         guard !finished else { return }
@@ -427,27 +369,23 @@ final class PPPDDriver {
             cleanup()
             return
         }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+        ChildProcess.killAndReap(pid)
         finished = true
         cleanup()
     }
 
     private func cleanup() {
-        for fd in [master, listener, bridge, logRead, pidfd] where fd >= 0 {
+        for fd in [terminal, bridge] where fd >= 0 {
             loop.remove(fd: fd)
             close(fd)
         }
-        master = -1
-        listener = -1
+        terminal = -1
         bridge = -1
-        logRead = -1
-        pidfd = -1
-        if !socketDirectory.isEmpty {
-            unlink(socketPath)
-            rmdir(socketDirectory)
-            socketDirectory = ""
-        }
+        log?.close()
+        log = nil
+        exitWatcher?.stop()
+        exitWatcher = nil
+        listener?.close()
+        listener = nil
     }
 }

@@ -20,7 +20,7 @@ enum PPPDExitPolicy {
         case 15: return .peerNotResponding(lastPhase >= 7 ? .lcpEcho : .lcp)
         case 16: return .lowerLayerDown
         case 17: return .loopbackDetected
-        case 4: return .localSetup(PPPDDriver.kernelPPPMissing("pppd found no PPP support in this kernel (exit 4)"))
+        case 4: return .localSetup(KernelPPP.missing("pppd found no PPP support in this kernel (exit 4)"))
         case 1: return .localSetup("pppd hit a fatal error (exit 1); see its log above")
         case 2: return .localSetup("pppd rejected its options (exit 2); see its log above")
         case 3: return .localSetup("pppd must run as root (exit 3)")
