@@ -3,7 +3,7 @@
 /// (in any split), and either "the tunnel is open, and these bytes came
 /// after the response" or a typed failure. No I/O: `ProxyConnectLayer`
 /// runs it over a byte transport.
-public struct HTTPConnectExchange: Sendable {
+public struct HTTPConnectExchange: Sendable, CustomStringConvertible {
     /// What the bytes fed so far amount to.
     public enum Outcome: Equatable, Sendable {
         /// The response head is not complete yet.
@@ -86,6 +86,11 @@ public struct HTTPConnectExchange: Sendable {
             }
             return .established(leftover: rest)
         }
+    }
+
+    /// Never shows the request (it may hold the proxy password).
+    public var description: String {
+        "HTTP CONNECT exchange (\(request.count) request bytes, \(received) answer bytes\(finished ? ", over" : ""))"
     }
 
     /// The proxy ended the stream (a read saw the end): before the final

@@ -1,3 +1,4 @@
+import ByteCoding
 import Testing
 
 @testable import SSTPHTTP
@@ -55,6 +56,16 @@ import Testing
         let exchange = HTTPConnectExchange(host: "vpn.example.com", port: 443, basicCredentials: ("u", "p"))
         #expect(
             exchange.request == HTTPConnect.request(host: "vpn.example.com", port: 443, basicCredentials: ("u", "p")))
+    }
+
+    @Test func descriptionHidesTheCredentials() {
+        let exchange = HTTPConnectExchange(host: "h", port: 443, basicCredentials: ("alice", "proxy-secret"))
+        let token = Base64.encode(Array("alice:proxy-secret".utf8))
+        #expect(String(decoding: exchange.request, as: UTF8.self).contains(token))
+        for text in ["\(exchange)", String(reflecting: exchange)] {
+            #expect(!text.contains(token))
+            #expect(!text.contains("proxy-secret"))
+        }
     }
 
     @Test(arguments: Split.allCases)
