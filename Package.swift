@@ -68,11 +68,26 @@ let package = Package(
             name: "SSTPTLS", dependencies: ["CSSTPOpenSSL", "ByteCoding", "SSTPPlatform", "PPP"], swiftSettings: strict),
         // The SSTP session and the PPP link composed into one call (pure).
         .target(name: "SSTPCall", dependencies: ["SSTPSession", "PPP", "SSTPWire"], swiftSettings: strict),
+        // The TLS stream on the event loop and the AQM in front of it, shared
+        // by the client and the test server (I/O).
+        .target(
+            name: "SSTPStream", dependencies: ["SSTPPlatform", "SSTPTLS", "SSTPDataPlane", "SSTPCrypto"],
+            swiftSettings: strict),
+        // The client: one tunnel on the event loop (I/O).
         .target(
             name: "SSTPTunnel",
             dependencies: [
                 "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP", "SSTPWire",
-                "SSTPCrypto", "PPP", "ByteCoding", "PPPDBridge", "CSSTPPlatform", "RADIUS",
+                "SSTPCrypto", "PPP", "ByteCoding", "CSSTPPlatform", "SSTPStream",
+            ],
+            swiftSettings: strict
+        ),
+        // The bundled test server (sstp-test-server), with its RADIUS relay (I/O).
+        .target(
+            name: "SSTPTestServerKit",
+            dependencies: [
+                "SSTPStream", "SSTPPlatform", "SSTPTLS", "SSTPSession", "SSTPCall", "SSTPDataPlane", "SSTPHTTP",
+                "SSTPWire", "SSTPCrypto", "PPP", "RADIUS",
             ],
             swiftSettings: strict
         ),
@@ -93,7 +108,8 @@ let package = Package(
         .executableTarget(
             name: "sstp",
             dependencies: [
-                "SSTPTunnel", "PPPDBackend", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP", "SSTPOptions",
+                "SSTPTunnel", "PPPDBackend", "SSTPStream", "SSTPPlatform", "SSTPTLS", "SSTPSession", "PPP",
+                "SSTPOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SSTPBuildInfo", "SSTPLog",
             ],
@@ -116,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "sstp-service",
             dependencies: [
-                "SSTPService", "SSTPDBus", "SSTPPlatform", "SSTPTunnel",
+                "SSTPService", "SSTPDBus", "SSTPPlatform", "SSTPTunnel", "SSTPStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SSTPBuildInfo", "SSTPLog",
             ],
@@ -125,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "sstp-test-server",
             dependencies: [
-                "SSTPTunnel", "SSTPPlatform", "PPP", "SSTPCrypto",
+                "SSTPTestServerKit", "SSTPPlatform", "PPP", "SSTPCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -186,7 +202,10 @@ let package = Package(
         // The exit-status policy and the failure messages (issue 16).
         .testTarget(
             name: "SSTPTunnelTests",
-            dependencies: ["SSTPTunnel", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS", "SSTPPlatform", "RADIUS"],
+            dependencies: [
+                "SSTPTunnel", "SSTPTestServerKit", "SSTPStream", "SSTPCall", "PPP", "SSTPSession", "SSTPTLS",
+                "SSTPPlatform", "RADIUS", "SSTPHTTP",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

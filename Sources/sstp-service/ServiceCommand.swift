@@ -5,6 +5,7 @@ import SSTPDBus
 import SSTPLog
 import SSTPPlatform
 import SSTPService
+import SSTPStream
 import SSTPTunnel
 
 @main

@@ -3,7 +3,7 @@ import Glibc
 import PPP
 import SSTPCrypto
 import SSTPPlatform
-import SSTPTunnel
+import SSTPTestServerKit
 
 @main
 struct TestServerCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SSTPBuildInfo
+import SSTPStream
 import SSTPTunnel
 
 @main

@@ -5,6 +5,7 @@ import SSTPPlatform
 import SSTPTLS
 import Testing
 
+@testable import SSTPTestServerKit
 @testable import SSTPTunnel
 
 /// The whole client (ClientTunnel) against the whole bundled server

@@ -4,7 +4,7 @@ import RADIUS
 import SSTPPlatform
 import Testing
 
-@testable import SSTPTunnel
+@testable import SSTPTestServerKit
 
 /// The test server's RADIUS client on a real loop and loopback UDP: the
 /// retransmissions (RFC 2865 §2.5), the typed failures, and an

@@ -8,6 +8,7 @@ import SSTPDataPlane
 import SSTPHTTP
 import SSTPPlatform
 import SSTPSession
+import SSTPStream
 import SSTPTLS
 import SSTPWire
 

@@ -93,7 +93,6 @@ extension ClientTunnel {
         timers.cancelAll()
         call = nil
         httpParser = HTTPResponseParser()
-        proxyParser = HTTPResponseParser()
         uplink = nil
         if tunPaused { pauseTUN(false) }
     }

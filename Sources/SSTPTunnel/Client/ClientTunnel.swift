@@ -8,6 +8,7 @@ import SSTPDataPlane
 import SSTPHTTP
 public import SSTPPlatform
 import SSTPSession
+import SSTPStream
 import SSTPTLS
 import SSTPWire
 
@@ -31,8 +32,8 @@ public final class ClientTunnel {
     enum Stage {
         case idle
         case resolving(AsyncResolver)
-        case connecting(fd: Int32, candidates: [SocketAddress], index: Int)
-        case proxy(fd: Int32, address: SocketAddress)
+        case connecting(TCPConnector)
+        case proxy(ProxyConnectLayer, address: SocketAddress)
         case tls(TLSStream, address: SocketAddress)
         case http(TLSStream, address: SocketAddress)
         case running(TLSStream, address: SocketAddress)
@@ -54,7 +55,6 @@ public final class ClientTunnel {
     var call: SSTPClientCall?
     let random: any PPPRandomSource
     var httpParser = HTTPResponseParser()
-    var proxyParser = HTTPResponseParser()
     let timers: KeyedTimers<TimerKey>
     var tun: (any PacketDevice)?
     /// Makes the packet device for the interface name (a TUN by default).
@@ -152,7 +152,7 @@ public final class ClientTunnel {
         }
         if !knownAddresses.isEmpty {
             emit(.log("connecting to the addresses \(target.0) had (no lookup while the tunnel is down)"))
-            connect(knownAddresses, index: 0)
+            connect(knownAddresses)
             return
         }
         if let numeric = SocketAddress.parseNumeric(target.0) {
@@ -215,107 +215,75 @@ public final class ClientTunnel {
             return
         }
         if options.reconnect { reconnection.lastResolved = candidates }
-        connect(candidates, index: 0)
+        connect(candidates)
     }
 
-    func connect(_ candidates: [SocketAddress], index: Int) {
-        let address = candidates[index]
-        emit(.phase(.tcp, "connecting to \(address)"))
-        do {
-            let fd = try TCPSocket.startConnect(to: address, userTimeout: options.tcpUserTimeout)
-            stage = .connecting(fd: fd, candidates: candidates, index: index)
-            try loop.add(fd: fd, events: .writable) { [weak self] _ in self?.connectReady() }
-        } catch {
-            connectFailed(candidates, index: index, error: error)
-        }
+    /// The transport stack, layer by layer: TCP over the candidate list
+    /// (TCPConnector), the proxy CONNECT when there is a proxy
+    /// (ProxyConnectLayer), then TLS (startTLS); each layer hands the next
+    /// a ByteTransport.
+    func connect(_ candidates: [SocketAddress]) {
+        let connector = TCPConnector(
+            candidates: candidates, userTimeout: options.tcpUserTimeout, loop: loop, emit: emit
+        ) { [weak self] result in self?.connected(result) }
+        stage = .connecting(connector)
+        connector.start()
     }
 
-    func connectReady() {
-        guard case .connecting(let fd, let candidates, let index) = stage else { return }
-        let address = candidates[index]
-        do {
-            try TCPSocket.finishConnect(fd, to: address)
-        } catch {
-            loop.remove(fd: fd)
-            close(fd)
-            connectFailed(candidates, index: index, error: error)
+    func connected(_ result: Result<TCPConnector.Connected, TCPConnector.Failure>) {
+        guard case .connecting = stage else { return }
+        let connected: TCPConnector.Connected
+        switch result {
+        case .success(let value): connected = value
+        case .failure(let failure):
+            finish(.connect(failure.address.description, failure.error))
             return
         }
         // The outer connection's peer, the server or the proxy: its host
         // route keeps that connection off the tunnel.
-        serverAddress = address.address
-        emit(.phaseDone(.tcp, "connected to \(address)"))
+        serverAddress = connected.address.address
+        emit(.phaseDone(.tcp, "connected to \(connected.address)"))
         if options.proxy != nil {
-            startProxy(fd: fd, address: address)
+            startProxy(transport: connected.transport, address: connected.address)
         } else {
-            startTLS(transport: SocketByteTransport(fd: fd), address: address)
-        }
-    }
-
-    func connectFailed(_ candidates: [SocketAddress], index: Int, error: SystemError) {
-        if index + 1 < candidates.count {
-            emit(.log("connecting to \(candidates[index]) failed (\(error)); trying the next address"))
-            connect(candidates, index: index + 1)
-        } else {
-            finish(.connect(candidates[index].description, error))
+            startTLS(transport: connected.transport, address: connected.address)
         }
     }
 
     // MARK: - Proxy CONNECT (MS-SSTP 4.5)
 
-    func startProxy(fd: Int32, address: SocketAddress) {
+    func startProxy(transport: any ByteTransport, address: SocketAddress) {
         guard let proxy = options.proxy else { return }
         emit(.phase(.proxy, "CONNECT \(options.server):\(options.port) through \(proxy.host):\(proxy.port)"))
-        stage = .proxy(fd: fd, address: address)
         let credentials = proxy.user.map { (user: $0, password: proxy.password ?? "") }
-        // The request carries the proxy password: it is written, never logged.
-        let request = HTTPConnect.request(host: options.server, port: Int(options.port), basicCredentials: credentials)
-        let written = request.withUnsafeBytes { try? TCPSocket.write(fd, $0) }
-        guard written == request.count else {
-            finish(.connect("\(proxy.host):\(proxy.port)", SystemError("write CONNECT", errno: EIO)))
-            return
+        // The request carries the proxy password: the layer writes it, nothing logs it.
+        let exchange = HTTPConnectExchange(host: options.server, port: Int(options.port), basicCredentials: credentials)
+        let layer = ProxyConnectLayer(transport: transport, exchange: exchange, loop: loop) { [weak self] result in
+            self?.proxyDone(result)
         }
-        loop.modify(fd: fd, events: .readable)
-        loop.setHandler(fd: fd) { [weak self] _ in self?.proxyReadable() }
+        stage = .proxy(layer, address: address)
+        layer.start()
     }
 
-    func proxyReadable() {
-        guard case .proxy(let fd, let address) = stage, let proxy = options.proxy else { return }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        // Read byte by byte past the head would be slow; a proxy sends
-        // nothing after its head until TLS starts, so whole reads are safe.
-        let result = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(SystemError) in try TCPSocket.read(fd, into: raw) }
-        }
-        let n: Int?
+    func proxyDone(_ result: Result<ProxyConnectLayer.Opened, ProxyConnectLayer.Failure>) {
+        guard case .proxy(_, let address) = stage, let proxy = options.proxy else { return }
+        let proxyName = "\(proxy.host):\(proxy.port)"
         switch result {
-        case .success(let value): n = value
-        case .failure(let error):
-            finish(.connect("\(proxy.host):\(proxy.port)", error))
-            return
-        }
-        guard let n else { return }
-        guard n > 0 else {
-            finish(
-                .connect(
-                    "\(proxy.host):\(proxy.port)", SystemError("the proxy closed the connection", errno: ECONNRESET)))
-            return
-        }
-        do {
-            guard let (head, consumed) = try proxyParser.feed(buffer[0..<n]) else { return }
-            if let refusal = HTTPConnect.check(response: head, credentialsSent: proxy.user != nil) {
-                finish(.proxy(refusal))
-                return
+        case .success(let opened):
+            if opened.leftover > 0 {
+                emit(.log("the proxy sent \(opened.leftover) bytes after its answer; they go to TLS"))
             }
-            if consumed < n {
-                emit(.warning("the proxy sent \(n - consumed) bytes after its answer; ignoring them"))
-            }
-        } catch {
+            emit(.phaseDone(.proxy, "the proxy opened the tunnel"))
+            startTLS(transport: opened.transport, address: address)
+        case .failure(.exchange(.refused(let refusal))):
+            finish(.proxy(refusal))
+        case .failure(.exchange(.malformed(let error))):
             finish(.proxyResponse(error))
-            return
+        case .failure(.exchange(.closedEarly)):
+            finish(.connect(proxyName, SystemError("the proxy closed the connection", errno: ECONNRESET)))
+        case .failure(.transport(let error)):
+            finish(.connect(proxyName, error))
         }
-        emit(.phaseDone(.proxy, "the proxy opened the tunnel"))
-        startTLS(transport: SocketByteTransport(fd: fd), address: address)
     }
 
     // MARK: - TLS
@@ -421,9 +389,10 @@ public final class ClientTunnel {
         switch stage {
         case .resolving(let resolver):
             resolver.cancel()
-        case .connecting(let fd, _, _), .proxy(let fd, _):
-            loop.remove(fd: fd)
-            close(fd)
+        case .connecting(let connector):
+            connector.cancel()
+        case .proxy(let layer, _):
+            layer.cancel()
         default:
             break
         }

@@ -1,10 +1,10 @@
 import Glibc
-import SSTPDataPlane
-import SSTPPlatform
-import SSTPTLS
+package import SSTPDataPlane
+package import SSTPPlatform
+package import SSTPTLS
 
 /// What a TLSStream tells its owner.
-protocol TLSStreamDelegate: AnyObject {
+package protocol TLSStreamDelegate: AnyObject {
     /// The handshake finished.
     func streamEstablished(_ stream: TLSStream)
     /// Decrypted bytes arrived; they are valid only during the call.
@@ -18,24 +18,24 @@ protocol TLSStreamDelegate: AnyObject {
 /// A TLS connection on the event loop: handshake, a read loop and a write
 /// queue that goes out in records of up to 16 KiB. Producers write SSTP
 /// packets straight into `out` (the data plane reads IP packets into it).
-final class TLSStream {
+package final class TLSStream {
     /// The byte transport the records travel on (owned: closed with the stream).
-    let transport: any ByteTransport
+    package let transport: any ByteTransport
     /// Its descriptor, which the event loop polls.
-    let fd: Int32
-    let tls: TLSConnection
-    unowned let loop: EventLoop
-    weak var delegate: (any TLSStreamDelegate)?
+    package let fd: Int32
+    package let tls: TLSConnection
+    package unowned let loop: EventLoop
+    package weak var delegate: (any TLSStreamDelegate)?
     /// Pending output. 128 KiB: a TUN superpacket (64 KiB) split into
     /// segments, behind up to a record's worth of bytes not yet written.
-    var out = OutboundBatch(capacity: 131072)
+    package var out = OutboundBatch(capacity: 131072)
     /// Received TCP segments on their way to a TUN with offload, joined
     /// into superpackets (the owner adds and finishes them).
-    var inbound = TCPCoalescer()
-    private(set) var established = false
-    private(set) var closed = false
+    package var inbound = TCPCoalescer()
+    package private(set) var established = false
+    package private(set) var closed = false
     /// A write returned wantWrite: wait for EPOLLOUT, retry the same bytes.
-    private(set) var writeBlocked = false
+    package private(set) var writeBlocked = false
     /// The blocked write returned wantRead instead (a TLS 1.2
     /// renegotiation is under way): retry it after the next read, not on
     /// EPOLLOUT (the socket is writable, so waiting for that would spin).
@@ -47,16 +47,16 @@ final class TLSStream {
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
     private var lastWriteLength = 0
 
-    static let notSentLowWater: Int32 = 131072
+    package static let notSentLowWater: Int32 = 131072
     /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
-    var notSentLowWater = TLSStream.notSentLowWater
+    package var notSentLowWater = TLSStream.notSentLowWater
     /// Holds writes while the socket has more unsent bytes than about 2 ms
     /// of its delivery rate (UnsentPacer; set by an owner with an UplinkQueue).
-    var pacer: UnsentPacer?
+    package var pacer: UnsentPacer?
     /// The length of a write that returned wantWrite (0: none pending).
     private var pendingLength = 0
 
-    init(transport: any ByteTransport, tls: TLSConnection, loop: EventLoop) {
+    package init(transport: any ByteTransport, tls: TLSConnection, loop: EventLoop) {
         self.transport = transport
         self.fd = transport.fd
         self.tls = tls
@@ -68,7 +68,7 @@ final class TLSStream {
     }
 
     /// Takes over the fd's events (the caller registered it already).
-    func start() {
+    package func start() {
         // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT): the
         // socket reports writable only below it, so a bulk transfer queues
         // in the TUN instead of in seconds' worth of socket buffer, and a
@@ -137,7 +137,7 @@ final class TLSStream {
     /// Server side: re-keys the TLS session (`TLSConnection.rekey`): a
     /// TLS 1.2 renegotiation or a TLS 1.3 KeyUpdate; reads and writes carry
     /// it on.
-    func rekey() {
+    package func rekey() {
         guard established, !closed else { return }
         do {
             if try tls.rekey() == .wantWrite { readNeedsWritable = true }
@@ -221,7 +221,7 @@ final class TLSStream {
     /// Appends a whole packet to the queue; false when the queue is full
     /// (the caller treats that as overload).
     @discardableResult
-    func enqueue(_ bytes: [UInt8]) -> Bool {
+    package func enqueue(_ bytes: [UInt8]) -> Bool {
         let ok = bytes.withUnsafeBytes { out.append($0) }
         if !ok {
             flush()
@@ -231,7 +231,7 @@ final class TLSStream {
     }
 
     /// Writes queued bytes as records of up to 16 KiB until done or blocked.
-    func flush() {
+    package func flush() {
         guard established, !closed, !writeBlocked else { return }
         let wasLarge = out.count > 32768
         while !out.isEmpty {
@@ -292,7 +292,7 @@ final class TLSStream {
     }
 
     /// Sends close_notify if it can without waiting, then closes.
-    func close() {
+    package func close() {
         guard !closed else { return }
         if established { _ = try? tls.shutdown() }
         teardown()

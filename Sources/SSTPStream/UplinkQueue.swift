@@ -1,6 +1,6 @@
 import Glibc
-import SSTPDataPlane
-import SSTPPlatform
+package import SSTPDataPlane
+package import SSTPPlatform
 import SSTPTLS
 
 /// Where IP packets bound for the tunnel wait while the TLS socket cannot
@@ -14,8 +14,8 @@ import SSTPTLS
 /// every packet read from the TUN goes through the AQM, and
 /// `drain(_:now:)` moves them into the batch a record at a time as the
 /// socket empties. The TUN is read all the time, so its queue stays empty.
-final class UplinkQueue {
-    let aqm: FlowQueueCoDel
+package final class UplinkQueue {
+    package let aqm: FlowQueueCoDel
     /// Where a TUN read is split (a superpacket into its segments) on its
     /// way into the AQM. One per event loop is enough (SplitBuffer.shared).
     private let split: SplitBuffer
@@ -23,8 +23,8 @@ final class UplinkQueue {
 
     /// TUN reads per wakeup while packets go to the AQM, so that a sender
     /// faster than the socket cannot keep the loop from the socket.
-    static let readBudget = 64
-    init(slots: Int, mtu: Int, split: SplitBuffer) {
+    package static let readBudget = 64
+    package init(slots: Int, mtu: Int, split: SplitBuffer) {
         var c = FlowQueueCoDel.Configuration()
         c.ipOffset = OutboundBatch.headerLength
         c.slots = slots
@@ -36,14 +36,14 @@ final class UplinkQueue {
 
     /// Whether the next packet must wait in the AQM (the socket is blocked
     /// or others wait already) rather than go straight into `stream.out`.
-    func mustQueue(_ stream: TLSStream, room: Int) -> Bool {
+    package func mustQueue(_ stream: TLSStream, room: Int) -> Bool {
         !aqm.isEmpty || stream.writeBlocked || stream.out.spaceForNextPacket < room
     }
 
     /// Client: reads the TUN until it is empty or the budget is spent; each
     /// packet goes into the batch or, when it must wait, into the AQM.
     /// Returns the IP bytes taken.
-    func readTUN(
+    package func readTUN(
         _ tun: any PacketDevice, stream: TLSStream, mtu: Int, now: () -> Duration, protocolNumber: (UInt8) -> UInt16?
     ) throws(SystemError) -> UInt64 {
         let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
@@ -85,7 +85,7 @@ final class UplinkQueue {
 
     /// Server: queues one packet read from the TUN (its checksum complete,
     /// a superpacket split here). False if it was dropped on the way in.
-    func enqueue(packet: UnsafeRawBufferPointer, header: VirtioNetHeader, protocolNumber: UInt16, now: Duration)
+    package func enqueue(packet: UnsafeRawBufferPointer, header: VirtioNetHeader, protocolNumber: UInt16, now: Duration)
         -> Bool
     {
         split.batch.reset()
@@ -113,7 +113,7 @@ final class UplinkQueue {
     /// Fills the stream's batch from the AQM a record at a time and writes
     /// it, until the socket blocks or the AQM is empty. Called when the
     /// stream drained (re-entry from the flush inside is ignored).
-    func drain(_ stream: TLSStream, now: Duration) {
+    package func drain(_ stream: TLSStream, now: Duration) {
         guard !draining else { return }
         draining = true
         defer { draining = false }
@@ -129,8 +129,10 @@ final class UplinkQueue {
 }
 
 /// The buffer a TUN read is split in before its packets go into an AQM.
-final class SplitBuffer {
-    var batch = OutboundBatch(capacity: OutboundBatch.superpacketRoom + 64)
+package final class SplitBuffer {
+    package var batch = OutboundBatch(capacity: OutboundBatch.superpacketRoom + 64)
+
+    package init() {}
 }
 
 /// Keeps the bytes waiting unsent in the TLS socket to about `window` of
@@ -140,20 +142,20 @@ final class SplitBuffer {
 /// send buffer), so the writer asks before each record; the socket's
 /// TCP_NOTSENT_LOWAT is kept at the budget, so that EPOLLOUT (below half
 /// of it) comes only once there is room again.
-struct UnsentPacer {
+package struct UnsentPacer {
     /// The stream sets its TCP_NOTSENT_LOWAT to this as it starts
     /// (TLSStream.notSentLowWater).
-    static let initialBudget = SendBudget.initial
+    package static let initialBudget = SendBudget.initial
     private var sendBudget = SendBudget()
     private var appliedLowWater = Int32(SendBudget.initial)
     /// What a record from the AQM may hold (UplinkQueue.drain).
-    var budget: Int { sendBudget.bytes }
+    package var budget: Int { sendBudget.bytes }
 
-    init() {}
+    package init() {}
 
     /// How many more bytes the socket may take now (0: wait for EPOLLOUT;
     /// nil: it cannot tell).
-    mutating func room(_ fd: Int32) -> Int? {
+    package mutating func room(_ fd: Int32) -> Int? {
         // struct tcp_info (Linux, since 4.9): tcpi_pacing_rate (u64, bytes
         // per second) at offset 104, tcpi_notsent_bytes (u32) at 144,
         // tcpi_delivery_rate (u64, bytes per second) at 160.

@@ -5,6 +5,7 @@ import SSTPDataPlane
 import SSTPHTTP
 public import SSTPPlatform
 import SSTPSession
+import SSTPStream
 import SSTPTLS
 import SSTPWire
 

@@ -6,6 +6,7 @@ import SSTPDataPlane
 import SSTPHTTP
 import SSTPPlatform
 import SSTPSession
+import SSTPStream
 import SSTPTLS
 import SSTPWire
 
