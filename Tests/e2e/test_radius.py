@@ -193,7 +193,8 @@ class EAPTLSAndPEAPThroughRADIUS(EAPCertificateCase):
     def test_revoked_client_certificate_is_refused_by_the_server(self):
         server = self.start_tls_server()
         client = self.start_client(*self.tls_args(cert="revoked"))
-        self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed")
+        out = self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed", "--client-cert")
+        self.assertNotIn("Check the user name and password", out)
         self.assertIn("RADIUS Access-Reject", server.wait_for("RADIUS Access-Reject", timeout=20))
         self.assertIn("certificate revoked", self.radius.output())
 

@@ -62,7 +62,10 @@ struct EAPTLSMethodSession: Sendable {
                 if let engine = failure.engineFailure, engine.kind == .serverCertificateUntrusted {
                     .failed(.eapServerUntrusted(method: method, detail: engine.detail))
                 } else {
-                    .failed(.authenticationFailed(message: failure.description))
+                    .failed(
+                        .authenticationFailed(
+                            message: failure.description,
+                            advice: method == "EAP-TLS" ? .clientCertificate : .credentials))
                 }
             case .log(let line): .log(line)
             }
