@@ -58,11 +58,13 @@ build_eap_tls_page(SstpRows *rows, GtkWidget *notebook)
     sstp_rows_heading(grid, &row, "Certificate login inside PPP");
     sstp_rows_file(rows, grid, &row, "_CA certificate:", "tls-ca-cert");
     sstp_rows_file(rows, grid, &row, "_Revocation list:", "crl-file");
-    sstp_rows_entry(rows, grid, &row, "_Identity:", "tls-identity", NULL);
-    sstp_rows_entry(rows, grid, &row, "_Subject match:", "tls-subject-name", NULL);
-    sstp_rows_entry(rows, grid, &row, "_Verify method:", "tls-verify-method", NULL);
-    sstp_rows_entry(rows, grid, &row, "Re_mote name:", "tls-remotename", NULL);
-    sstp_rows_entry(rows, grid, &row, "Ma_ximum TLS version:", "tls-max-version", NULL);
+    sstp_rows_entry(rows, grid, &row, "_Identity:", "tls-identity", "(the user, or from the certificate)");
+    sstp_rows_entry(rows, grid, &row, "Identity from the _certificate:", "tls-subject-name",
+                    "(its e-mail address or common name)");
+    sstp_rows_entry(rows, grid, &row, "_Verify method:", "tls-verify-method",
+                    "none, name, subject or suffix");
+    sstp_rows_entry(rows, grid, &row, "Re_mote name:", "tls-remotename", "(the RADIUS server's name)");
+    sstp_rows_entry(rows, grid, &row, "Ma_ximum TLS version:", "tls-max-version", "1.2 or 1.3");
     sstp_rows_check(rows, grid, &row, "Verify the certificate's _key usage", "tls-verify-key-usage",
                     SSTP_FIELD_CHECK, FALSE, NULL);
 }

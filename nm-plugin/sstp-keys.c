@@ -61,10 +61,10 @@ static const KeySpec key_specs[] = {
     {"tls-subject-name", KIND_STRING, 0, 0, NULL},
     {"tls-user-cert", KIND_STRING, 0, 0, NULL},
     {"tls-user-key", KIND_STRING, 0, 0, NULL},
-    {"tls-verify-method", KIND_STRING, 0, 0, NULL},
+    {"tls-verify-method", KIND_CHOICE, 0, 0, "none name subject suffix"},
     {"tls-remotename", KIND_STRING, 0, 0, NULL},
     {"tls-verify-key-usage", KIND_BOOL, 0, 0, NULL},
-    {"tls-max-version", KIND_STRING, 0, 0, NULL},
+    {"tls-max-version", KIND_CHOICE, 0, 0, "1.0 1.1 1.2 1.3"},
     {"uuid", KIND_STRING, 0, 0, NULL},
     /* this project's additions */
     {"cert-pin", KIND_PINS, 0, 0, NULL},

@@ -38,8 +38,56 @@ extension OptionTable {
             "eap-server-name", cli: .option("eap-server-name"), config: "eap-server-name",
             vpnData: .init("tls-remotename"), dbus: .init("eap-server-name", "s"), kind: .string(maxBytes: 253),
             valueName: "NAME",
-            help: "EAP-TLS and PEAP: the name the authentication server's certificate must be valid for.",
+            help: "EAP-TLS and PEAP: the name the authentication server's certificate must be valid for "
+                + "(a host name, unless --eap-verify-method says otherwise).",
             apply: { t, v throws(OptionError) in t.eap.serverName = v.text }),
+        OptionSpec(
+            "eap-verify-method", cli: .option("eap-verify-method"), config: "eap-verify-method",
+            vpnData: .init("tls-verify-method"), dbus: .init("eap-verify-method", "s"),
+            kind: .choice(EAPServerNameRule.methods), default: "a host name check when a name is given",
+            help: "EAP-TLS and PEAP: how --eap-server-name is compared, as pppd 2.5 does: none (the chain "
+                + "only), name (the common name is it), subject (the one-line subject, /C=../CN=.., is it) "
+                + "or suffix (the common name ends with it).",
+            apply: { t, v throws(OptionError) in t.eap.verifyMethod = v.text }),
+        OptionSpec(
+            "eap-verify-key-usage", cli: .flag("eap-verify-key-usage"), config: "eap-verify-key-usage",
+            vpnData: .init("tls-verify-key-usage"), dbus: .init("eap-verify-key-usage", "b"), kind: .bool,
+            default: "no",
+            help: "EAP-TLS and PEAP: the authentication server's certificate must list serverAuth in its "
+                + "extended key usage.",
+            apply: { t, v throws(OptionError) in t.eap.requireServerAuthUsage = v == .bool(true) }),
+        OptionSpec(
+            "eap-crl", cli: .option("eap-crl"), config: "eap-crl", vpnData: .init("crl-file"),
+            dbus: .init("eap-crl", "s"), kind: .path,
+            help: "EAP-TLS and PEAP: refuse an authentication server whose certificate its CA revoked; the "
+                + "file holds that CA's CRL (PEM).",
+            apply: { t, v throws(OptionError) in t.eap.crlFile = v.text }),
+        OptionSpec(
+            "eap-tls-max", cli: .option("eap-tls-max"), config: "eap-tls-max", vpnData: .init("tls-max-version"),
+            dbus: .init("eap-tls-max", "s"), kind: .choice(["1.0", "1.1", "1.2", "1.3"]), default: "1.3",
+            help: "EAP-TLS: the highest TLS version inside PPP, 1.2 or 1.3 (PEAP always uses 1.2).",
+            apply: { t, v throws(OptionError) in
+                switch v.text {
+                case "1.2": t.eap.maxVersion = .tls12
+                case "1.3": t.eap.maxVersion = .tls13
+                default:
+                    throw OptionError(
+                        "TLS \(v.text) is not spoken here: EAP-TLS runs TLS 1.2 or 1.3 (RFC 8996 retired 1.0 and "
+                            + "1.1); choose 1.2 or 1.3")
+                }
+            }),
+        OptionSpec(
+            "eap-identity", cli: .option("eap-identity"), config: "eap-identity", vpnData: .init("tls-identity"),
+            dbus: .init("eap-identity", "s"), kind: .string(maxBytes: 253),
+            default: "EAP-TLS: the user, else the certificate's emailAddress or common name; PEAP: the user",
+            valueName: "NAME",
+            help: "The EAP Identity to send (RFC 3748 §5.1), for example an anonymous outer identity for PEAP.",
+            apply: { t, v throws(OptionError) in t.eapIdentity = v.text }),
+        OptionSpec(
+            "tls-subject-name", vpnData: .init("tls-subject-name"), kind: .string(maxBytes: 253),
+            help: "EAP-TLS: the identity network-manager-sstp's editor read from the certificate; sent when "
+                + "neither tls-identity nor user is set.",
+            apply: { t, v throws(OptionError) in t.certificateSubjectName = v.text }),
     ]
 }
 
@@ -76,11 +124,25 @@ extension OptionTarget {
             // refuses 1.3), so a server that offers 1.3 must not get it.
             eap.maxVersion = .tls12
         }
+        do {
+            _ = try EAPServerNameRule(method: eap.verifyMethod, name: eap.serverName)
+        } catch {
+            throw Incomplete(option: "eap-verify-method", reason: error.description)
+        }
         let context: EAPTLSClientContext
         do {
             context = try EAPTLSClientContext(eap)
         } catch {
-            throw Incomplete(option: auth == "tls" ? "client-cert" : "eap-ca-cert", reason: error.description)
+            let option =
+                switch error {
+                case .crlFileError: "eap-crl"
+                default: auth == "tls" ? "client-cert" : "eap-ca-cert"
+                }
+            throw Incomplete(option: option, reason: error.description)
+        }
+        ppp.eapIdentity = eapIdentity
+        if auth == "tls", eapIdentity == nil, user == nil {
+            ppp.eapIdentity = certificateSubjectName ?? context.certificateIdentity
         }
         ppp.eapMethod =
             auth == "tls" ? .tls(context.engineFactory) : .peap(context.engineFactory, requireCryptobinding: false)

@@ -284,21 +284,13 @@ public enum OptionTable {
 
     /// network-manager-sstp 1.3's keys that have no effect over SSTP with
     /// our own PPP: MPPE and compression (SSTP runs no CCP; TLS protects the
-    /// data), MS-CHAPv1 (never offered by us), and the EAP-TLS keys not
-    /// implemented yet (CRL, subject match, verify method, TLS ceiling).
+    /// data) and MS-CHAPv1 (never offered by us).
     static let compatibility: [OptionSpec] =
         [
             "refuse-mschap", "require-mppe", "require-mppe-40", "require-mppe-128", "mppe-stateful", "nobsdcomp",
-            "nodeflate", "no-vj-comp", "tls-verify-key-usage",
+            "nodeflate", "no-vj-comp",
         ].map {
             OptionSpec($0, vpnData: .init($0), kind: .bool, help: "No effect (network-manager-sstp).", noEffect: true)
-        }
-        + [
-            "crl-file", "tls-identity", "tls-subject-name", "tls-verify-method", "tls-max-version",
-        ].map {
-            OptionSpec(
-                $0, vpnData: .init($0), kind: .string(maxBytes: nil), help: "No effect (network-manager-sstp).",
-                noEffect: true)
         }
         + [
             OptionSpec(

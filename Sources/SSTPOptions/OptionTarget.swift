@@ -37,6 +37,11 @@ public struct OptionTarget: Sendable {
     /// passphrase; the identity is made from the two below.
     public var eap = EAPTLSClientConfiguration()
     public var clientCertificate: String?
+    /// The EAP Identity (tls-identity), when not the user.
+    public var eapIdentity: String?
+    /// network-manager-sstp's tls-subject-name: the identity its editor
+    /// took from the certificate.
+    public var certificateSubjectName: String?
     public var clientKey: String?
     /// Keys accepted without effect, to note once.
     public var notes: [String] = []
@@ -72,10 +77,13 @@ public struct OptionTarget: Sendable {
     /// front end says in its own words how to give them).
     public func finish(keepalive policy: KeepalivePolicy) throws(Incomplete) -> ClientOptions {
         guard let host else { throw Incomplete(option: "server", reason: "the server is missing") }
-        guard let user else { throw Incomplete(option: "user", reason: "the user name is missing") }
+        // EAP-TLS can name itself from the certificate (configureEAP).
+        guard let user = user ?? (auth == "tls" ? "" : nil) else {
+            throw Incomplete(option: "user", reason: "the user name is missing")
+        }
         var tls = tls
         tls.serverName = serverName ?? host
-        let fullUser = domain.map { "\($0)\\\(user)" } ?? user
+        let fullUser = user.isEmpty ? user : domain.map { "\($0)\\\(user)" } ?? user
         var ppp = PPPClientConfiguration(userName: fullUser, password: password ?? "")
         guard refused.count < PPPAuthenticationMethod.clientPreference.count else {
             throw Incomplete(option: "refuse", reason: "every authentication method is refused; allow at least one")

@@ -338,16 +338,9 @@ public final class NMVPNPlugin {
         } else if status.serverAddress.count == 16 {
             config["gateway"] = .bytes(status.serverAddress)
         }
-        sentIPv4 = v4
-        sentIPv6 = status.ipv6
         do {
             try bus.emitSignal(path: Self.path, interface: Self.interface, name: "Config", [.vardict(config)])
-            try bus.emitSignal(
-                path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(Self.ip4Config(v4))])
-            if let v6 = status.ipv6 {
-                try bus.emitSignal(
-                    path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
-            }
+            try sendIPConfiguration(v4, status.ipv6)
         } catch {
             log("cannot send the configuration to NetworkManager: \(error)")
         }
@@ -360,19 +353,25 @@ public final class NMVPNPlugin {
     /// view of the active connection follows.
     private func resendConfiguration(_ status: TunnelStatus) {
         guard let v4 = status.ipv4, v4 != sentIPv4 || status.ipv6 != sentIPv6 else { return }
-        sentIPv4 = v4
-        sentIPv6 = status.ipv6
         do {
-            try bus.emitSignal(
-                path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(Self.ip4Config(v4))])
-            if let v6 = status.ipv6 {
-                try bus.emitSignal(
-                    path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
-            }
+            try sendIPConfiguration(v4, status.ipv6)
         } catch {
             log("cannot send the new configuration to NetworkManager: \(error)")
         }
         log("reconnected with new addresses: \(status.summary)")
+    }
+
+    /// Ip4Config, and Ip6Config when IPv6CP is up; remembers what was sent
+    /// so that a reconnect sends them again only when they change.
+    private func sendIPConfiguration(_ v4: IPv4Configuration, _ v6: IPv6Configuration?) throws(DBusError) {
+        sentIPv4 = v4
+        sentIPv6 = v6
+        try bus.emitSignal(
+            path: Self.path, interface: Self.interface, name: "Ip4Config", [.vardict(Self.ip4Config(v4))])
+        if let v6 {
+            try bus.emitSignal(
+                path: Self.path, interface: Self.interface, name: "Ip6Config", [.vardict(Self.ip6Config(v6))])
+        }
     }
 
     static func ip4Config(_ v4: IPv4Configuration) -> [String: DBusValue] {

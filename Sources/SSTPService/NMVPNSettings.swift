@@ -133,7 +133,11 @@ public struct NMVPNSettings {
         notes = target.notes
         guard target.host != nil else { throw Invalid(description: "vpn.data gateway (the server) is missing") }
         if target.user == nil { target.user = userName }
-        guard target.user != nil else { throw Invalid(description: "vpn.data user (or vpn.user-name) is missing") }
+        // network-manager-sstp's EAP-TLS profiles name the identity with
+        // tls-identity or tls-subject-name, or not at all (the certificate).
+        guard target.user != nil || target.auth == "tls" else {
+            throw Invalid(description: "vpn.data user (or vpn.user-name) is missing")
+        }
         target.password = secrets["password"] ?? ""
         if target.proxyUser != nil { target.proxyPassword = secrets["proxy-password"] ?? "" }
         if let secret = secrets["tls-user-key-secret"], !secret.isEmpty {
@@ -143,8 +147,9 @@ public struct NMVPNSettings {
         do {
             options = try target.finish(keepalive: .bothRequired)
         } catch {
-            throw Invalid(
-                description: "vpn.data \(error.option == "refuse" ? "refuse-*" : error.option): \(error.reason)")
+            // The table names the option; NetworkManager's user knows its vpn.data key.
+            let key = error.option == "refuse" ? "refuse-*" : OptionTable.spec(error.option)?.vpnData?.name
+            throw Invalid(description: "vpn.data \(key ?? error.option): \(error.reason)")
         }
         options.configureInterface = false
         options.configureDNS = false

@@ -42,11 +42,12 @@ public enum StandaloneOptions {
         guard let serverText = dict["server"]?.unwrapped.stringValue, !serverText.isEmpty else {
             throw Invalid(description: "option \"server\" is required")
         }
-        guard let user = dict["user"]?.unwrapped.stringValue, !user.isEmpty else {
+        // EAP-TLS authenticates with the certificate: no password, and the
+        // identity may come from the certificate.
+        let certificateOnly = dict["auth"]?.unwrapped.stringValue == "tls"
+        guard dict["user"]?.unwrapped.stringValue?.isEmpty == false || certificateOnly else {
             throw Invalid(description: "option \"user\" is required")
         }
-        // EAP-TLS authenticates with the certificate: no password.
-        let certificateOnly = dict["auth"]?.unwrapped.stringValue == "tls"
         guard dict["password"] != nil || dict["password-file"] != nil || certificateOnly else {
             throw Invalid(description: "option \"password\" or \"password-file\" is required")
         }

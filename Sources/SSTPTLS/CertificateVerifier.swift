@@ -53,6 +53,9 @@ final class CertificateVerifier {
     private(set) var internalFailure: TLSError?
     /// How many certificates the server sent, the leaf included.
     private var presentedCount = 0
+    /// A further check of a leaf whose chain verified (the EAP server's
+    /// name rules and key usage); its error fails the handshake.
+    var leafCheck: ((OpaquePointer) -> TLSError?)?
 
     init(peerName: TLSPeerName, pins: [TLSPin], insecureSkipVerify: Bool) {
         self.peerName = peerName
@@ -132,6 +135,11 @@ final class CertificateVerifier {
         leafSubject = X509Text.subject(leaf)
         leafPins = presented
         chainVerified = X509_verify_cert(store) == 1
+        if chainVerified, let leafCheck, let failure = leafCheck(leaf) {
+            chainVerified = false
+            firstFailure = firstFailure ?? failure
+            X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+        }
         if !chainVerified, firstFailure == nil {
             // Failed without calling the per-certificate callback.
             record(

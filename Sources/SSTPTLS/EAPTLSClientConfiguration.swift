@@ -52,6 +52,16 @@ public struct EAPTLSClientConfiguration: Sendable {
     public var keyPassphrase: [UInt8]?
     public var minVersion = TLSVersion.tls12
     public var maxVersion = TLSVersion.tls13
+    /// How `serverName` is compared (network-manager-sstp's
+    /// tls-verify-method: none, name, subject, suffix); nil: as a host name.
+    /// See `EAPServerNameRule`.
+    public var verifyMethod: String?
+    /// The server's certificate must list serverAuth in its extended key
+    /// usage (network-manager-sstp's tls-verify-key-usage).
+    public var requireServerAuthUsage = false
+    /// PEM CRLs: the server's certificate must not be revoked by its
+    /// issuer's CRL, which must be in this file (X509_V_FLAG_CRL_CHECK).
+    public var crlFile: String?
 
     public init(caFile: String? = nil, serverName: String? = nil, identity: EAPTLSClientIdentity? = nil) {
         self.caFile = caFile
@@ -64,6 +74,7 @@ extension EAPTLSClientConfiguration: CustomStringConvertible {
     /// Everything but the passphrase.
     public var description: String {
         "EAPTLSClientConfiguration(caFile: \(caFile ?? "system"), serverName: \(serverName ?? "none"), "
+            + "verifyMethod: \(verifyMethod ?? "host"), crlFile: \(crlFile ?? "none"), "
             + "identity: \(identity.map { "\($0)" } ?? "none"), passphrase: "
             + (keyPassphrase == nil ? "none" : "set") + ")"
     }

@@ -152,7 +152,7 @@ extension OpenSSLEAPTLSEngine {
         static func kind(of error: TLSError) -> EAPTLSEngineFailureKind {
             switch error {
             case .hostnameMismatch, .unableToGetIssuer, .untrustedIssuer, .selfSigned, .expired, .notYetValid,
-                .wrongPurpose, .pinMismatch, .certificateChanged, .certificateRejected:
+                .wrongPurpose, .pinMismatch, .certificateChanged, .certificateRejected, .serverNameRuleMismatch:
                 return .serverCertificateUntrusted
             case .handshakeAlert(let code, _):
                 // bad_certificate 42 .. access_denied 49, certificate_required 116.

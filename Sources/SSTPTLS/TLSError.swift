@@ -27,6 +27,8 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The EAP-TLS client certificate or key (`--client-cert`,
     /// `--client-key`) could not be used.
     case clientIdentityError(path: String, problem: ClientIdentityProblem)
+    /// The CRL file (`--eap-crl`) could not be read or holds no CRL.
+    case crlFileError(path: String, detail: String)
 
     // MARK: The server's certificate (client side)
 
@@ -61,6 +63,10 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Any other reason OpenSSL's chain verification gave (its X509_V_ERR
     /// code and text).
     case certificateRejected(subject: String, depth: Int, code: Int, reason: String)
+    /// The authentication server's certificate fails the name rule of
+    /// `--eap-verify-method` (`method`): `presented` is what that rule
+    /// compared (its common name or its one-line subject).
+    case serverNameRuleMismatch(method: String, expected: String, presented: String)
 
     // MARK: The handshake and the connection
 
@@ -113,6 +119,9 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "of the certificate"
         case .clientIdentityError(let path, let problem):
             "cannot use the client certificate or key \(path): \(problem)"
+        case .crlFileError(let path, let detail):
+            "cannot use the CRL file \(path): \(detail). It must be readable and hold the PEM CRL "
+                + "(-----BEGIN X509 CRL-----) of the authentication server's CA"
         case .hostnameMismatch(let expected, let presented):
             "the server's certificate is not valid for \(expected): "
                 + (presented.isEmpty
@@ -152,6 +161,11 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case .certificateRejected(let subject, let depth, let code, let reason):
             "\(Self.certificate(subject, depth)) was rejected: \(reason) "
                 + "(OpenSSL verify error \(code))"
+        case .serverNameRuleMismatch(let method, let expected, let presented):
+            "the server's certificate does not pass the verify method \(method): it has "
+                + (presented.isEmpty ? "no common name" : "\"\(presented)\"") + ", not \"\(expected)\". "
+                + "Give --eap-server-name (tls-remotename) what the certificate has, or choose another "
+                + "--eap-verify-method (tls-verify-method)"
         case .protocolVersion(let minimum, let maximum, let detail):
             "the two sides share no TLS version: this side allows "
                 + (minimum == maximum ? "only \(minimum)" : "\(minimum) to \(maximum)")

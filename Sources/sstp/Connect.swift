@@ -91,9 +91,10 @@ struct Connect: ParsableCommand {
         guard has("server") else {
             throw ValidationError("give the server: sstp connect HOST[:PORT], or \"server = ...\" in --config")
         }
-        guard has("user") else { throw ValidationError("give the user name with --user") }
-        // EAP-TLS authenticates with the certificate: no password.
+        // EAP-TLS authenticates with the certificate: no password, and the
+        // identity may come from the certificate.
         let certificateOnly = inputs.contains { $0.spec.id == "connection-type" && $0.text == "tls" }
+        guard has("user") || certificateOnly else { throw ValidationError("give the user name with --user") }
         guard has("password-file") || certificateOnly else {
             throw ValidationError(
                 "give the password with --password-file FILE (or - for standard input); "

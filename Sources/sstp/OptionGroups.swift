@@ -58,6 +58,12 @@ struct TLSOptions: ParsableArguments {
     var clientKeyPasswordFile: String?
     @Option(name: tableName("eap-ca-cert"), help: tableHelp("eap-ca-cert")) var eapCACert: String?
     @Option(name: tableName("eap-server-name"), help: tableHelp("eap-server-name")) var eapServerName: String?
+    @Option(name: tableName("eap-verify-method"), help: tableHelp("eap-verify-method")) var eapVerifyMethod: String?
+    @Flag(name: tableName("eap-verify-key-usage"), help: tableHelp("eap-verify-key-usage"))
+    var eapVerifyKeyUsage = false
+    @Option(name: tableName("eap-crl"), help: tableHelp("eap-crl")) var eapCRL: String?
+    @Option(name: tableName("eap-tls-max"), help: tableHelp("eap-tls-max")) var eapTLSMax: String?
+    @Option(name: tableName("eap-identity"), help: tableHelp("eap-identity")) var eapIdentity: String?
 
     func add(to v: inout CommandLineValues) {
         v.add("ca-cert", caCert)
@@ -75,6 +81,11 @@ struct TLSOptions: ParsableArguments {
         v.add("client-key-password-file", clientKeyPasswordFile)
         v.add("eap-ca-cert", eapCACert)
         v.add("eap-server-name", eapServerName)
+        v.add("eap-verify-method", eapVerifyMethod)
+        v.add("eap-verify-key-usage", flag: eapVerifyKeyUsage)
+        v.add("eap-crl", eapCRL)
+        v.add("eap-tls-max", eapTLSMax)
+        v.add("eap-identity", eapIdentity)
     }
 }
 

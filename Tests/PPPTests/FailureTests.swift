@@ -49,7 +49,7 @@ import Testing
             server: NegotiationTests.server(methods: [.mschapv2]))
         link.start()
         link.run(until: .seconds(60))
-        guard case .authenticationFailed(let message) = link.clientRecord.linkDowns.first else {
+        guard case .authenticationFailed(let message, _) = link.clientRecord.linkDowns.first else {
             Issue.record("client ended with \(link.clientRecord.linkDowns)")
             return
         }
@@ -64,7 +64,7 @@ import Testing
             server: NegotiationTests.server(methods: [.pap]))
         link.start()
         link.run(until: .seconds(60))
-        guard case .authenticationFailed(let message) = link.serverRecord.linkDowns.first else {
+        guard case .authenticationFailed(let message, _) = link.serverRecord.linkDowns.first else {
             Issue.record("server ended with \(link.serverRecord.linkDowns)")
             return
         }
@@ -295,5 +295,19 @@ import Testing
         let texts = failures.map(\.description)
         #expect(Set(texts).count == texts.count)
         for text in texts { #expect(text.count > 20) }
+    }
+}
+
+/// A refused EAP-TLS login points at the certificate, a refused password
+/// login at the password.
+@Suite struct AuthenticationAdviceTests {
+    @Test func adviceFollowsWhatWasRefused() {
+        let password = PPPFailure.authenticationFailed(message: "MS-CHAPv2 E=691")
+        #expect(password.description.contains("user name and password"))
+        let certificate = PPPFailure.authenticationFailed(
+            message: "the server refused this client's certificate", advice: .clientCertificate)
+        #expect(certificate.description.contains("--client-cert"))
+        #expect(certificate.description.contains("revoked"))
+        #expect(!certificate.description.contains("password"))
     }
 }

@@ -180,7 +180,7 @@ import Testing
         #expect(!sent.contains { $0.pppProtocol == PPPProtocolNumber.ipcp })
         let terminate = try #require(sent.first { $0.pppCode == 5 })
         _ = link.feed(.frame([0xff, 0x03, 0xc0, 0x21, 0x06, terminate[5], 0x00, 0x04]))
-        guard case .authenticationFailed(let message) = link.record.linkDowns.first else {
+        guard case .authenticationFailed(let message, _) = link.record.linkDowns.first else {
             Issue.record("ended with \(link.record.linkDowns)")
             return
         }

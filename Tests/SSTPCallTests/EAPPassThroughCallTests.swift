@@ -47,7 +47,7 @@ final class EAPPassThroughCallTests: XCTestCase {
         var pair = pair(password: "wrong")
         pair.connect()
         pair.runUntilEnded()
-        guard case .ppp(.authenticationFailed(let message))? = pair.serverEnd?.failure else {
+        guard case .ppp(.authenticationFailed(let message, _))? = pair.serverEnd?.failure else {
             return XCTFail("\(String(describing: pair.serverEnd))")
         }
         XCTAssertTrue(message.contains("RADIUS Access-Reject"), message)
@@ -63,7 +63,7 @@ final class EAPPassThroughCallTests: XCTestCase {
         pair.eapBackend?.unreachable = true
         pair.connect()
         pair.runUntilEnded()
-        guard case .ppp(.authenticationFailed(let message))? = pair.serverEnd?.failure else {
+        guard case .ppp(.authenticationFailed(let message, _))? = pair.serverEnd?.failure else {
             return XCTFail("\(String(describing: pair.serverEnd))")
         }
         XCTAssertEqual(message, "the RADIUS server did not answer")

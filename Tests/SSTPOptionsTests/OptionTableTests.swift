@@ -62,6 +62,8 @@ import Testing
                 "no-queue-management",
                 // Added since (issue 15).
                 "auth", "client-cert", "client-key", "client-key-password-file", "eap-ca-cert", "eap-server-name",
+                // Added since (network-manager-sstp's EAP-TLS keys with an effect).
+                "eap-verify-method", "eap-verify-key-usage", "eap-crl", "eap-tls-max", "eap-identity",
             ])
         var dbus: [String: String] = [:]
         for spec in OptionTable.all { if let key = spec.dbus { dbus[key.name] = key.signature } }
@@ -80,6 +82,9 @@ import Testing
                 // Added since (issue 15).
                 "auth": "s", "client-cert": "s", "client-key": "s", "client-key-password-file": "s",
                 "eap-ca-cert": "s", "eap-server-name": "s",
+                // Added since (network-manager-sstp's EAP-TLS keys with an effect).
+                "eap-verify-method": "s", "eap-verify-key-usage": "b", "eap-crl": "s", "eap-tls-max": "s",
+                "eap-identity": "s",
             ])
     }
 

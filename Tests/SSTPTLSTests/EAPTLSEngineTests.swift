@@ -106,6 +106,96 @@ import Testing
         #expect(engineFailure(untrusted)?.kind == .serverCertificateUntrusted)
     }
 
+    /// tls-verify-method against the test server's certificate
+    /// (CN=sstp.test, issued by the intermediate, EKU serverAuth).
+    @Test(arguments: [
+        ("name", "sstp.test", true), ("name", "other.test", false), ("subject", "/CN=sstp.test", true),
+        ("subject", "CN=sstp.test", false), ("suffix", "test", true), ("suffix", ".test", true),
+        ("suffix", "p.test", false), ("none", "anything", true),
+    ])
+    func verifyMethod(method: String, name: String, passes: Bool) throws {
+        let pki = try TestPKI.get()
+        var config = configuration(pki, name: name)
+        config.verifyMethod = method
+        let (outcome, _) = try run(config, version: Self.tls13)
+        if passes {
+            guard case .succeeded = outcome else {
+                Issue.record("\(method) \(name) failed: \(outcome)")
+                return
+            }
+        } else {
+            let failure = engineFailure(outcome)
+            #expect(failure?.kind == .serverCertificateUntrusted)
+            #expect(failure?.detail.contains("verify method \(method)") == true, "\(String(describing: failure))")
+            #expect(failure?.detail.contains(method == "subject" ? "/CN=sstp.test" : "\"sstp.test\"") == true)
+        }
+    }
+
+    @Test func keyUsageCheckPassesAServerAuthCertificate() throws {
+        let pki = try TestPKI.get()
+        var config = configuration(pki)
+        config.requireServerAuthUsage = true
+        let (outcome, _) = try run(config, version: Self.tls12)
+        guard case .succeeded = outcome else {
+            Issue.record("serverAuth certificate failed the key usage check: \(outcome)")
+            return
+        }
+    }
+
+    /// A CRL of the intermediate, made with the openssl CLI: empty, then
+    /// with the server's certificate revoked.
+    func crl(_ pki: TestPKI, revokingServer: Bool) throws -> String {
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let dir = "crl-\(tag)"
+        _ = try pki.shell(
+            "mkdir \(dir) && touch \(dir)/index.txt && echo 01 > \(dir)/crlnumber && "
+                + "printf '[ca]\\ndefault_ca=c\\n[c]\\ndatabase=\(dir)/index.txt\\ncrlnumber=\(dir)/crlnumber\\n"
+                + "default_md=sha256\\ndefault_crl_days=30\\n' > \(dir)/ca.cnf && "
+                + (revokingServer
+                    ? "openssl ca -config \(dir)/ca.cnf -cert int.pem -keyfile int.key -revoke sstp.pem 2>/dev/null && "
+                    : "")
+                + "openssl ca -config \(dir)/ca.cnf -cert int.pem -keyfile int.key -gencrl -out \(dir)/int.crl "
+                + "2>/dev/null")
+        return pki.path("\(dir)/int.crl")
+    }
+
+    @Test func crlRefusesARevokedServerCertificate() throws {
+        let pki = try TestPKI.get()
+        var config = configuration(pki)
+        config.crlFile = try crl(pki, revokingServer: false)
+        let (clean, _) = try run(config, version: Self.tls13)
+        guard case .succeeded = clean else {
+            Issue.record("a CRL that revokes nothing refused the server: \(clean)")
+            return
+        }
+        config.crlFile = try crl(pki, revokingServer: true)
+        let (revoked, _) = try run(config, version: Self.tls13)
+        let failure = engineFailure(revoked)
+        #expect(failure?.kind == .serverCertificateUntrusted)
+        #expect(failure?.detail.contains("revoked") == true, "\(String(describing: failure))")
+    }
+
+    @Test func unreadableCRLIsItsOwnError() throws {
+        let pki = try TestPKI.get()
+        var config = configuration(pki)
+        config.crlFile = pki.path("root.pem")
+        #expect {
+            _ = try EAPTLSClientContext(config)
+        } throws: { error in
+            guard case .crlFileError(let path, _) = error as? TLSError else { return false }
+            return path == pki.path("root.pem")
+        }
+    }
+
+    /// With no identity configured, EAP-TLS names itself after the
+    /// certificate: its emailAddress, else its common name.
+    @Test func certificateIdentityIsTheCommonName() throws {
+        let pki = try TestPKI.get()
+        #expect(try EAPTLSClientContext(configuration(pki)).certificateIdentity == "sstp.test")
+        #expect(
+            try EAPTLSClientContext(EAPTLSClientConfiguration(caFile: pki.path("root.pem"))).certificateIdentity == nil)
+    }
+
     @Test(arguments: [tls12, tls13])
     func clientCertificateRefusedByServer(version: Int32) throws {
         let pki = try TestPKI.get()

@@ -23,7 +23,7 @@ SECRET = "radius shared secret 7f3a"
 # The name in the RADIUS server's certificate (what --eap-server-name checks).
 RADIUS_SERVER_NAME = "radius.test"
 
-_PKI_VERSION = "1"
+_PKI_VERSION = "2"
 
 EAPOL_TEST = "/usr/bin/eapol_test"
 # eapol_test (wpa_supplicant's RADIUS test client, Debian `eapoltest`)
@@ -96,6 +96,7 @@ def _issue(directory, config, name, cn, extension):
 def radius_pki():
     """The folder with ca.pem, server.pem/.key, alice.pem/.key,
     revoked.pem/.key, ca-and-crl.pem (the CA with its CRL, for FreeRADIUS),
+    server-revoked-crl.pem (a later CRL that also revokes server.pem),
     and other-ca/ca.pem (a CA that signed nothing we use). Made once per
     build folder."""
     root = os.path.join(BUILD, "e2e-radius-pki")
@@ -112,6 +113,10 @@ def radius_pki():
         _issue(work, config, "revoked", "alice", "client_ext")
         _openssl("ca", "-batch", "-config", config, "-revoke", "revoked.pem", cwd=work)
         _openssl("ca", "-batch", "-config", config, "-gencrl", "-out", "crl.pem", cwd=work)
+        # A later CRL that also revokes the server's certificate, for the
+        # client's --eap-crl; FreeRADIUS gets the first one (ca-and-crl.pem).
+        _openssl("ca", "-batch", "-config", config, "-revoke", "server.pem", cwd=work)
+        _openssl("ca", "-batch", "-config", config, "-gencrl", "-out", "server-revoked-crl.pem", cwd=work)
         with open(os.path.join(work, "ca-and-crl.pem"), "w") as out:
             for part in ("ca.pem", "crl.pem"):
                 with open(os.path.join(work, part)) as f:

@@ -274,6 +274,28 @@ class NetworkManagerEAPTLS(TunnelTestCase):
         self.assertNotIn(KEY_PASSPHRASE, self.nm.read_log())
         self.nm.nmcli("connection", "down", "eap-tls")
 
+    def test_network_manager_sstp_profile_without_a_user(self):
+        # The keys network-manager-sstp's editor writes for EAP-TLS: no
+        # user (the identity is the subject it read from the certificate),
+        # the verify method with the remote name, key usage, a TLS ceiling.
+        rp = self.radius.pki
+        data = (f"gateway={SERVER_IP}, ca-cert={os.path.join(pki(), 'root.pem')}, connection-type=tls, "
+                f"tls-user-cert={os.path.join(rp, 'alice.pem')}, tls-user-key={os.path.join(rp, 'alice.key')}, "
+                f"tls-ca-cert={os.path.join(rp, 'ca.pem')}, tls-subject-name=alice, tls-verify-method=name, "
+                f"tls-remotename={RADIUS_SERVER_NAME}, tls-verify-key-usage=yes, tls-max-version=1.2, "
+                "tls-user-key-secret-flags=4")
+        self.nm.nmcli("connection", "add", "type", "vpn", "con-name", "nm-sstp-tls", "vpn-type", "sstp",
+                      "vpn.data", data)
+        r = self.nm.nmcli("connection", "up", "nm-sstp-tls")
+        self.assertIn("successfully activated", r.stdout)
+        log = self.server.wait_for("Crypto binding is valid", timeout=20)
+        self.assertIn("accepted alice", log)
+        self.assertIn("send TLS 1.2 Handshake", self.radius.output())
+        self.assertNotIn("send TLS 1.3 Handshake", self.radius.output())
+        r = self.ping(self.ns.client, TUNNEL_SERVER_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.nm.nmcli("connection", "down", "nm-sstp-tls")
+
 
 def tearDownModule():
     cleanup_pki()

@@ -11,7 +11,7 @@ those cases only add client options.
 import os
 import unittest
 
-from harness import SERVER, TUNNEL_SERVER_IP, USER, PASSWORD, TunnelTestCase, cleanup_pki, pki, run
+from harness import SERVER, TUNNEL_SERVER_IP, USER, PASSWORD, Process, TunnelTestCase, cleanup_pki, pki, run
 from radius import EAPOL_TEST, FREERADIUS, RADIUS_PORT, RADIUS_SERVER_NAME, FreeRADIUS
 
 EXIT_AUTHENTICATION = 2
@@ -193,7 +193,8 @@ class EAPTLSAndPEAPThroughRADIUS(EAPCertificateCase):
     def test_revoked_client_certificate_is_refused_by_the_server(self):
         server = self.start_tls_server()
         client = self.start_client(*self.tls_args(cert="revoked"))
-        self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed")
+        out = self.assert_fails(client, EXIT_AUTHENTICATION, "Authentication failed", "--client-cert")
+        self.assertNotIn("Check the user name and password", out)
         self.assertIn("RADIUS Access-Reject", server.wait_for("RADIUS Access-Reject", timeout=20))
         self.assertIn("certificate revoked", self.radius.output())
 
@@ -218,6 +219,46 @@ class EAPTLSAndPEAPThroughRADIUS(EAPCertificateCase):
         client = self.start_client("--auth", "peap", *self.eap_args(name="other.test"))
         self.assert_fails(client, EXIT_CERTIFICATE, "the authentication server's certificate is not trusted",
                           "--eap-server-name")
+
+
+class NetworkManagerSSTPTLSKeys(EAPCertificateCase):
+    """The EAP-TLS keys network-manager-sstp's profiles carry beyond the
+    certificate, through their command-line names: the identity, the
+    verify method with the remote name (as pppd 2.5 reads them), the CRL."""
+
+    def test_no_user_names_itself_after_the_certificate(self):
+        server = self.start_tls_server()
+        argv = self.client_argv(*self.tls_args())
+        at = argv.index("--user")
+        del argv[at:at + 2]
+        client = Process(argv, "client")
+        self.processes.append(client)
+        self.assertIn("EAP: sent Identity alice", client.wait_for("connected:", timeout=60))
+        self.assertIn("accepted alice", server.wait_for("Crypto binding is valid", timeout=20))
+        self.assertEqual(client.stop(), 0, client.output())
+        self.assert_nothing_left()
+
+    def test_eap_identity_is_what_the_server_sees(self):
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args(), "--eap-identity", "carol@example.test")
+        self.assert_connects(client, server, "EAP-TLS")
+        self.assertIn("accepted carol@example.test", server.output())
+        self.assertIn("Login OK: [carol@example.test", self.radius.output())
+
+    def test_verify_method_subject_passes_and_name_mismatch_is_refused(self):
+        server = self.start_tls_server()
+        client = self.start_client(*self.tls_args(), "--eap-verify-method", "subject",
+                                   "--eap-server-name", f"/CN={RADIUS_SERVER_NAME}")
+        self.assert_connects(client, server, "EAP-TLS")
+        client = self.start_client(*self.tls_args(), "--eap-verify-method", "suffix", "--eap-server-name", "dius.test")
+        self.assert_fails(client, EXIT_CERTIFICATE, "does not pass the verify method suffix",
+                          f'"{RADIUS_SERVER_NAME}"', "--eap-verify-method")
+
+    def test_crl_revoking_the_radius_certificate_is_refused(self):
+        self.start_tls_server()
+        client = self.start_client(*self.tls_args(), "--eap-crl", os.path.join(self.rp, "server-revoked-crl.pem"))
+        self.assert_fails(client, EXIT_CERTIFICATE, "the authentication server's certificate is not trusted",
+                          "revoked")
 
 
 class EAPTLS12ThroughRADIUS(EAPCertificateCase):

@@ -16,8 +16,7 @@ struct EAPAuthenticator: AuthenticationSession {
 
     private var stage = Stage.identity
     private var identifier: UInt8 = 0
-    private var request: [UInt8] = []
-    private var transmissions = 0
+    private var retransmission: EAPRequestRetransmission
 
     init(
         configuration: PPPServerConfiguration, limits: PPPNegotiationLimits,
@@ -26,6 +25,7 @@ struct EAPAuthenticator: AuthenticationSession {
         self.configuration = configuration
         self.limits = limits
         self.random = random
+        retransmission = EAPRequestRetransmission(limits: limits)
     }
 
     mutating func start(now: Duration) -> [AuthenticationOutput] {
@@ -36,24 +36,15 @@ struct EAPAuthenticator: AuthenticationSession {
     /// A new Request with a new Identifier (RFC 3748 §4.1).
     private mutating func sendRequest(_ data: [UInt8], now: Duration) -> [AuthenticationOutput] {
         identifier &+= 1
-        request = PPPControlPacket.serialize(
-            code: EAPCode.request, identifier: identifier, data: data)
-        transmissions = 1
-        return [.send(request), .setTimer(now + limits.restartInterval)]
+        return retransmission.send(
+            PPPControlPacket.serialize(code: EAPCode.request, identifier: identifier, data: data), now: now)
     }
 
     mutating func retransmitTimerExpired(now: Duration) -> [AuthenticationOutput] {
         guard stage != .done else { return [] }
-        // RFC 3748 §4.3: the authenticator retransmits the same Request.
-        guard transmissions < limits.maxConfigure else {
-            stage = .done
-            return [
-                .log("EAP: \(transmissions) Requests went unanswered"),
-                .failed(.peerNotResponding(.authentication)),
-            ]
-        }
-        transmissions += 1
-        return [.send(request), .setTimer(now + limits.restartInterval)]
+        let (actions, gaveUp) = retransmission.timerExpired(now: now)
+        if gaveUp { stage = .done }
+        return actions
     }
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {

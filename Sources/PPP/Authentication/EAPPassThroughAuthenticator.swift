@@ -14,8 +14,7 @@ struct EAPPassThroughAuthenticator: AuthenticationSession {
     let random: any PPPRandomSource
 
     private var identifier: UInt8 = 0
-    private var request: [UInt8] = []
-    private var transmissions = 0
+    private var retransmission: EAPRequestRetransmission
     /// A Response went to the server and its answer is still due.
     private var awaitingBackend = false
     private var identity: String?
@@ -27,6 +26,7 @@ struct EAPPassThroughAuthenticator: AuthenticationSession {
         self.passThrough = passThrough
         self.limits = limits
         self.random = random
+        retransmission = EAPRequestRetransmission(limits: limits)
     }
 
     mutating func start(now: Duration) -> [AuthenticationOutput] {
@@ -39,23 +39,14 @@ struct EAPPassThroughAuthenticator: AuthenticationSession {
     }
 
     private mutating func sendRequest(_ packet: [UInt8], now: Duration) -> [AuthenticationOutput] {
-        request = packet
-        transmissions = 1
-        return [.send(packet), .setTimer(now + limits.restartInterval)]
+        retransmission.send(packet, now: now)
     }
 
     mutating func retransmitTimerExpired(now: Duration) -> [AuthenticationOutput] {
         guard !done, !awaitingBackend else { return [] }
-        // RFC 3748 §4.3: the authenticator retransmits the same Request.
-        guard transmissions < limits.maxConfigure else {
-            done = true
-            return [
-                .log("EAP: \(transmissions) Requests went unanswered"),
-                .failed(.peerNotResponding(.authentication)),
-            ]
-        }
-        transmissions += 1
-        return [.send(request), .setTimer(now + limits.restartInterval)]
+        let (actions, gaveUp) = retransmission.timerExpired(now: now)
+        if gaveUp { done = true }
+        return actions
     }
 
     mutating func receive(_ packet: PPPControlPacket, now: Duration) -> [AuthenticationOutput] {

@@ -43,34 +43,31 @@ struct EAPTLSMethodSession: Sendable {
         case .tls(var tls):
             let actions = tls.handle(event)
             peer = .tls(tls)
-            return actions.map { action in
-                switch action {
-                case .respond(let identifier, let data): .respond(identifier: identifier, typeAndData: data)
-                case .succeeded(let keys): .succeeded(msk: keys.msk)
-                case .failed(let failure):
-                    if case .tls(let engine) = failure, engine.kind == .serverCertificateUntrusted {
-                        .failed(.eapServerUntrusted(method: "EAP-TLS", detail: engine.detail))
-                    } else {
-                        .failed(.authenticationFailed(message: failure.description))
-                    }
-                case .log(let line): .log(line)
-                }
-            }
+            return Self.outcomes(actions, method: "EAP-TLS")
         case .peap(var peap):
             let actions = peap.handle(event)
             peer = .peap(peap)
-            return actions.map { action in
-                switch action {
-                case .respond(let identifier, let data): .respond(identifier: identifier, typeAndData: data)
-                case .succeeded(let keys): .succeeded(msk: keys.msk)
-                case .failed(let failure):
-                    if case .tls(let engine) = failure, engine.kind == .serverCertificateUntrusted {
-                        .failed(.eapServerUntrusted(method: "PEAP", detail: engine.detail))
-                    } else {
-                        .failed(.authenticationFailed(message: failure.description))
-                    }
-                case .log(let line): .log(line)
+            return Self.outcomes(actions, method: "PEAP")
+        }
+    }
+
+    private static func outcomes<Keys, Failure>(
+        _ actions: [EAPTLSMethodAction<Keys, Failure>], method: String
+    ) -> [Outcome] {
+        actions.map { action in
+            switch action {
+            case .respond(let identifier, let data): .respond(identifier: identifier, typeAndData: data)
+            case .succeeded(let keys): .succeeded(msk: keys.msk)
+            case .failed(let failure):
+                if let engine = failure.engineFailure, engine.kind == .serverCertificateUntrusted {
+                    .failed(.eapServerUntrusted(method: method, detail: engine.detail))
+                } else {
+                    .failed(
+                        .authenticationFailed(
+                            message: failure.description,
+                            advice: method == "EAP-TLS" ? .clientCertificate : .credentials))
                 }
+            case .log(let line): .log(line)
             }
         }
     }

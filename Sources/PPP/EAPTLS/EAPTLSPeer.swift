@@ -44,13 +44,7 @@ public enum EAPTLSPeerFailure: Error, Hashable, Sendable, CustomStringConvertibl
 }
 
 /// What the EAP-TLS peer asks the EAP layer to do.
-public enum EAPTLSPeerAction: Hashable, Sendable {
-    /// Send an EAP-Response with this Identifier and Data field.
-    case respond(identifier: UInt8, typeAndData: [UInt8])
-    case succeeded(EAPTLSKeys)
-    case failed(EAPTLSPeerFailure)
-    case log(String)
-}
+public typealias EAPTLSPeerAction = EAPTLSMethodAction<EAPTLSKeys, EAPTLSPeerFailure>
 
 /// The EAP-TLS peer (RFC 5216 §2.1, RFC 9190 §2.1) over an abstract TLS
 /// engine. A value: `handle(event)` returns actions.

@@ -5,7 +5,7 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
     /// The authenticator rejected our credentials, or (as authenticator) the
     /// peer gave wrong ones, or the server failed to prove it knows the
     /// password (MS-CHAPv2 authenticator response).
-    case authenticationFailed(message: String)
+    case authenticationFailed(message: String, advice: AuthenticationAdvice = .credentials)
     /// EAP-TLS or PEAP: the authentication server's certificate did not
     /// verify against the EAP CA and expected name (RFC 5216 §5.3), kept
     /// apart from a refused login because the fix is the trust settings.
@@ -47,6 +47,13 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
     /// MS-CHAPv2, OpenSSL's legacy provider holding MD4 and DES).
     case cryptoUnavailable(String)
 
+    /// What to check after a refused login: the password, or (EAP-TLS)
+    /// the client certificate.
+    public enum AuthenticationAdvice: Hashable, Sendable {
+        case credentials
+        case clientCertificate
+    }
+
     /// The stage at which a peer went silent.
     public enum PPPStage: String, Hashable, Sendable {
         case lcp = "LCP negotiation"
@@ -59,9 +66,13 @@ public enum PPPFailure: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .authenticationFailed(let message):
+        case .authenticationFailed(let message, .credentials):
             "Authentication failed: \(message). Check the user name and password, and which "
                 + "authentication methods the server and this client allow."
+        case .authenticationFailed(let message, .clientCertificate):
+            "Authentication failed: \(message). Check that the authentication server trusts the CA of the "
+                + "client certificate (--client-cert), that the certificate is neither revoked nor expired, "
+                + "and the EAP identity it expects (--eap-identity)."
         case .eapServerUntrusted(let method, let detail):
             "\(method): the authentication server's certificate is not trusted: \(detail). Check the EAP CA "
                 + "certificate (--eap-ca-cert) and the expected server name (--eap-server-name)."

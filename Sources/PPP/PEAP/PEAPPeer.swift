@@ -51,12 +51,8 @@ public struct PEAPKeyMaterial: Hashable, Sendable {
     public let cryptobound: Bool
 }
 
-public enum PEAPPeerAction: Hashable, Sendable {
-    case respond(identifier: UInt8, typeAndData: [UInt8])
-    case succeeded(PEAPKeyMaterial)
-    case failed(PEAPPeerFailure)
-    case log(String)
-}
+/// What the PEAP peer asks the EAP layer to do.
+public typealias PEAPPeerAction = EAPTLSMethodAction<PEAPKeyMaterial, PEAPPeerFailure>
 
 /// The PEAPv0 peer (MS-PEAP 3.2) with EAP-MSCHAPv2 inside, over an abstract
 /// TLS engine. Phase 1 is EAP-TLS framing with PEAP's Type (25) and Ver
