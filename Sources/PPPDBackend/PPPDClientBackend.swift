@@ -13,6 +13,13 @@ public final class PPPDClientBackend: ClientPPPBackend {
     unowned let loop: EventLoop
     let emit: (ClientPPPBackendEvent) -> Void
     var driver: PPPDDriver?
+    /// Frames delivered before `start()`: the server's first LCP
+    /// Configure-Request can come in the same read as CALL_CONNECT_ACK,
+    /// and the call hands it over before its start action is carried out.
+    /// Dropping it would cost the server's 3 s restart timer (RFC 1661
+    /// §4.6); a few are kept for pppd.
+    var early: [[UInt8]] = []
+    static let earlyLimit = 8
     public private(set) var interface: (name: String, index: Int32)?
 
     public init(options: ClientOptions, loop: EventLoop, events: @escaping (ClientPPPBackendEvent) -> Void) {
@@ -43,9 +50,20 @@ public final class PPPDClientBackend: ClientPPPBackend {
         }
         self.driver = driver
         try driver.start()
+        let held = early
+        early = []
+        for frame in held {
+            frame.withUnsafeBytes { driver.deliver($0) }
+        }
     }
 
-    public func deliver(_ frame: UnsafeRawBufferPointer) { driver?.deliver(frame) }
+    public func deliver(_ frame: UnsafeRawBufferPointer) {
+        if let driver {
+            driver.deliver(frame)
+        } else if early.count < Self.earlyLimit {
+            early.append(Array(frame))
+        }
+    }
     public func callConnected() { driver?.callConnected() }
     public func terminate() { driver?.terminate() }
     public func lowerDown() { driver?.lowerDown() }

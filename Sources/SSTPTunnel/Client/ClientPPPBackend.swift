@@ -47,7 +47,9 @@ public protocol ClientPPPBackend: AnyObject {
 
     /// Start PPP: SSTP is ready to carry it (Lower-Layer-Up).
     func start() throws(SystemError)
-    /// A PPP frame from the server (`ff 03`, Protocol, Information).
+    /// A PPP frame from the server (`ff 03`, Protocol, Information). It can
+    /// come before `start()` (the server's first LCP frame may share a read
+    /// with CALL_CONNECT_ACK): keep it for PPP, do not drop it.
     func deliver(_ frame: UnsafeRawBufferPointer)
     /// The call is connected (CALL_CONNECTED is out): the network phase may
     /// go on.
