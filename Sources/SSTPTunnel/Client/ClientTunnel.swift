@@ -312,7 +312,9 @@ public final class ClientTunnel {
         emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
         let stream: TLSStream
         do {
-            let context = try TLSClientContext(options.tls)
+            // Kept per configuration (the service's next connect, a
+            // reconnect) or built ahead by `sstp connect` (prefetch).
+            let context = try TLSClientContextCache.shared.context(for: options.tls)
             let connection = try context.connect(transport: transport)
             stream = TLSStream(transport: transport, tls: connection, loop: loop)
             if options.queueManagement {
