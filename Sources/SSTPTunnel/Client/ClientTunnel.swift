@@ -213,6 +213,11 @@ public final class ClientTunnel {
             let fd = try TCPSocket.startConnect(to: address, userTimeout: options.tcpUserTimeout)
             stage = .connecting(fd: fd, candidates: candidates, index: index)
             try loop.add(fd: fd, events: .writable) { [weak self] _ in self?.connectReady() }
+            // The TLS context (SSL_CTX and trust store) is made while the
+            // kernel does TCP's handshake (or `sstp connect`'s prefetch of
+            // it is joined); startTLS takes it from the cache and reports
+            // any error itself.
+            _ = try? TLSClientContextCache.shared.context(for: options.tls)
         } catch {
             connectFailed(candidates, index: index, error: error)
         }
