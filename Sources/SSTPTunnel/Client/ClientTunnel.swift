@@ -213,10 +213,8 @@ public final class ClientTunnel {
             let fd = try TCPSocket.startConnect(to: address, userTimeout: options.tcpUserTimeout)
             stage = .connecting(fd: fd, candidates: candidates, index: index)
             try loop.add(fd: fd, events: .writable) { [weak self] _ in self?.connectReady() }
-            // The TLS context (SSL_CTX and trust store) is made while the
-            // kernel does TCP's handshake (or `sstp connect`'s prefetch of
-            // it is joined); startTLS takes it from the cache and reports
-            // any error itself.
+            // The TLS context is made (or the CLI's prefetch joined) during
+            // TCP's handshake; startTLS takes it from the cache or reports.
             _ = try? TLSClientContextCache.shared.context(for: options.tls)
         } catch {
             connectFailed(candidates, index: index, error: error)
@@ -317,8 +315,7 @@ public final class ClientTunnel {
         emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
         let stream: TLSStream
         do {
-            // Kept per configuration (the service's next connect, a
-            // reconnect) or built ahead by `sstp connect` (prefetch).
+            // Kept per configuration (TLSClientContextCache).
             let context = try TLSClientContextCache.shared.context(for: options.tls)
             let connection = try context.connect(transport: transport)
             stream = TLSStream(transport: transport, tls: connection, loop: loop)
