@@ -26,6 +26,8 @@ FIGURES = [
     ("goodput up (Gbit/s)", ("throughput", "up", "tunnel_gbps", "median"), True),
     ("goodput down (Gbit/s)", ("throughput", "down", "tunnel_gbps", "median"), True),
     ("connect, CLI (ms)", ("connect", "cli", "total_ms", "median"), False),
+    ("connect, CLI from spawn (ms)", ("connect", "cli", "spawn_to_echo_ms", "median"), False),
+    ("connect, D-Bus (ms)", ("connect", "dbus", "total_ms", "median"), False),
 ]
 
 

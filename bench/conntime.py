@@ -158,10 +158,13 @@ def dbus(count, peer, address, options):
                     return time.monotonic(), msg.body[0]
             return None, None
 
+        def connections():
+            return conn.send_and_get_reply(new_method_call(
+                DBusAddress(path, bus_name=name, interface="org.freedesktop.DBus.Properties"), "Get", "ss",
+                ("net.sstpclient.Client1.Manager", "Connections")), timeout=30)
+
         # Activation (the first call starts the service) is not timed.
-        conn.send_and_get_reply(new_method_call(
-            DBusAddress(path, bus_name=name, interface="org.freedesktop.DBus.Properties"), "Get", "ss",
-            ("net.sstpclient.Client1.Manager", "Connections")), timeout=30)
+        connections()
         for _ in range(count):
             start = time.monotonic()
             reply = conn.send_and_get_reply(new_method_call(manager, "Connect", "a{sv}", (opts,)), timeout=30)
@@ -178,6 +181,11 @@ def dbus(count, peer, address, options):
                 DBusAddress(obj, bus_name=name, interface="net.sstpclient.Client1.Connection"), "Disconnect"),
                 timeout=30)
             wait_state(obj, "disconnected")
+            # The service sends "disconnected" before it closes the TUN, and
+            # closing a TUN takes 10-20 ms in the kernel here (the device is
+            # unregistered): a call answered only once that is done keeps
+            # the teardown out of the next Connect's time.
+            connections()
             print(json.dumps(result), flush=True)
 
 

@@ -126,6 +126,7 @@ def table(r):
         for k, v in (c["cli"].get("phases_ms") or {}).items():
             row("connect", f"  phase {k}", v, "ms")
         row("connect", "  process launch (not counted)", c["cli"].get("launch_ms"), "ms")
+        row("connect", "  process start to first echo", c["cli"].get("spawn_to_echo_ms"), "ms")
     if "dbus" in c:
         if "skipped" in c["dbus"] or not c["dbus"].get("total_ms"):
             rows.append(("connect", "D-Bus", "-", "", c["dbus"].get("skipped") or "failed"))

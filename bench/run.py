@@ -424,6 +424,9 @@ class Bench:
                       "total_ms": summary([a["total_ms"] for a in ok]),
                       "total_p99_ms": percentile([a["total_ms"] for a in ok], 99),
                       "launch_ms": summary([a["launch_ms"] for a in ok]),
+                      # What a user of `sstp connect` waits for: process
+                      # start to the first echo.
+                      "spawn_to_echo_ms": summary([a["launch_ms"] + a["total_ms"] for a in ok]),
                       "phases_ms": {k: summary(v) for k, v in phases.items()}}
         log(f"  connect (CLI): {len(ok)}/{len(attempts)} ok, median {out['cli']['total_ms']['median']:.2f} ms")
         if not os.path.exists(SERVICE):

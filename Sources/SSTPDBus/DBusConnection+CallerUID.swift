@@ -32,10 +32,36 @@ extension DBusConnection {
         }
     }
 
-    /// Asks the bus for the uid of `sender`; `done` runs from a later
+    /// The uid of `sender`: from the bus, `done` running from a later
     /// dispatch (on the event loop) with the answer, or nil when the bus
     /// answers with an error, does not answer in 5 s, or cannot be asked.
+    ///
+    /// A unique name belongs to one connection for the bus's lifetime and
+    /// is never reused (D-Bus specification, "Bus Names"), and the bus
+    /// takes a connection's credentials once, when it connects: so a known
+    /// sender's uid is answered from `callerUIDs` at once, without a round
+    /// trip to the bus in front of every Connect (bench/README.md).
     func lookUpUnixUser(of sender: String, _ done: @escaping (UInt32?) -> Void) {
+        if sender.hasPrefix(":"), let known = callerUIDs[sender] {
+            done(known)
+            return
+        }
+        askBusForUnixUser(of: sender) { [weak self] uid in
+            if let uid, sender.hasPrefix(":") { self?.remember(uid: uid, of: sender) }
+            done(uid)
+        }
+    }
+
+    /// At most `callerUIDCapacity` senders are kept (callers that left
+    /// stay until it fills up, then all are forgotten).
+    private func remember(uid: UInt32, of sender: String) {
+        if callerUIDs.count >= Self.callerUIDCapacity { callerUIDs.removeAll() }
+        callerUIDs[sender] = uid
+    }
+
+    static let callerUIDCapacity = 256
+
+    private func askBusForUnixUser(of sender: String, _ done: @escaping (UInt32?) -> Void) {
         guard !sender.isEmpty,
             let message = dbus_message_new_method_call(
                 "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser")

@@ -13,6 +13,8 @@ public final class DBusConnection {
     var watches: [Int32: [OpaquePointer]] = [:]
     var timeouts: [OpaquePointer: EventLoop.TimerID] = [:]
     var dispatchScheduled = false
+    /// Callers' uids by unique name (DBusConnection+CallerUID).
+    var callerUIDs: [String: UInt32] = [:]
     var closed = false
     /// Called once when the bus connection drops.
     public var onDisconnected: (() -> Void)?

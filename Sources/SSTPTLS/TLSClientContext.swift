@@ -10,26 +10,30 @@ public final class TLSClientContext: @unchecked Sendable {
     let peerName: TLSPeerName
     private let ctx: OpaquePointer
 
-    public init(_ configuration: TLSClientConfiguration) throws(TLSError) {
+    public convenience init(_ configuration: TLSClientConfiguration) throws(TLSError) {
+        try self.init(configuration, systemTrust: .current)
+    }
+
+    /// With `systemTrust` standing for the system's store (tests point it
+    /// at a directory of their own).
+    init(_ configuration: TLSClientConfiguration, systemTrust: SystemTrustStore) throws(TLSError) {
         self.configuration = configuration
         peerName = try TLSPeerName(parsing: configuration.serverName)
         ctx = try SSLContextSetup.make(
             TLS_client_method(), minVersion: configuration.minVersion, maxVersion: configuration.maxVersion
-        ) { ctx throws(TLSError) in try Self.configure(ctx, configuration) }
+        ) { ctx throws(TLSError) in try Self.configure(ctx, configuration, systemTrust: systemTrust) }
     }
 
     deinit {
         SSL_CTX_free(ctx)
     }
 
-    private static func configure(_ ctx: OpaquePointer, _ configuration: TLSClientConfiguration)
-        throws(TLSError)
-    {
+    private static func configure(
+        _ ctx: OpaquePointer, _ configuration: TLSClientConfiguration, systemTrust: SystemTrustStore
+    ) throws(TLSError) {
         switch configuration.trust {
         case .system:
-            guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
-                throw .trustStoreError(detail: lastOpenSSLError())
-            }
+            try systemTrust.load(into: ctx)
         case .caFile(let path):
             try loadCAFile(ctx, path)
         }

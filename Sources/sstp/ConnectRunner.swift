@@ -2,6 +2,7 @@ import Glibc
 import SSTPLog
 import SSTPPlatform
 import PPPDBackend
+import SSTPTLS
 import SSTPTunnel
 
 /// Runs one connection on an event loop and prints its phases: one line per
@@ -12,6 +13,10 @@ struct ConnectRunner {
     let verbose: Bool
 
     func run() -> Int32 {
+        // The TLS context (SSL_CTX and trust store) is made on another core
+        // while the loop starts and TCP connects; joined before exit.
+        TLSClientContextCache.shared.prefetch(options.tls)
+        defer { TLSClientContextCache.shared.waitForPrefetches() }
         let loop: EventLoop
         let signals: SignalWatcher
         do {

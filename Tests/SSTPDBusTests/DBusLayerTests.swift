@@ -293,6 +293,14 @@ import Testing
         let deadline = loop.now + .seconds(10)
         while answer == nil, loop.now < deadline { try loop.runOnce(maximumWait: .milliseconds(50)) }
         #expect(answer == .some(getuid()))
+        // The same sender again: its uid is known, answered at once.
+        var again: UInt32??
+        connection.lookUpUnixUser(of: connection.uniqueName) { again = .some($0) }
+        #expect(again == .some(getuid()))
+        // Another sender is asked of the bus, as the first was.
+        var other: UInt32??
+        connection.lookUpUnixUser(of: "org.freedesktop.DBus") { other = .some($0) }
+        #expect(other == nil, "a well-known name was answered from the cache")
         connection.close()
     }
 }

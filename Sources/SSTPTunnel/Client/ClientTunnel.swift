@@ -228,6 +228,9 @@ public final class ClientTunnel {
         ) { [weak self] result in self?.connected(result) }
         stage = .connecting(connector)
         connector.start()
+        // The TLS context is made (or the CLI's prefetch joined) during
+        // TCP's handshake; startTLS takes it from the cache or reports.
+        _ = try? TLSClientContextCache.shared.context(for: options.tls)
     }
 
     func connected(_ result: Result<TCPConnector.Connected, TCPConnector.Failure>) {
@@ -292,7 +295,8 @@ public final class ClientTunnel {
         emit(.phase(.tls, "handshake with \(options.tls.serverName)"))
         let stream: TLSStream
         do {
-            let context = try TLSClientContext(options.tls)
+            // Kept per configuration (TLSClientContextCache).
+            let context = try TLSClientContextCache.shared.context(for: options.tls)
             let connection = try context.connect(transport: transport)
             stream = TLSStream(transport: transport, tls: connection, loop: loop)
             if options.queueManagement {
