@@ -26,11 +26,9 @@ extension ClientTunnel {
                 emit(.warning("cannot set IPv6 up on \(device.name) before it goes up: \(error)"))
             }
             try device.setUp(true)
-            // Read in batches by the kernel where it can (io_uring).
-            let reader = BatchedTUNDevice.wrapping(device)
-            tun = reader
-            try loop.add(fd: reader.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
-            return reader
+            tun = device
+            try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+            return device
         } catch {
             finish(.local("cannot create the TUN device: \(error). Run as root (CAP_NET_ADMIN) and check /dev/net/tun"))
             return nil

@@ -72,10 +72,8 @@ public final class SSTPServer {
                 interface: device.index, local: [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
                 prefixLength: 64)
         }
-        // Read in batches by the kernel where it can (io_uring).
-        let reader = BatchedTUNDevice.wrapping(device)
-        tun = reader
-        try loop.add(fd: reader.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
+        tun = device
+        try loop.add(fd: device.fd, events: .readable) { [weak self] _ in self?.tunReadable() }
         // A deep accept queue: under a connection flood a real client's
         // SYN is not dropped (and retried only a second later) while the
         // loop works through the queue.
