@@ -15,6 +15,13 @@ import Glibc
 ///
 /// `wrapping(_:)` falls back to the device itself where io_uring is
 /// missing, too old or refused (kernel.io_uring_disabled, a seccomp filter).
+///
+/// Not used by the client or the server yet: measured on Linux 6.18
+/// (bench/README.md, "Per-packet TUN->TLS"), the kernel's work per TUN
+/// read (the skb copy and free) is the cost, not the read(2) around it;
+/// the client's CPU per GB was the same per packet and higher with
+/// superpackets (each one copied once more). Wrap the device in
+/// ClientTunnel.ensureTUN or SSTPServer.start to use it.
 public final class BatchedTUNDevice: PacketDevice {
     public let device: any PacketDevice
     private let ring: OpaquePointer
