@@ -28,6 +28,16 @@ FIGURES = [
     ("connect, CLI (ms)", ("connect", "cli", "total_ms", "median"), False),
     ("connect, CLI from spawn (ms)", ("connect", "cli", "spawn_to_echo_ms", "median"), False),
     ("connect, D-Bus (ms)", ("connect", "dbus", "total_ms", "median"), False),
+    # With BENCH_SECTIONS=dataplane,...: the isolated data plane.
+    ("TUN->TLS/pump16k", ("dataplane", "tun_to_tls_over_pump_16k", "median"), True),
+    ("TUN->TLS (Gbit/s)", ("dataplane", "tun_to_tls_gbps", "median"), True),
+    ("TUN->TLS CPU (s/GB)", ("dataplane", "cpu_tun_to_tls_s_per_gb", "median"), False),
+    ("TUN->TLS offl./pump16k", ("dataplane", "tun_to_tls_offload_over_pump_16k", "median"), True),
+    ("TLS->TUN/pump16k", ("dataplane", "tls_to_tun_over_pump_16k", "median"), True),
+    ("pump 16k (Gbit/s)", ("dataplane", "pump_16k_gbps", "median"), True),
+    ("client CPU up (s/GB)", ("throughput", "up", "client_cpu_s_per_gb", "median"), False),
+    ("tunnel/relay up", ("throughput", "up", "tunnel_over_relay", "median"), True),
+    ("tunnel/relay down", ("throughput", "down", "tunnel_over_relay", "median"), True),
 ]
 
 

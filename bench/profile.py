@@ -5,6 +5,12 @@ through the tunnel, in namespaces it makes and removes.
     /usr/bin/python3 bench/profile.py callgrind up|down [client|server]
     /usr/bin/python3 bench/profile.py perf up|down [client|server]
     /usr/bin/python3 bench/profile.py callgrind connect [client|server]
+    /usr/bin/python3 bench/profile.py perf|callgrind flood [client]
+
+`flood` is the dataplane section's TUN->TLS per packet: benchtool mitm
+terminates the client's TLS and drops the data, a UDP flood of 1372-byte
+datagrams (no offload batches them) feeds the client's TUN
+(PROFILE_FLOOD_GSO=47 for the offload case).
 
 callgrind: the process runs under valgrind --tool=callgrind with
 instrumentation off until the tunnel is up and iperf3 has run for a second
@@ -37,11 +43,13 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     stem = os.path.join(out_dir, f"profile-{tool}-{direction}-{who}")
     bench = benchrun.Bench()
+    stop = []
     try:
         with Namespaces("prof") as ns:
             prefix = []
             sstp, server_bin = benchrun.SSTP, benchrun.SERVER
             connect = direction == "connect"
+            flood = direction == "flood"
             if tool == "callgrind":
                 # Valgrind 3.19 cannot read the DWARF 5 that Swift 6 writes:
                 # profile copies without debug information (the symbol
@@ -51,7 +59,20 @@ def main():
                 subprocess.run(["strip", "-g", "-o", server_bin, benchrun.SERVER], check=True)
                 prefix = ["valgrind", "--tool=callgrind", f"--instr-atstart={'yes' if connect else 'no'}",
                           f"--callgrind-out-file={stem}.out"]
-            if who == "server":
+            if flood:
+                d = pki()
+                bench.start_server(ns)
+                # stdin stays an open pipe: the mitm polls it for commands.
+                mitm = subprocess.Popen(ns.exec(ns.server, benchrun.BENCHTOOL, "mitm", benchrun.SERVER_IP, "8443",
+                                                benchrun.SERVER_IP, "443", f"{d}/sstp-chain.pem", f"{d}/leaf.key"),
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                stop.append(mitm)
+                assert mitm.stdout.readline().strip() == "listening"
+                client = bench.spawn(ns.exec(ns.client, *prefix, sstp,
+                                             *bench.client_argv(server=f"{benchrun.SERVER_IP}:8443")[1:]), "client")
+                client.wait_for("connected:", timeout=120)
+                target = client
+            elif who == "server":
                 d = pki()
                 argv = ns.exec(ns.server, *prefix, server_bin, "--listen", f"{benchrun.SERVER_IP}:443",
                                "--cert", os.path.join(d, "sstp-chain.pem"), "--key", os.path.join(d, "leaf.key"),
@@ -75,6 +96,40 @@ def main():
                         subprocess.run(["callgrind_annotate", *extra, "--threshold=99", stem + ".out"], stdout=f,
                                        check=False)
                 print(f"{stem}.out, {stem}.txt, {stem}-self.txt")
+                return
+            if flood:
+                seconds = int(os.environ.get("PROFILE_SECONDS", "5"))
+                gso = os.environ.get("PROFILE_FLOOD_GSO")
+                argv = [benchrun.BENCHTOOL, "flood", TUNNEL_SERVER_IP, "9",
+                        str(600 if tool == "callgrind" else seconds + 1), "1372"] + ([gso] if gso else [])
+                load = subprocess.Popen(ns.exec(ns.client, *argv), stdout=subprocess.PIPE, text=True)
+                time.sleep(1.0)
+                if tool == "callgrind":
+                    subprocess.run(["callgrind_control", "-i", "on", str(target.proc.pid)], check=False,
+                                   capture_output=True)
+                    time.sleep(seconds)
+                    subprocess.run(["callgrind_control", "-i", "off", str(target.proc.pid)], check=False,
+                                   capture_output=True)
+                    load.kill()
+                    load.wait()
+                    target.stop()
+                    time.sleep(1)
+                    for suffix, extra in (("", ["--inclusive=yes"]), ("-self", [])):
+                        with open(f"{stem}{suffix}.txt", "w") as f:
+                            subprocess.run(["callgrind_annotate", *extra, "--threshold=99", stem + ".out"],
+                                           stdout=f, check=False)
+                    print(f"{stem}.out, {stem}.txt, {stem}-self.txt")
+                    return
+                rec = subprocess.run(["perf", "record", "-g", "-F", "999", "-o", stem + ".data", "-p",
+                                      str(target.proc.pid), "--", "sleep", str(seconds - 2)], check=False,
+                                     capture_output=True, text=True)
+                print(rec.stderr.strip())
+                print(load.communicate(timeout=60)[0].strip())
+                with open(stem + ".txt", "w") as f:
+                    subprocess.run(["perf", "report", "-i", stem + ".data", "--stdio", "--no-children",
+                                    "--percent-limit", "0.5", "-g", "none"], stdout=f, stderr=subprocess.DEVNULL,
+                                   check=False)
+                print(f"{stem}.data, {stem}.txt")
                 return
             iperf = bench.spawn(ns.exec(ns.server, "iperf3", "-s", "-B", TUNNEL_SERVER_IP), "iperf3")
             time.sleep(0.5)
@@ -115,6 +170,9 @@ def main():
                                    check=False)
                 print(f"{stem}.data, {stem}.txt")
     finally:
+        for p in stop:
+            p.kill()
+            p.wait()
         bench.close_all()
         import harness
         harness.cleanup_pki()
