@@ -73,22 +73,4 @@ int csstp_pidfd_open(pid_t pid);
  * when the child has not exited. */
 int csstp_reap(pid_t pid);
 
-/* Batched TUN reads (tun_ring.c): an io_uring whose one multishot read
- * stays armed on `fd` and fills `slots` (a power of two) buffers of
- * `slot_size` bytes, so the kernel reads packets without a read(2) each.
- * NULL with errno set when the kernel lacks it (Linux 6.7 for the
- * multishot read) or refuses it (io_uring_disabled, seccomp): read the
- * descriptor itself then. */
-struct csstp_tun_ring;
-struct csstp_tun_ring *csstp_tun_ring_open(int fd, unsigned slots, size_t slot_size);
-void csstp_tun_ring_close(struct csstp_tun_ring *ring);
-/* The descriptor to poll: readable while read packets wait. */
-int csstp_tun_ring_fd(const struct csstp_tun_ring *ring);
-/* The next packet read: its first header_length bytes (the virtio header,
- * or 0) into `header`, the rest into `packet` (cut at packet_capacity).
- * Returns the packet's length; -1 with errno EAGAIN when none waits (the
- * read is armed again first if it had ended), or the read's error. */
-ssize_t csstp_tun_ring_read(struct csstp_tun_ring *ring, void *header, size_t header_length, void *packet,
-                            size_t packet_capacity);
-
 #endif
