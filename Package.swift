@@ -29,11 +29,14 @@ let strict: [SwiftSetting] = [
 // --gc-sections drop what nothing calls. SSTP_STATIC_LIBSTDCXX_DIR, set by the
 // Makefile's release build, is a folder holding only GCC's libstdc++.a: the
 // static runtime's -lstdc++ then links the few parts it uses (std::string,
-// the demangler's) instead of mapping libstdc++.so whole.
+// the demangler's) instead of mapping libstdc++.so whole; -static-libgcc
+// likewise links the unwinder instead of mapping libgcc_s.so.
 let executableLinking: [LinkerSetting] = [
     .unsafeFlags(
-        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"]
-            + (Context.environment["SSTP_STATIC_LIBSTDCXX_DIR"].map { ["-L", $0] } ?? []))
+        [
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+            "-Xclang-linker", "-static-libgcc",
+        ] + (Context.environment["SSTP_STATIC_LIBSTDCXX_DIR"].map { ["-L", $0] } ?? []))
 ]
 
 let package = Package(

@@ -45,12 +45,14 @@ class ReleaseBinaryTests(unittest.TestCase):
     def test_link_keeps_the_client_small(self):
         # Package.swift's executableLinking (issue 17, client memory): the
         # libstdc++ parts the static runtime uses are linked in (no
-        # libstdc++.so mapped), the relative relocations are packed (DT_RELR
+        # libstdc++.so mapped), so is the unwinder (no libgcc_s.so), the
+        # relative relocations are packed (DT_RELR
         # instead of a 1 MB .rela.dyn), and no symbol is exported.
         for b in BINARIES:
             path = os.path.join(RELEASE, b)
             dynamic = run("readelf", "-dW", path, check=True).stdout
             self.assertNotIn("libstdc++", dynamic, b)
+            self.assertNotIn("libgcc_s", dynamic, b)
             self.assertIn("(RELR)", dynamic, b)
             self.assertIn("libssl.so", dynamic, b)
             exported = run("nm", "-D", "--defined-only", path, check=True).stdout.split("\n")
