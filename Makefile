@@ -15,7 +15,7 @@ APT_PACKAGES = libssl-dev openssl libdbus-1-dev libglib2.0-dev pkg-config \
 	iproute2 iputils-ping python3 ca-certificates tinyproxy \
 	dbus dbus-bin dbus-daemon systemd libglib2.0-bin \
 	user-mode-linux kmod ppp ppp-dev sstp-client \
-	gcc libc6-dev make libnm-dev network-manager \
+	gcc libc6-dev libstdc++-12-dev make libnm-dev network-manager \
 	man-db dpkg-dev lintian debootstrap
 # FreeRADIUS 3.2, the RADIUS server the test server relays EAP to, and
 # wpa_supplicant's eapol_test that checks its fixture (test_radius).
@@ -53,11 +53,16 @@ SYSTEMD_UNIT_DIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2
 DOCS_DIR ?= $(BUILD_DIR)/docs
 # The executables the release build links with the Swift runtime inside.
 RELEASE_PRODUCTS = sstp sstp-service
+# A folder holding only GCC's libstdc++.a: the release link takes the few
+# libstdc++ parts the static Swift runtime uses from it instead of mapping
+# libstdc++.so (Package.swift, executableLinking; issue 17, client memory).
+STATIC_LIBSTDCXX_DIR = $(abspath $(BUILD_DIR))/static-libstdcxx
+RELEASE_ENV = SSTP_STATIC_LIBSTDCXX_DIR=$(STATIC_LIBSTDCXX_DIR)
 # The commit --version prints (Sources/CSSTPBuildInfo/build_commit.h).
 BUILD_COMMIT_H = Sources/CSSTPBuildInfo/build_commit.h
 
 .PHONY: all build test fuzz demo deps lint clean install bench bench-ab bench-deps bench-build bench-profile apt-install \
-	build-info release native deb
+	build-info release native deb static-libstdcxx
 
 all: build
 
@@ -93,12 +98,17 @@ native:
 # runtime (and the Foundation parts argument parsing uses) linked
 # statically, so they need only libraries Debian ships. Built once into
 # $(BUILD_DIR)/release and reused; each product is linked separately.
-release: deps build-info
+release: deps build-info static-libstdcxx
 	@for p in $(RELEASE_PRODUCTS); do \
-		echo "$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p"; \
-		$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p || exit 1; \
+		echo "$(RELEASE_ENV) $(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p"; \
+		$(RELEASE_ENV) $(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath --product $$p || exit 1; \
 	done
 	$(MAKE) native
+
+static-libstdcxx:
+	@a=$$($(CC) -print-file-name=libstdc++.a); \
+	test -f "$$a" || { echo "libstdc++.a not found: apt-get install libstdc++-12-dev"; exit 1; }; \
+	mkdir -p $(STATIC_LIBSTDCXX_DIR) && ln -sfn "$$a" $(STATIC_LIBSTDCXX_DIR)/libstdc++.a
 
 # Writes the git commit into build_commit.h, only when it changed (so an
 # unchanged tree rebuilds nothing); "unknown" without git.
@@ -125,8 +135,8 @@ test: build release
 
 # Benchmarks (bench/README.md): a release build, the C helpers, then one
 # run of every section; knobs are BENCH_* environment variables.
-bench-build: deps bench-deps
-	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath
+bench-build: deps bench-deps static-libstdcxx
+	$(RELEASE_ENV) $(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --disable-local-rpath
 	$(MAKE) -C bench/tools OUT=$(abspath $(BUILD_DIR))/bench
 
 bench: bench-build

@@ -20,6 +20,25 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// How the executables are linked (issue 17, client memory; bench/README.md
+// "Client memory"): with lld, whose -z pack-relative-relocs (DT_RELR, glibc
+// 2.36) stores the static Swift runtime's 42,000 relative relocations in 8 KB
+// instead of the 1 MB ld.so read at every start; --no-export-dynamic undoes
+// the -export-dynamic of the static runtime's link (its archives' symbols are
+// excluded from export anyway; nothing looks ours up), which also lets
+// --gc-sections drop what nothing calls. SSTP_STATIC_LIBSTDCXX_DIR, set by the
+// Makefile's release build, is a folder holding only GCC's libstdc++.a: the
+// static runtime's -lstdc++ then links the few parts it uses (std::string,
+// the demangler's) instead of mapping libstdc++.so whole; -static-libgcc
+// likewise links the unwinder instead of mapping libgcc_s.so.
+let executableLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+            "-Xclang-linker", "-static-libgcc",
+        ] + (Context.environment["SSTP_STATIC_LIBSTDCXX_DIR"].map { ["-L", $0] } ?? []))
+]
+
 let package = Package(
     name: "sstp",
     products: [
@@ -113,7 +132,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SSTPBuildInfo", "SSTPLog",
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: executableLinking
         ),
         // Every client option declared once (OptionTable.swift): the CLI,
         // the config file, vpn.data, the D-Bus API and the man pages read it.
@@ -136,7 +156,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "SSTPBuildInfo", "SSTPLog",
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: executableLinking
         ),
         .executableTarget(
             name: "sstp-test-server",
@@ -144,7 +165,8 @@ let package = Package(
                 "SSTPTestServerKit", "SSTPPlatform", "PPP", "SSTPCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: executableLinking
         ),
         .target(name: "PPP", dependencies: ["ByteCoding", "SSTPCrypto"], swiftSettings: strict),
         // RADIUS codec (RFC 2865, RFC 3579 EAP relay, RFC 2548 MPPE keys) for

@@ -9,6 +9,9 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
     case sha1 = "SHA1"
     case sha256 = "SHA256"
 
+    /// In the legacy provider (LibCrypto's private context), not the default.
+    var isLegacy: Bool { self == .md4 }
+
     public var outputLength: Int {
         switch self {
         case .md4, .md5: 16

@@ -1,11 +1,15 @@
 import CSSTPOpenSSL
 
-/// The OpenSSL library context our digests and ciphers come from. MD4 and
-/// single DES live in OpenSSL 3's legacy provider; we load it (and the
-/// default provider) into a private context so that the process-wide
-/// configuration is never changed.
+/// Where our digests and ciphers come from. MD4 and single DES live in
+/// OpenSSL 3's legacy provider; we load it alone into a private library
+/// context, so that the process-wide configuration is never changed. MD5,
+/// SHA-1, SHA-256 and HMAC come from the default context, the one TLS
+/// already uses: loading the default provider a second time into the
+/// private context cost the client about 170 KB of heap for method stores
+/// it already had (issue 17).
 final class LibCrypto: @unchecked Sendable {
-    let context: OpaquePointer
+    /// The private context with only the legacy provider.
+    let legacyContext: OpaquePointer
     /// The algorithms fetched once: an EVP_MD_fetch or EVP_CIPHER_fetch per
     /// call costs a provider lookup that showed up in connect-time profiles
     /// (MS-CHAPv2 hashes several times). Fetched objects are immutable and
@@ -13,14 +17,15 @@ final class LibCrypto: @unchecked Sendable {
     private let digests: [DigestAlgorithm: OpaquePointer]
     let desECB: OpaquePointer?
 
-    private init(context: OpaquePointer) {
-        self.context = context
+    private init(legacyContext: OpaquePointer) {
+        self.legacyContext = legacyContext
         var found: [DigestAlgorithm: OpaquePointer] = [:]
         for algorithm in DigestAlgorithm.allCases {
-            if let md = EVP_MD_fetch(context, algorithm.rawValue, nil) { found[algorithm] = md }
+            let ctx = algorithm.isLegacy ? legacyContext : nil
+            if let md = EVP_MD_fetch(ctx, algorithm.rawValue, nil) { found[algorithm] = md }
         }
         digests = found
-        desECB = EVP_CIPHER_fetch(context, "DES-ECB", nil)
+        desECB = EVP_CIPHER_fetch(legacyContext, "DES-ECB", nil)
         ERR_clear_error()
     }
 
@@ -35,7 +40,7 @@ final class LibCrypto: @unchecked Sendable {
     /// Loaded once; immutable afterwards, so shared freely across threads.
     static let shared: Result<LibCrypto, CryptoError> = load(modulesPath: nil)
 
-    /// Makes a context with the default and legacy providers. `modulesPath`
+    /// Makes the private context with the legacy provider. `modulesPath`
     /// overrides where OpenSSL looks for provider modules (tests use it to
     /// show the error when legacy.so is missing); nil keeps OpenSSL's
     /// default, which honours OPENSSL_MODULES.
@@ -48,16 +53,11 @@ final class LibCrypto: @unchecked Sendable {
             return .failure(
                 .openSSLFailure(call: "OSSL_PROVIDER_set_default_search_path", detail: lastOpenSSLError()))
         }
-        guard OSSL_PROVIDER_load(ctx, "default") != nil else {
-            OSSL_LIB_CTX_free(ctx)
-            return .failure(
-                .openSSLFailure(call: "OSSL_PROVIDER_load(default)", detail: lastOpenSSLError()))
-        }
         guard OSSL_PROVIDER_load(ctx, "legacy") != nil else {
             OSSL_LIB_CTX_free(ctx)
             return .failure(.legacyProviderMissing(detail: lastOpenSSLError()))
         }
-        return .success(LibCrypto(context: ctx))
+        return .success(LibCrypto(legacyContext: ctx))
     }
 
     static func get() throws(CryptoError) -> LibCrypto {

@@ -53,7 +53,19 @@ struct Connect: ParsableCommand {
     var testCorruptCryptoBinding = false
 
     mutating func run() throws {
-        let (options, verbose) = try buildOptions()
+        try Self.run(config: config, commandLine: commandLineValues, corruptCryptoBinding: testCorruptCryptoBinding)
+    }
+
+    /// A command line ConnectCommandLine read without ArgumentParser.
+    static func run(_ parsed: ConnectCommandLine.Parsed) throws {
+        var v = CommandLineValues()
+        for value in parsed.values { v.add(value.id, value.text) }
+        try run(config: parsed.config, commandLine: v, corruptCryptoBinding: false)
+    }
+
+    private static func run(config: String?, commandLine: CommandLineValues, corruptCryptoBinding: Bool) throws {
+        let (options, verbose) = try buildOptions(
+            config: config, commandLine: commandLine, corruptCryptoBinding: corruptCryptoBinding)
         let exitCode = ConnectRunner(options: options, verbose: verbose).run()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
@@ -75,9 +87,11 @@ struct Connect: ParsableCommand {
 
     /// The command line wins over --config where both set an option (for a
     /// repeatable one, the command line's list replaces the file's).
-    private func buildOptions() throws -> (ClientOptions, Bool) {
+    private static func buildOptions(
+        config: String?, commandLine: CommandLineValues, corruptCryptoBinding: Bool
+    ) throws -> (ClientOptions, Bool) {
         let fileInputs = try config.map { (path) throws(ValidationError) in try ConfigFile.load(path: path) } ?? []
-        let cli = commandLineValues.values
+        let cli = commandLine.values
         var inputs: [OptionInput] = []
         for spec in OptionTable.all {
             let given = cli.filter { $0.id == spec.id }.flatMap(\.texts)
@@ -102,7 +116,7 @@ struct Connect: ParsableCommand {
         }
         let target: OptionTarget
         do {
-            target = try OptionTable.build(inputs, files: Self.files)
+            target = try OptionTable.build(inputs, files: files)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -112,7 +126,7 @@ struct Connect: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        options.corruptCryptoBinding = testCorruptCryptoBinding
+        options.corruptCryptoBinding = corruptCryptoBinding
         return (options, target.verbose)
     }
 

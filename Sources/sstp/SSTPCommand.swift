@@ -1,5 +1,6 @@
 import ArgumentParser
 import SSTPBuildInfo
+import SSTPOptions
 import SSTPStream
 import SSTPTunnel
 
@@ -12,8 +13,15 @@ enum EntryPoint {
         // Joined before any exit, so OpenSSL's exit handler never meets it.
         let warmUp = CommandLine.arguments.dropFirst().first == "connect" ? LibraryWarmUp() : nil
         do {
-            var command = try SSTPCommand.parseAsRoot()
-            try command.run()
+            // A plain `connect` line is read from the option table; the rest
+            // (help, completions, anything unusual) by ArgumentParser.
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == "connect", let parsed = ConnectCommandLine.parse(Array(arguments.dropFirst())) {
+                try Connect.run(parsed)
+            } else {
+                var command = try SSTPCommand.parseAsRoot()
+                try command.run()
+            }
             warmUp?.wait()
         } catch {
             warmUp?.wait()

@@ -42,6 +42,22 @@ class ReleaseBinaryTests(unittest.TestCase):
                         owner = run("dpkg", "-S", m.group(1))
                     self.assertEqual(owner.returncode, 0, f"{b}: {m.group(1)} is in no Debian package")
 
+    def test_link_keeps_the_client_small(self):
+        # Package.swift's executableLinking (issue 17, client memory): the
+        # libstdc++ parts the static runtime uses are linked in (no
+        # libstdc++.so mapped), so is the unwinder (no libgcc_s.so), the
+        # relative relocations are packed (DT_RELR
+        # instead of a 1 MB .rela.dyn), and no symbol is exported.
+        for b in BINARIES:
+            path = os.path.join(RELEASE, b)
+            dynamic = run("readelf", "-dW", path, check=True).stdout
+            self.assertNotIn("libstdc++", dynamic, b)
+            self.assertNotIn("libgcc_s", dynamic, b)
+            self.assertIn("(RELR)", dynamic, b)
+            self.assertIn("libssl.so", dynamic, b)
+            exported = run("nm", "-D", "--defined-only", path, check=True).stdout.split("\n")
+            self.assertEqual([s for s in exported if s.strip()], [], b)
+
     def test_version_runs_with_opt_swift_hidden(self):
         if os.geteuid() != 0:
             self.skipTest("needs root for a mount namespace")
