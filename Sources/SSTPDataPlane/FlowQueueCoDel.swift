@@ -84,6 +84,10 @@ public final class FlowQueueCoDel {
     /// Packets and bytes held.
     public private(set) var count = 0
     public private(set) var byteCount = 0
+    /// Packets held at most (at most `configuration.slots`, see
+    /// `setLimit(forRate:)`); beyond it the longest flow loses its oldest
+    /// packet, as when the pool is full.
+    public private(set) var limit: Int
 
     private let storage: UnsafeMutableRawBufferPointer
     private let slotLength: UnsafeMutableBufferPointer<Int32>
@@ -115,6 +119,35 @@ public final class FlowQueueCoDel {
         flows.initialize(repeating: Flow())
         targetNanoseconds = Self.nanoseconds(c.target)
         intervalNanoseconds = max(1, Self.nanoseconds(c.interval))
+        limit = c.slots
+    }
+
+    /// Queue time the limit allows at the rate the packets leave: four
+    /// times CoDel's target, room for the bursts CoDel lets through while
+    /// its interval runs (a slow start's), not for a standing queue.
+    public static let limitTargets: Int64 = 4
+    /// The limit never goes below this many packets (a slow link's bursts).
+    public static let minimumLimit = 64
+
+    /// Bounds the queue by time rather than by the pool alone: as many
+    /// packets as leave in `limitTargets` x target at `rate` bytes per
+    /// second (the socket's delivery rate). Only the slots that are used
+    /// get touched (the free list is last in, first out), so on a slow
+    /// link most of the pool stays untouched memory.
+    public func setLimit(forRate rate: UInt64) {
+        limit = Self.packetLimit(
+            rate: rate, queueNanoseconds: targetNanoseconds &* Self.limitTargets,
+            packetBytes: configuration.slotSize, slots: configuration.slots)
+    }
+
+    /// `rate` x `queueNanoseconds` in packets of `packetBytes`, between
+    /// `minimumLimit` and `slots` (all of them while the rate is unknown).
+    public static func packetLimit(rate: UInt64, queueNanoseconds: Int64, packetBytes: Int, slots: Int) -> Int {
+        guard rate > 0, queueNanoseconds > 0, packetBytes > 0 else { return slots }
+        let (product, overflow) = rate.multipliedReportingOverflow(by: UInt64(queueNanoseconds))
+        guard !overflow else { return slots }
+        let packets = product / 1_000_000_000 / UInt64(packetBytes)
+        return Int(min(max(packets, UInt64(minimumLimit)), UInt64(slots)))
     }
 
     deinit {
@@ -128,7 +161,7 @@ public final class FlowQueueCoDel {
     public var isEmpty: Bool { count == 0 }
 
     @inline(__always)
-    static func nanoseconds(_ d: Duration) -> Int64 {
+    public static func nanoseconds(_ d: Duration) -> Int64 {
         let (seconds, attoseconds) = d.components
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
@@ -153,7 +186,7 @@ public final class FlowQueueCoDel {
             statistics.oversized += 1
             return false
         }
-        if freeHead < 0 {
+        if freeHead < 0 || count >= limit {
             dropFromLongestFlow()
             statistics.overflowDropped += 1
         }

@@ -81,7 +81,7 @@ extension ClientTunnel {
             return
         }
         if options.queueManagement {
-            let queue = uplink ?? UplinkQueue(slots: 1024, mtu: mtu, split: SplitBuffer())
+            let queue = uplink ?? UplinkQueue(slots: UplinkQueue.clientSlots, mtu: mtu, split: SplitBuffer())
             uplink = queue
             do {
                 bytesOut &+= try queue.readTUN(tun, stream: stream, mtu: mtu, now: { loop.now }) {
