@@ -10,6 +10,11 @@
 /// every flow, where no AQM sees it; with it the surplus waits in the
 /// sender's FlowQueueCoDel (bench/README.md, "Latency under load").
 ///
+/// Only the end that receives more than it sends clamps: the other one's
+/// arrivals are the acknowledgements of the inner flows (a few per cent
+/// of the bulk rate), and a window cut to their rate stalled them behind
+/// the peer's write (bench/README.md); there `bytes` is `maximum`.
+///
 /// The rate is the largest of the last `history` samples (each over at
 /// least `sampleNanoseconds`), so that a short lull does not shrink the
 /// window; a gap of `history` sample periods forgets the older rates.
@@ -31,12 +36,15 @@ public struct ReceiveWindow: Sendable, Equatable {
     private var margin: UInt64
     private var periodStart: Int64 = -1
     private var periodBytes: UInt64 = 0
+    private var periodSent: UInt64 = 0
     private var rates: [UInt64]
+    private var sentRates: [UInt64]
     private var next = 0
 
     public init(marginNanoseconds: UInt64 = ReceiveWindow.marginNanoseconds) {
         margin = marginNanoseconds
         rates = Array(repeating: 0, count: Self.history)
+        sentRates = Array(repeating: 0, count: Self.history)
     }
 
     /// Whether `update` would take a sample at `now` (the caller reads
@@ -46,29 +54,41 @@ public struct ReceiveWindow: Sendable, Equatable {
     }
 
     /// Takes a sample: `received` is the socket's total bytes received
-    /// (tcpi_bytes_received), `minRTTMicroseconds` its minimum round trip
+    /// (tcpi_bytes_received), `sent` its bytes sent and acknowledged
+    /// (tcpi_bytes_acked), `minRTTMicroseconds` its minimum round trip
     /// (tcpi_min_rtt, 0: unknown). Returns the new window when it changed
     /// by more than an eighth (nil: keep the one applied).
-    public mutating func update(now: Int64, received: UInt64, minRTTMicroseconds: UInt32) -> Int? {
+    public mutating func update(now: Int64, received: UInt64, sent: UInt64 = 0, minRTTMicroseconds: UInt32) -> Int? {
         guard periodStart >= 0, now > periodStart else {
             periodStart = now
             periodBytes = received
+            periodSent = sent
             return nil
         }
         let elapsed = now &- periodStart
         guard elapsed >= Self.sampleNanoseconds else { return nil }
         let delta = received >= periodBytes ? received - periodBytes : 0
+        let sentDelta = sent >= periodSent ? sent - periodSent : 0
         periodStart = now
         periodBytes = received
+        periodSent = sent
         let rate = Self.rate(bytes: delta, nanoseconds: UInt64(elapsed))
+        let sentRate = Self.rate(bytes: sentDelta, nanoseconds: UInt64(elapsed))
         if elapsed >= Self.sampleNanoseconds &* Int64(Self.history) {
-            for i in rates.indices { rates[i] = rate }
+            for i in rates.indices {
+                rates[i] = rate
+                sentRates[i] = sentRate
+            }
         } else {
             rates[next] = rate
+            sentRates[next] = sentRate
         }
         next = (next + 1) % Self.history
         let minRTT = UInt64(minRTTMicroseconds) &* 1000
-        let wanted = Self.window(rate: rates.max() ?? rate, roundTripNanoseconds: max(minRTT &* 2, minRTT &+ margin))
+        let received = rates.max() ?? rate
+        let wanted =
+            (sentRates.max() ?? sentRate) > received
+            ? Self.maximum : Self.window(rate: received, roundTripNanoseconds: max(minRTT &* 2, minRTT &+ margin))
         let change = wanted > bytes ? wanted - bytes : bytes - wanted
         guard change > bytes / 8 else { return nil }
         bytes = wanted

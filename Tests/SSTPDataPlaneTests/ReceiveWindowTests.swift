@@ -25,6 +25,30 @@ import Testing
         #expect(w.bytes == 1_515_000)
     }
 
+    @Test func theEndThatSendsMoreDoesNotClamp() {
+        var w = ReceiveWindow()
+        _ = w.update(now: 0, received: 0, sent: 0, minRTTMicroseconds: 50)
+        // An upload's sender: 300 MB/s out, its acknowledgements (6 MB/s) in.
+        #expect(w.update(now: 10 * Self.ms, received: 60_000, sent: 3_000_000, minRTTMicroseconds: 50) == nil)
+        #expect(w.bytes == ReceiveWindow.maximum)
+        // The transfer turns: 100 MB/s in, little out; the faster sent
+        // samples still count for the rest of the history.
+        var received: UInt64 = 60_000
+        var sent: UInt64 = 3_000_000
+        var t = 10 * Self.ms
+        for _ in 1..<ReceiveWindow.history {
+            t += 10 * Self.ms
+            received += 1_000_000
+            sent += 20_000
+            #expect(w.update(now: t, received: received, sent: sent, minRTTMicroseconds: 50) == nil)
+        }
+        t += 10 * Self.ms
+        received += 1_000_000
+        sent += 20_000
+        // 100 MB/s x (50 us + 5 ms).
+        #expect(w.update(now: t, received: received, sent: sent, minRTTMicroseconds: 50) == 505_000)
+    }
+
     @Test func isTwiceTheMinRTTOnALongPath() {
         var w = ReceiveWindow()
         _ = w.update(now: 0, received: 0, minRTTMicroseconds: 0)

@@ -213,8 +213,9 @@ struct ReceiveWindowClamp {
     mutating func sample(_ fd: Int32, now: Duration) {
         let t = FlowQueueCoDel.nanoseconds(now)
         guard window.due(now: t) else { return }
-        // struct tcp_info (Linux, since 4.9): tcpi_bytes_received (u64) at
-        // offset 128, tcpi_min_rtt (u32, microseconds) at 148.
+        // struct tcp_info (Linux, since 4.9): tcpi_bytes_acked (u64) at
+        // offset 120, tcpi_bytes_received (u64) at 128, tcpi_min_rtt (u32,
+        // microseconds) at 148.
         var info = (
             (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
             (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
@@ -225,11 +226,13 @@ struct ReceiveWindowClamp {
             getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
         }
         guard r == 0, length >= 152 else { return }
-        let (received, minRTT) = withUnsafeBytes(of: &info) {
-            ($0.load(fromByteOffset: 128, as: UInt64.self), $0.load(fromByteOffset: 148, as: UInt32.self))
+        let (sent, received, minRTT) = withUnsafeBytes(of: &info) {
+            (
+                $0.load(fromByteOffset: 120, as: UInt64.self), $0.load(fromByteOffset: 128, as: UInt64.self),
+                $0.load(fromByteOffset: 148, as: UInt32.self)
+            )
         }
-        _ = window.update(now: t, received: received, minRTTMicroseconds: minRTT)
-        guard window.bytes < ReceiveWindow.maximum else { return }
+        _ = window.update(now: t, received: received, sent: sent, minRTTMicroseconds: minRTT)
         var v = Int32(clamping: window.bytes)
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_WINDOW_CLAMP, &v, socklen_t(MemoryLayout<Int32>.size))
     }
