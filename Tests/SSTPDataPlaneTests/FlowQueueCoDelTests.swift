@@ -382,37 +382,41 @@ import Testing
 
 /// The limit from the delivery rate: arithmetic and what a lower limit drops.
 @Suite struct FlowQueueLimitTests {
-    @Test func isFourTargetsOfTheRateInPackets() {
-        // 100 Mbit/s = 12.5 MB/s; 20 ms of it = 250,000 bytes = 177 slots of 1408.
+    @Test func isFourTargetsOfTheRateInBytes() {
+        // 100 Mbit/s = 12.5 MB/s; 20 ms of it = 250,000 bytes.
         #expect(
-            FlowQueueCoDel.packetLimit(rate: 12_500_000, queueNanoseconds: 20_000_000, packetBytes: 1408, slots: 512)
-                == 177)
-        // 20 Mbit/s: 35 packets, so the minimum.
+            FlowQueueCoDel.byteLimit(rate: 12_500_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == 250_000)
+        // 20 Mbit/s: 50,000 bytes, below the floor of 64 slots.
         #expect(
-            FlowQueueCoDel.packetLimit(rate: 2_500_000, queueNanoseconds: 20_000_000, packetBytes: 1408, slots: 512)
-                == FlowQueueCoDel.minimumLimit)
+            FlowQueueCoDel.byteLimit(rate: 2_500_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == FlowQueueCoDel.minimumLimit * 1408)
         // 2.4 Gbit/s on a veth: the whole pool.
         #expect(
-            FlowQueueCoDel.packetLimit(rate: 300_000_000, queueNanoseconds: 20_000_000, packetBytes: 1408, slots: 512)
-                == 512)
+            FlowQueueCoDel.byteLimit(rate: 300_000_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == 512 * 1408)
         // Unknown or absurd: the pool.
-        #expect(FlowQueueCoDel.packetLimit(rate: 0, queueNanoseconds: 20_000_000, packetBytes: 1408, slots: 512) == 512)
-        #expect(FlowQueueCoDel.packetLimit(rate: .max, queueNanoseconds: .max, packetBytes: 1408, slots: 512) == 512)
-        #expect(FlowQueueCoDel.packetLimit(rate: 1000, queueNanoseconds: 1, packetBytes: 0, slots: 512) == 512)
+        #expect(
+            FlowQueueCoDel.byteLimit(rate: 0, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512) == 512 * 1408)
+        #expect(FlowQueueCoDel.byteLimit(rate: .max, queueNanoseconds: .max, slotBytes: 1408, slots: 512) == 512 * 1408)
     }
 
     @Test func aLowerLimitDropsFromTheLongestFlow() {
         let q = FlowQueueCoDel(FlowQueueCoDelTests.config(slots: 512))
-        #expect(q.limit == 512)
-        // 12.5 MB/s x 4 x 5 ms in 1600-byte slots: 156 packets.
+        #expect(q.limit == 512 * 1600)
+        // 12.5 MB/s x 4 x 5 ms: 250,000 bytes, 177 packets of 1408 bytes.
         q.setLimit(forRate: 12_500_000)
-        #expect(q.limit == 156)
+        #expect(q.limit == 250_000)
         for i in 0..<300 {
             FlowQueueCoDelTests.enqueue(q, FlowQueueCoDelTests.packet(sourcePort: 5001, tag: UInt64(i)), at: .zero)
         }
+        #expect(q.count == 177)
+        #expect(q.statistics.overflowDropped == 123)
+        // Small packets (acknowledgements) count by their bytes: a 92-byte
+        // one still fits where a bulk packet did not.
         FlowQueueCoDelTests.enqueue(q, FlowQueueCoDelTests.packet(sourcePort: 7, size: 84), at: .zero)
-        #expect(q.count == 156)
-        #expect(q.statistics.overflowDropped == 145)
+        #expect(q.count == 178)
+        #expect(q.statistics.overflowDropped == 123)
         // The oldest bulk packets went; the ping is still there.
         var ports: [UInt16] = []
         var firstTag: UInt64?
@@ -424,6 +428,6 @@ import Testing
             })
         {}
         #expect(ports.filter { $0 == 7 }.count == 1)
-        #expect(firstTag == 145)
+        #expect(firstTag == 123)
     }
 }
