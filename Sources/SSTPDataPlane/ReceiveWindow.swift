@@ -30,8 +30,18 @@ public struct ReceiveWindow: Sendable, Equatable {
     /// One TLS record: the window the path gets back from a lull.
     public static let minimum = 16384
     public static let maximum = 8 << 20
+    /// A wanted window above this (a rate above about 400 Mbit/s) is not
+    /// applied: there the CPU, not a path's FIFO, is the bottleneck, and a
+    /// clamp only made the sender block more often (on the veth the
+    /// client's CPU per GB rose by a fifth and the loaded round trip with
+    /// it, bench/README.md).
+    public static let unclampedAbove = 262_144
 
-    /// The window to apply; `maximum` until the first sample (nothing applied).
+    /// What to set TCP_WINDOW_CLAMP to: `bytes`, or `maximum` (in effect no
+    /// clamp) when that is above `unclampedAbove`.
+    public var applied: Int { bytes > Self.unclampedAbove ? Self.maximum : bytes }
+
+    /// The window wanted; `maximum` until the first sample.
     public private(set) var bytes = ReceiveWindow.maximum
     private var margin: UInt64
     private var periodStart: Int64 = -1

@@ -49,6 +49,18 @@ import Testing
         #expect(w.update(now: t, received: received, sent: sent, minRTTMicroseconds: 50) == 505_000)
     }
 
+    @Test func aFastPathIsLeftUnclamped() {
+        var w = ReceiveWindow()
+        #expect(w.applied == ReceiveWindow.maximum)
+        _ = w.update(now: 0, received: 0, minRTTMicroseconds: 0)
+        // 20 MB/s (160 Mbit/s) x 5 ms = 100,000 bytes: applied.
+        #expect(w.update(now: 10 * Self.ms, received: 200_000, minRTTMicroseconds: 0) == 100_000)
+        #expect(w.applied == 100_000)
+        // 300 MB/s: 1.5 MB wanted, above the cut-off, so no clamp.
+        #expect(w.update(now: 20 * Self.ms, received: 3_200_000, minRTTMicroseconds: 0) == 1_500_000)
+        #expect(w.applied == ReceiveWindow.maximum)
+    }
+
     @Test func isTwiceTheMinRTTOnALongPath() {
         var w = ReceiveWindow()
         _ = w.update(now: 0, received: 0, minRTTMicroseconds: 0)

@@ -197,8 +197,9 @@ struct UnsentPacer {
 }
 
 /// Keeps the peer's bytes in flight towards this socket to about its
-/// arrival rate times (min RTT + 5 ms) with TCP_WINDOW_CLAMP (the
-/// arithmetic is SSTPDataPlane's ReceiveWindow): a sender whose cwnd
+/// arrival rate times (min RTT + 5 ms) with TCP_WINDOW_CLAMP, up to a
+/// 256 KiB window (the arithmetic and that cut-off are SSTPDataPlane's
+/// ReceiveWindow): a sender whose cwnd
 /// outgrew a path that became slower would otherwise fill the path's
 /// queue rather than its own AQM.
 struct ReceiveWindowClamp {
@@ -233,7 +234,7 @@ struct ReceiveWindowClamp {
             )
         }
         _ = window.update(now: t, received: received, sent: sent, minRTTMicroseconds: minRTT)
-        var v = Int32(clamping: window.bytes)
+        var v = Int32(clamping: window.applied)
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_WINDOW_CLAMP, &v, socklen_t(MemoryLayout<Int32>.size))
     }
 }
