@@ -84,6 +84,11 @@ public final class FlowQueueCoDel {
     /// Packets and bytes held.
     public private(set) var count = 0
     public private(set) var byteCount = 0
+    /// Bytes held at most (see `setLimit(forRate:)`; the pool's size until
+    /// then); beyond it the longest flow loses its oldest packet, as when
+    /// the pool is full. In bytes, not packets: the acknowledgements of an
+    /// upload are small packets at a low byte rate.
+    public private(set) var limit: Int
 
     private let storage: UnsafeMutableRawBufferPointer
     private let slotLength: UnsafeMutableBufferPointer<Int32>
@@ -115,6 +120,36 @@ public final class FlowQueueCoDel {
         flows.initialize(repeating: Flow())
         targetNanoseconds = Self.nanoseconds(c.target)
         intervalNanoseconds = max(1, Self.nanoseconds(c.interval))
+        limit = c.slots * c.slotSize
+    }
+
+    /// Queue time the limit allows at the rate the packets leave: four
+    /// times CoDel's target, room for the bursts CoDel lets through while
+    /// its interval runs (a slow start's), not for a standing queue.
+    public static let limitTargets: Int64 = 4
+    /// The limit never goes below this many full slots (a slow link's bursts).
+    public static let minimumLimit = 64
+
+    /// Bounds the queue by time rather than by the pool alone: as many
+    /// bytes as leave in `limitTargets` x target at `rate` bytes per
+    /// second (the socket's delivery rate). Only the slots that are used
+    /// get touched (the free list is last in, first out), so on a slow
+    /// link most of the pool stays untouched memory.
+    public func setLimit(forRate rate: UInt64) {
+        limit = Self.byteLimit(
+            rate: rate, queueNanoseconds: targetNanoseconds &* Self.limitTargets,
+            slotBytes: configuration.slotSize, slots: configuration.slots)
+    }
+
+    /// `rate` x `queueNanoseconds` bytes, between `minimumLimit` and
+    /// `slots` slots of `slotBytes` (the whole pool while the rate is unknown).
+    public static func byteLimit(rate: UInt64, queueNanoseconds: Int64, slotBytes: Int, slots: Int) -> Int {
+        let pool = UInt64(max(0, slots)) &* UInt64(max(0, slotBytes))
+        guard rate > 0, queueNanoseconds > 0 else { return Int(pool) }
+        let (product, overflow) = rate.multipliedReportingOverflow(by: UInt64(queueNanoseconds))
+        guard !overflow else { return Int(pool) }
+        let floor = UInt64(minimumLimit) &* UInt64(max(0, slotBytes))
+        return Int(min(max(product / 1_000_000_000, floor), pool))
     }
 
     deinit {
@@ -128,7 +163,7 @@ public final class FlowQueueCoDel {
     public var isEmpty: Bool { count == 0 }
 
     @inline(__always)
-    static func nanoseconds(_ d: Duration) -> Int64 {
+    public static func nanoseconds(_ d: Duration) -> Int64 {
         let (seconds, attoseconds) = d.components
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
@@ -153,7 +188,7 @@ public final class FlowQueueCoDel {
             statistics.oversized += 1
             return false
         }
-        if freeHead < 0 {
+        if freeHead < 0 || byteCount + packet.count > limit {
             dropFromLongestFlow()
             statistics.overflowDropped += 1
         }

@@ -13,6 +13,8 @@ public struct SendBudget: Sendable, Equatable {
     public static let initial = 16384
 
     public private(set) var bytes = SendBudget.initial
+    /// The rate `bytes` follows, bytes per second (0: not known yet).
+    public private(set) var rate: UInt64 = 0
 
     public init() {}
 
@@ -22,6 +24,7 @@ public struct SendBudget: Sendable, Equatable {
     public mutating func update(deliveryRate: UInt64, pacingRate: UInt64) {
         let rate = deliveryRate > 0 ? deliveryRate : pacingRate
         guard rate > 0 else { return }
+        self.rate = rate
         let (product, overflow) = rate.multipliedReportingOverflow(by: Self.windowNanoseconds)
         let wanted = overflow ? UInt64(Self.maximum) : min(product / 1_000_000_000, UInt64(Self.maximum))
         bytes = max(Self.minimum, Int(wanted))

@@ -53,6 +53,8 @@ package final class TLSStream {
     /// Holds writes while the socket has more unsent bytes than about 2 ms
     /// of its delivery rate (UnsentPacer; set by an owner with an UplinkQueue).
     package var pacer: UnsentPacer?
+    /// Bounds what the peer keeps in flight to this socket (set with the pacer).
+    package var receiveWindow: ReceiveWindowClamp?
     /// The length of a write that returned wantWrite (0: none pending).
     private var pendingLength = 0
 
@@ -174,6 +176,7 @@ package final class TLSStream {
     /// of decrypted bytes at a time (several records: fewer calls, and
     /// longer runs of segments for the owner to join).
     private func readAvailable() {
+        if receiveWindow != nil { receiveWindow?.sample(fd, now: loop.now) }
         var filled = 0
         while !closed {
             let result: TLSIOResult

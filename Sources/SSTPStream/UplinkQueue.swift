@@ -24,6 +24,10 @@ package final class UplinkQueue {
     /// TUN reads per wakeup while packets go to the AQM, so that a sender
     /// faster than the socket cannot keep the loop from the socket.
     package static let readBudget = 64
+    /// The client's pool: 512 slots of about 1.4 KB (0.7 MB; 1024 before,
+    /// all touched under a veth-speed upload). Its limit follows the
+    /// delivery rate (FlowQueueCoDel.setLimit), so a slower link touches less.
+    package static let clientSlots = 512
     package init(slots: Int, mtu: Int, split: SplitBuffer) {
         var c = FlowQueueCoDel.Configuration()
         c.ipOffset = OutboundBatch.headerLength
@@ -118,6 +122,7 @@ package final class UplinkQueue {
         draining = true
         defer { draining = false }
         let slot = aqm.configuration.slotSize
+        if let rate = stream.pacer?.deliveryRate, rate > 0 { aqm.setLimit(forRate: rate) }
         while !aqm.isEmpty, !stream.writeBlocked, !stream.closed {
             let record = min(TLSConnection.maxRecordPayload, max(stream.pacer?.budget ?? .max, slot))
             while stream.out.count + slot <= record, stream.out.spaceForNextPacket >= slot,
@@ -150,6 +155,8 @@ package struct UnsentPacer {
     private var appliedLowWater = Int32(SendBudget.initial)
     /// What a record from the AQM may hold (UplinkQueue.drain).
     package var budget: Int { sendBudget.bytes }
+    /// The socket's delivery rate, bytes per second (0: not known yet).
+    package var deliveryRate: UInt64 { sendBudget.rate }
 
     package init() {}
 
@@ -188,5 +195,48 @@ package struct UnsentPacer {
         var v = value
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &v, socklen_t(MemoryLayout<Int32>.size))
         appliedLowWater = value
+    }
+}
+
+/// Keeps the peer's bytes in flight towards this socket to about its
+/// arrival rate times (min RTT + 5 ms) with TCP_WINDOW_CLAMP, up to a
+/// 256 KiB window (the arithmetic and that cut-off are SSTPDataPlane's
+/// ReceiveWindow): a sender whose cwnd
+/// outgrew a path that became slower would otherwise fill the path's
+/// queue rather than its own AQM.
+package struct ReceiveWindowClamp {
+    private var window = ReceiveWindow()
+
+    package init() {}
+
+    /// Samples TCP_INFO once per ReceiveWindow.sampleNanoseconds (the
+    /// stream calls this before each read) and applies the window, also when
+    /// unchanged: the kernel's receive-buffer tuning raises the clamp with
+    /// the buffer.
+    package mutating func sample(_ fd: Int32, now: Duration) {
+        let t = FlowQueueCoDel.nanoseconds(now)
+        guard window.due(now: t) else { return }
+        // struct tcp_info (Linux, since 4.9): tcpi_bytes_acked (u64) at
+        // offset 120, tcpi_bytes_received (u64) at 128, tcpi_min_rtt (u32,
+        // microseconds) at 148.
+        var info = (
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
+            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        )
+        var length = socklen_t(MemoryLayout.size(ofValue: info))
+        let r = withUnsafeMutableBytes(of: &info) {
+            getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
+        }
+        guard r == 0, length >= 152 else { return }
+        let (sent, received, minRTT) = withUnsafeBytes(of: &info) {
+            (
+                $0.load(fromByteOffset: 120, as: UInt64.self), $0.load(fromByteOffset: 128, as: UInt64.self),
+                $0.load(fromByteOffset: 148, as: UInt32.self)
+            )
+        }
+        _ = window.update(now: t, received: received, sent: sent, minRTTMicroseconds: minRTT)
+        var v = Int32(clamping: window.applied)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_WINDOW_CLAMP, &v, socklen_t(MemoryLayout<Int32>.size))
     }
 }

@@ -58,6 +58,7 @@ final class ServerConnection {
         if server.options.queueManagement {
             stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
             stream.pacer = UnsentPacer()
+            stream.receiveWindow = ReceiveWindowClamp()
         }
         timers = KeyedTimers(loop: server.loop)
         var config = SSTPServerSession.Configuration(certificateDER: server.tls.localCertificateDER)

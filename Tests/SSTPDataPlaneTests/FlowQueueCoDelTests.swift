@@ -348,6 +348,17 @@ import Testing
         #expect(b.bytes == 12000)
     }
 
+    @Test func remembersTheRateItFollows() {
+        var b = SendBudget()
+        #expect(b.rate == 0)
+        b.update(deliveryRate: 0, pacingRate: 6_000_000)
+        #expect(b.rate == 6_000_000)
+        b.update(deliveryRate: 2_500_000, pacingRate: 6_000_000)
+        #expect(b.rate == 2_500_000)
+        b.update(deliveryRate: 0, pacingRate: 0)
+        #expect(b.rate == 2_500_000)
+    }
+
     @Test func staysWithinItsBounds() {
         var b = SendBudget()
         b.update(deliveryRate: 100_000, pacingRate: 0)
@@ -366,5 +377,57 @@ import Testing
         #expect(b.room(unsent: 12000) == 4000)
         #expect(b.room(unsent: 12001) == 0)
         #expect(b.room(unsent: 40000) == 0)
+    }
+}
+
+/// The limit from the delivery rate: arithmetic and what a lower limit drops.
+@Suite struct FlowQueueLimitTests {
+    @Test func isFourTargetsOfTheRateInBytes() {
+        // 100 Mbit/s = 12.5 MB/s; 20 ms of it = 250,000 bytes.
+        #expect(
+            FlowQueueCoDel.byteLimit(rate: 12_500_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == 250_000)
+        // 20 Mbit/s: 50,000 bytes, below the floor of 64 slots.
+        #expect(
+            FlowQueueCoDel.byteLimit(rate: 2_500_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == FlowQueueCoDel.minimumLimit * 1408)
+        // 2.4 Gbit/s on a veth: the whole pool.
+        #expect(
+            FlowQueueCoDel.byteLimit(rate: 300_000_000, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512)
+                == 512 * 1408)
+        // Unknown or absurd: the pool.
+        #expect(
+            FlowQueueCoDel.byteLimit(rate: 0, queueNanoseconds: 20_000_000, slotBytes: 1408, slots: 512) == 512 * 1408)
+        #expect(FlowQueueCoDel.byteLimit(rate: .max, queueNanoseconds: .max, slotBytes: 1408, slots: 512) == 512 * 1408)
+    }
+
+    @Test func aLowerLimitDropsFromTheLongestFlow() {
+        let q = FlowQueueCoDel(FlowQueueCoDelTests.config(slots: 512))
+        #expect(q.limit == 512 * 1600)
+        // 12.5 MB/s x 4 x 5 ms: 250,000 bytes, 177 packets of 1408 bytes.
+        q.setLimit(forRate: 12_500_000)
+        #expect(q.limit == 250_000)
+        for i in 0..<300 {
+            FlowQueueCoDelTests.enqueue(q, FlowQueueCoDelTests.packet(sourcePort: 5001, tag: UInt64(i)), at: .zero)
+        }
+        #expect(q.count == 177)
+        #expect(q.statistics.overflowDropped == 123)
+        // Small packets (acknowledgements) count by their bytes: a 92-byte
+        // one still fits where a bulk packet did not.
+        FlowQueueCoDelTests.enqueue(q, FlowQueueCoDelTests.packet(sourcePort: 7, size: 84), at: .zero)
+        #expect(q.count == 178)
+        #expect(q.statistics.overflowDropped == 123)
+        // The oldest bulk packets went; the ping is still there.
+        var ports: [UInt16] = []
+        var firstTag: UInt64?
+        while q.dequeue(
+            now: .zero,
+            { p in
+                ports.append(FlowQueueCoDelTests.sourcePort(p))
+                if firstTag == nil, FlowQueueCoDelTests.sourcePort(p) == 5001 { firstTag = FlowQueueCoDelTests.tag(p) }
+            })
+        {}
+        #expect(ports.filter { $0 == 7 }.count == 1)
+        #expect(firstTag == 123)
     }
 }

@@ -88,7 +88,7 @@ extension ClientTunnel {
         let v4 = call?.outboundProtocol(ipVersion: 4)
         let v6 = call?.outboundProtocol(ipVersion: 6)
         if options.queueManagement {
-            let queue = uplink ?? UplinkQueue(slots: 1024, mtu: mtu, split: SplitBuffer())
+            let queue = uplink ?? UplinkQueue(slots: UplinkQueue.clientSlots, mtu: mtu, split: SplitBuffer())
             uplink = queue
             do {
                 bytesOut &+= try queue.readTUN(tun, stream: stream, mtu: mtu, now: { loop.now }) {

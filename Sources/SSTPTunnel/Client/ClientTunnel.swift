@@ -302,6 +302,7 @@ public final class ClientTunnel {
             if options.queueManagement {
                 stream.notSentLowWater = Int32(UnsentPacer.initialBudget)
                 stream.pacer = UnsentPacer()
+                stream.receiveWindow = ReceiveWindowClamp()
             }
         } catch {
             loop.remove(fd: transport.fd)
