@@ -33,7 +33,7 @@ public enum RADIUSEAP {
     /// Message-Authenticator. Returns the wire bytes.
     public static func accessRequest(
         identifier: UInt8, authenticator: [UInt8], userName: String?, eapPacket: [UInt8], state: [UInt8]?,
-        nasIdentifier: String, framedMTU: UInt32 = 1400, secret: [UInt8]
+        nasIdentifier: String, framedMTU: UInt32, secret: [UInt8]
     ) throws(RADIUSError) -> [UInt8] {
         var attributes: [RADIUSAttribute] = []
         if let userName { attributes.append(RADIUSAttribute(type: RADIUSAttributeType.userName, string: userName)) }

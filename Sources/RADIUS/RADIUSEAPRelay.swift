@@ -7,6 +7,8 @@ public struct RADIUSEAPRelay: Sendable {
     public struct Configuration: Hashable, Sendable {
         public var secret: [UInt8]
         public var nasIdentifier: String
+        /// Framed-MTU (RFC 3579 §2.4): the largest EAP packet the NAS's
+        /// link carries, here the PPP link's MRU.
         public var framedMTU: UInt32
         /// RFC 2865 §2.4-§2.5 leave the retransmission policy to the NAS
         /// (RFC 5080 §2.2 discusses it): a few seconds apart, a few times.
@@ -14,7 +16,7 @@ public struct RADIUSEAPRelay: Sendable {
         public var maxRetransmissions: Int
 
         public init(
-            secret: [UInt8], nasIdentifier: String, framedMTU: UInt32 = 1400,
+            secret: [UInt8], nasIdentifier: String, framedMTU: UInt32,
             retransmitInterval: Duration = .seconds(3), maxRetransmissions: Int = 3
         ) {
             self.secret = secret

@@ -57,6 +57,7 @@ final class RADIUSLink {
         relay = RADIUSEAPRelay(
             configuration: .init(
                 secret: settings.secret, nasIdentifier: settings.nasIdentifier,
+                framedMTU: UInt32(PPPClientConfiguration.defaultMRU),
                 retransmitInterval: settings.retransmitInterval,
                 maxRetransmissions: max(settings.attempts - 1, 0)))
     }

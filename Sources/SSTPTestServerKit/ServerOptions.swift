@@ -61,7 +61,8 @@ public struct ServerOptions: Sendable {
     public var offeredHashes: HashProtocolBitmask = [.sha1, .sha256]
     public var sstpTimers = SSTPTimerValues()
     public var interfaceName = "sstpsrv%d"
-    public var mtu = 1400
+    /// The TUN MTU, the same default as the client's.
+    public var mtu = PPPClientConfiguration.defaultMRU
     public var faults = Faults()
     /// Re-key every TLS session this often: a TLS 1.2 renegotiation (RFC
     /// 5746) or a TLS 1.3 KeyUpdate, as servers and middleboxes that re-key

@@ -5,7 +5,7 @@ import Testing
 /// with our own codec (whose bytes RADIUSVectorTests checks against Python).
 @Suite struct RADIUSEAPRelayTests {
     static let secret: [UInt8] = Array("relay-secret".utf8)
-    let config = RADIUSEAPRelay.Configuration(secret: secret, nasIdentifier: "test-nas")
+    let config = RADIUSEAPRelay.Configuration(secret: secret, nasIdentifier: "test-nas", framedMTU: 1400)
 
     func authenticator(_ n: UInt8) -> [UInt8] { [UInt8](repeating: n, count: 16) }
 
@@ -113,7 +113,7 @@ import Testing
 
     @Test func retransmitsThenGivesUp() throws {
         var relay = RADIUSEAPRelay(
-            configuration: .init(secret: Self.secret, nasIdentifier: "n", maxRetransmissions: 2))
+            configuration: .init(secret: Self.secret, nasIdentifier: "n", framedMTU: 1400, maxRetransmissions: 2))
         let request = try #require(
             sent(relay.handle(.eapResponse([2, 5, 0, 6, 1, 0x62], authenticator: authenticator(3)), now: .zero)))
         // RFC 2865 §2.5: the same bytes each time.

@@ -60,7 +60,7 @@ import VectorScripts
         let wire = try RADIUSEAP.accessRequest(
             identifier: 42, authenticator: bytes(v.requestAuthenticator), userName: "client@example.test",
             eapPacket: bytes(v.eapResponse), state: bytes(v.state), nasIdentifier: "sstp-test-server",
-            secret: secret)
+            framedMTU: 1400, secret: secret)
         #expect(wire.hexString == v.accessRequest)
         // The server side verifies it and gets the EAP packet back whole.
         let parsed = try RADIUSAuthentication.verifyRequest(wire[...], secret: secret)
