@@ -55,36 +55,42 @@ package final class UplinkQueue {
         var queuedReads = 0
         while queuedReads < Self.readBudget {
             if !mustQueue(stream, room: room) {
-                let space = stream.out.nextPacketSpace
-                guard
-                    let n = try tun.read(
-                        into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
-                        virtioHeader: stream.out.virtioHeaderSpace)
-                else { break }
-                guard n > 0, let number = protocolNumber(space[0] >> 4) else { continue }
-                let header = UnsafeRawBufferPointer(stream.out.virtioHeaderSpace)
-                if stream.out.commit(length: n, virtioHeader: header, protocolNumber: number, mtu: mtu) > 0 {
-                    taken &+= UInt64(n)
+                guard let n = try Self.read(tun, into: &stream.out, mtu: mtu, protocolNumber: protocolNumber) else {
+                    break
                 }
+                taken &+= UInt64(n)
                 if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
                 continue
             }
             queuedReads += 1
             split.batch.reset()
-            let space = split.batch.nextPacketSpace
-            guard
-                let n = try tun.read(
-                    into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
-                    virtioHeader: split.batch.virtioHeaderSpace)
-            else { break }
-            guard n > 0, let number = protocolNumber(space[0] >> 4) else { continue }
-            let header = UnsafeRawBufferPointer(split.batch.virtioHeaderSpace)
-            if split.batch.commit(length: n, virtioHeader: header, protocolNumber: number, mtu: mtu) > 0 {
+            guard let n = try Self.read(tun, into: &split.batch, mtu: mtu, protocolNumber: protocolNumber) else {
+                break
+            }
+            if n > 0 {
                 taken &+= UInt64(n)
                 enqueueSplit(now: now())
             }
         }
         return taken
+    }
+
+    /// One TUN read into the batch's next packet space, framed with the PPP
+    /// protocol of its IP version: the bytes framed, 0 for a packet dropped
+    /// (empty, or of a version no open NCP carries), nil when the TUN has
+    /// nothing more.
+    private static func read(
+        _ tun: any PacketDevice, into batch: inout OutboundBatch, mtu: Int, protocolNumber: (UInt8) -> UInt16?
+    ) throws(SystemError) -> Int? {
+        let space = batch.nextPacketSpace
+        guard
+            let n = try tun.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, 65535)]),
+                virtioHeader: batch.virtioHeaderSpace)
+        else { return nil }
+        guard n > 0, let number = protocolNumber(space[0] >> 4) else { return 0 }
+        let header = UnsafeRawBufferPointer(batch.virtioHeaderSpace)
+        return batch.commit(length: n, virtioHeader: header, protocolNumber: number, mtu: mtu) > 0 ? n : 0
     }
 
     /// Server: queues one packet read from the TUN (its checksum complete,
