@@ -8,7 +8,10 @@ both ways) and connect-time sections against the OLD build and the NEW build
 drift on a shared machine hits both. Each round's medians are one sample;
 the table gives the median of the rounds and their spread (min-max), and
 new/old. The per-run JSON files and a summary go to BENCH_AB_OUT (default
-bench/results/<date>-<time>-ab/). Needs root, like `make bench`.
+bench/results/<date>-<time>-ab/). BENCH_AB_OLD_CLIENT_ARGS / _SERVER_ARGS and
+BENCH_AB_NEW_CLIENT_ARGS / _SERVER_ARGS add arguments to one side's client
+and server (for example the new build with --no-queue-management, against
+an old build from before the queue management). Needs root, like `make bench`.
 """
 
 import json
@@ -68,7 +71,9 @@ def main():
         order = [("old", old), ("new", new)] if r % 2 == 0 else [("new", new), ("old", old)]
         for label, build in order:
             path = os.path.join(out, f"{label}-{r + 1}.json")
-            env = dict(os.environ, SSTP_BUILD_DIR=build, BENCH_SECTIONS=sections, BENCH_OUT=path)
+            env = dict(os.environ, SSTP_BUILD_DIR=build, BENCH_SECTIONS=sections, BENCH_OUT=path,
+                       BENCH_CLIENT_ARGS=os.environ.get(f"BENCH_AB_{label.upper()}_CLIENT_ARGS", ""),
+                       BENCH_SERVER_ARGS=os.environ.get(f"BENCH_AB_{label.upper()}_SERVER_ARGS", ""))
             print(f"round {r + 1}/{rounds}: {label} ({build})", flush=True)
             subprocess.run([sys.executable, os.path.join(BENCH, "run.py")], env=env, check=True,
                            stdout=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -47,6 +48,10 @@ def env_float(name, default):
 
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# Extra arguments for every client and server this run starts (bench/ab.py
+# sets them for one side only: BENCH_AB_NEW_CLIENT_ARGS, ..._SERVER_ARGS).
+CLIENT_ARGS = shlex.split(os.environ.get("BENCH_CLIENT_ARGS", ""))
+SERVER_ARGS = shlex.split(os.environ.get("BENCH_SERVER_ARGS", ""))
 REPEAT = env_int("BENCH_REPEAT", 2 if QUICK else 5)
 SECONDS = env_float("BENCH_SECONDS", 2 if QUICK else 4)
 PINGS = env_int("BENCH_PINGS", 200 if QUICK else 1000)
@@ -185,14 +190,14 @@ class Bench:
         d = pki()
         argv = ns.exec(ns.server, SERVER, "--listen", listen, "--cert", os.path.join(d, "sstp-chain.pem"),
                        "--key", os.path.join(d, "leaf.key"), "--users", self.users, "--local", TUNNEL_SERVER_IP,
-                       "--pool", POOL, *extra)
+                       "--pool", POOL, *SERVER_ARGS, *extra)
         p = self.spawn(argv, "server", env=env)
         p.wait_for("listening on")
         return p
 
     def client_argv(self, server=SERVER_IP, user=USER, extra=()):
         return [SSTP, "connect", server, "--user", user, "--password-file", self.password_file,
-                "--ca-cert", os.path.join(pki(), "root.pem"), "--server-name", "sstp.test", *extra]
+                "--ca-cert", os.path.join(pki(), "root.pem"), "--server-name", "sstp.test", *CLIENT_ARGS, *extra]
 
     def start_client(self, ns, server=SERVER_IP, env=None, extra=()):
         p = self.spawn(ns.exec(ns.client, *self.client_argv(server, extra=extra)), "client", env=env)
