@@ -172,24 +172,8 @@ package struct UnsentPacer {
         // struct tcp_info (Linux, since 4.9): tcpi_pacing_rate (u64, bytes
         // per second) at offset 104, tcpi_notsent_bytes (u32) at 144,
         // tcpi_delivery_rate (u64, bytes per second) at 160.
-        // Room for the whole struct of newer kernels (about 250 bytes).
-        var info = (
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        )
-        var length = socklen_t(MemoryLayout.size(ofValue: info))
-        let r = withUnsafeMutableBytes(of: &info) {
-            getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
-        }
-        guard r == 0, length >= 168 else { return nil }
-        let (pacing, unsent, delivery) = withUnsafeBytes(of: &info) {
-            (
-                $0.load(fromByteOffset: 104, as: UInt64.self), Int($0.load(fromByteOffset: 144, as: UInt32.self)),
-                $0.load(fromByteOffset: 160, as: UInt64.self)
-            )
-        }
+        guard let info = TCPInfo(fd, minimumLength: 168) else { return nil }
+        let (pacing, unsent, delivery) = (info.u64(at: 104), Int(info.u32(at: 144)), info.u64(at: 160))
         sendBudget.update(deliveryRate: delivery, pacingRate: pacing)
         let room = sendBudget.room(unsent: unsent)
         if room == 0 { apply(fd, Int32(sendBudget.bytes)) }
@@ -225,22 +209,8 @@ package struct ReceiveWindowClamp {
         // struct tcp_info (Linux, since 4.9): tcpi_bytes_acked (u64) at
         // offset 120, tcpi_bytes_received (u64) at 128, tcpi_min_rtt (u32,
         // microseconds) at 148.
-        var info = (
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)),
-            (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        )
-        var length = socklen_t(MemoryLayout.size(ofValue: info))
-        let r = withUnsafeMutableBytes(of: &info) {
-            getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, $0.baseAddress, &length)
-        }
-        guard r == 0, length >= 152 else { return }
-        let (sent, received, minRTT) = withUnsafeBytes(of: &info) {
-            (
-                $0.load(fromByteOffset: 120, as: UInt64.self), $0.load(fromByteOffset: 128, as: UInt64.self),
-                $0.load(fromByteOffset: 148, as: UInt32.self)
-            )
-        }
+        guard let info = TCPInfo(fd, minimumLength: 152) else { return }
+        let (sent, received, minRTT) = (info.u64(at: 120), info.u64(at: 128), info.u32(at: 148))
         _ = window.update(now: t, received: received, sent: sent, minRTTMicroseconds: minRTT)
         var v = Int32(clamping: window.applied)
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_WINDOW_CLAMP, &v, socklen_t(MemoryLayout<Int32>.size))
