@@ -14,21 +14,16 @@ import Testing
         pki = try TestPKI.get()
     }
 
-    func authenticatee(layout: PPPEAPKeyLayout) throws -> EAPAuthenticatee {
+    func authenticatee(layout: PPPEAPKeyLayout = .truncatedMasterKeys, ca: String = "root.pem") throws
+        -> EAPAuthenticatee
+    {
         let context = try EAPTLSClientContext(
             EAPTLSClientConfiguration(
-                caFile: pki.path("root.pem"), serverName: "sstp.test",
+                caFile: pki.path(ca), serverName: "sstp.test",
                 identity: .pem(certificateFile: pki.path("clientauth-chain.pem"), keyFile: pki.path("leaf.key"))))
-        let factory = EAPTLSEngineFactory { () throws(EAPTLSEngineFailure) in
-            do throws(TLSError) {
-                return AnyEAPTLSEngine(try context.makeEngine())
-            } catch {
-                throw EAPTLSEngineFailure(kind: .handshakeFailed, detail: "\(error)")
-            }
-        }
         return EAPAuthenticatee(
-            userName: "alice", password: "", identity: "alice", random: SystemPPPRandom(), method: .tls(factory),
-            keyLayout: layout)
+            userName: "alice", password: "", identity: "alice", random: SystemPPPRandom(),
+            method: .tls(context.engineFactory), keyLayout: layout)
     }
 
     /// Feeds one EAP event to the authenticatee as the PPP engine would.
@@ -85,19 +80,7 @@ import Testing
     }
 
     @Test func untrustedServerFailsTheAuthentication() throws {
-        let context = try EAPTLSClientContext(
-            EAPTLSClientConfiguration(
-                caFile: pki.path("other-root.pem"), serverName: "sstp.test",
-                identity: .pem(certificateFile: pki.path("clientauth-chain.pem"), keyFile: pki.path("leaf.key"))))
-        let factory = EAPTLSEngineFactory { () throws(EAPTLSEngineFailure) in
-            do throws(TLSError) {
-                return AnyEAPTLSEngine(try context.makeEngine())
-            } catch {
-                throw EAPTLSEngineFailure(kind: .handshakeFailed, detail: "\(error)")
-            }
-        }
-        var session = EAPAuthenticatee(
-            userName: "alice", password: "", identity: "alice", random: SystemPPPRandom(), method: .tls(factory))
+        var session = try authenticatee(ca: "other-root.pem")
         let server = try EAPTLSTestServer(pki: pki, version: TLS1_3_VERSION)
         let outcome = try server.run { Self.step(&session, $0) }
         guard case .clientFailed(let failure as PPPFailure) = outcome else {

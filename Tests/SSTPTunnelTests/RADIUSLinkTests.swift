@@ -64,17 +64,9 @@ import Testing
         let loop = try EventLoop()
         let (fd, port) = try Self.boundSocket()
         defer { close(fd) }
-        var answers: [EAPBackendAnswer] = []
-        let link = RADIUSLink(settings: Self.settings(port: port), loop: loop, log: { _ in }) { answers.append($0) }
-        defer { link.close() }
-        link.forward(Self.identity)
-        try Self.spin(loop) { !answers.isEmpty }
-        guard case .unreachable(let message)? = answers.first else {
-            Issue.record("answers: \(answers)")
-            return
-        }
-        #expect(message.contains("did not answer 2 Access-Requests"))
-        #expect(message.contains("--radius-secret-file"))
+        let message = try Self.unreachableMessage(port: port, loop: loop)
+        #expect(message?.contains("did not answer 2 Access-Requests") == true, "\(String(describing: message))")
+        #expect(message?.contains("--radius-secret-file") == true)
         let sent = Self.drain(fd).map(\.0)
         #expect(sent.count == 2)
         // RFC 2865 §2.5: a retransmission keeps Identifier and Authenticator.
@@ -87,16 +79,20 @@ import Testing
         let loop = try EventLoop()
         let (fd, port) = try Self.boundSocket()
         close(fd)
+        let message = try Self.unreachableMessage(port: port, loop: loop)
+        #expect(message?.contains("nothing listens there") == true, "\(String(describing: message))")
+    }
+
+    /// Forwards the Identity to a RADIUS server at `port` and waits for the
+    /// first answer: its message when it is `.unreachable`, else nil.
+    static func unreachableMessage(port: UInt16, loop: EventLoop) throws -> String? {
         var answers: [EAPBackendAnswer] = []
-        let link = RADIUSLink(settings: Self.settings(port: port), loop: loop, log: { _ in }) { answers.append($0) }
+        let link = RADIUSLink(settings: settings(port: port), loop: loop, log: { _ in }) { answers.append($0) }
         defer { link.close() }
-        link.forward(Self.identity)
-        try Self.spin(loop) { !answers.isEmpty }
-        guard case .unreachable(let message)? = answers.first else {
-            Issue.record("answers: \(answers)")
-            return
-        }
-        #expect(message.contains("nothing listens there"))
+        link.forward(identity)
+        try spin(loop) { !answers.isEmpty }
+        guard case .unreachable(let message)? = answers.first else { return nil }
+        return message
     }
 
     @Test func acceptCarriesTheSuccessAndTheDecryptedKeys() throws {
