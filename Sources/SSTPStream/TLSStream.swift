@@ -48,6 +48,12 @@ package final class TLSStream {
     private var lastWriteLength = 0
 
     package static let notSentLowWater: Int32 = 131072
+    /// Decrypted bytes per wakeup (in effect one `inBuffer`, 48-64 KiB, about
+    /// 0.2 ms of a CPU-bound end's work). Reading until OpenSSL would block
+    /// kept an end whose CPU is the bottleneck on its socket for as long as
+    /// the peer kept it full, while a ping's reply waited in its TUN
+    /// (bench/README.md, "Latency under load on the veth").
+    package static let readBudget = 49152
     /// This stream's TCP_NOTSENT_LOWAT (set before `start`; smaller with an UplinkQueue).
     package var notSentLowWater = TLSStream.notSentLowWater
     /// Holds writes while the socket has more unsent bytes than about 2 ms
@@ -125,15 +131,25 @@ package final class TLSStream {
     /// without waiting for EPOLLIN, which may never come while the server
     /// waits for our ClientHello.
     private func scheduleReadKick() {
-        guard !readKickScheduled, !retryingAfterRead else { return }
+        guard !retryingAfterRead else { return }
+        readSoon()
+    }
+
+    /// Reads once more later in this loop iteration, after the descriptors
+    /// it dispatched: epoll does not report bytes OpenSSL already holds.
+    private func readSoon() {
+        guard !readKickScheduled else { return }
         readKickScheduled = true
-        _ = loop.schedule(at: loop.now) { [weak self] in
-            guard let self else { return }
-            self.readKickScheduled = false
-            guard !self.closed else { return }
-            self.readAvailable()
-            self.updateInterest()
-        }
+        _ = loop.schedule(at: loop.now, readKick)
+    }
+
+    /// The body readSoon schedules, made once (no closure per kick).
+    private lazy var readKick: () -> Void = { [weak self] in
+        guard let self else { return }
+        self.readKickScheduled = false
+        guard !self.closed else { return }
+        self.readAvailable()
+        self.updateInterest()
     }
 
     /// Server side: re-keys the TLS session (`TLSConnection.rekey`): a
@@ -172,12 +188,16 @@ package final class TLSStream {
         }
     }
 
-    /// Reads until OpenSSL would block, handing the delegate up to 64 KiB
-    /// of decrypted bytes at a time (several records: fewer calls, and
-    /// longer runs of segments for the owner to join).
+    /// Reads until OpenSSL would block or `readBudget` bytes went to the
+    /// delegate, handing it up to 64 KiB of decrypted bytes at a time
+    /// (several records: fewer calls, and longer runs of segments for the
+    /// owner to join). When the budget ends the read, the socket's
+    /// readiness (level-triggered) or readSoon, for what OpenSSL holds,
+    /// brings the loop back once it has served its other descriptors.
     private func readAvailable() {
         if receiveWindow != nil { receiveWindow?.sample(fd, now: loop.now) }
         var filled = 0
+        var delivered = 0
         while !closed {
             let result: TLSIOResult
             do {
@@ -196,7 +216,12 @@ package final class TLSStream {
                 filled += n
                 if inBuffer.count - filled < TLSConnection.maxRecordPayload {
                     deliver(filled)
+                    delivered += filled
                     filled = 0
+                    if delivered >= Self.readBudget, !closed {
+                        if tls.hasPendingData { readSoon() }
+                        return
+                    }
                 }
             case .wantRead:
                 deliver(filled)

@@ -24,6 +24,14 @@ package final class UplinkQueue {
     /// TUN reads per wakeup while packets go to the AQM, so that a sender
     /// faster than the socket cannot keep the loop from the socket.
     package static let readBudget = 64
+    /// IP bytes read from a TUN per wakeup (two superpackets, or about 90
+    /// packets without offload), so that an end whose CPU is the
+    /// bottleneck also reads its socket (TLSStream.readBudget the other
+    /// way): a sender that kept the TUN full otherwise kept the loop there
+    /// while the socket's bytes, a ping's reply among them, waited
+    /// (bench/README.md, "Latency under load on the veth"). Both of the
+    /// client's TUN reads (with and without the AQM) and the server's stop here.
+    package static let tunBytesPerWakeup = 131072
     /// The client's pool: 512 slots of about 1.4 KB (0.7 MB; 1024 before,
     /// all touched under a veth-speed upload). Its limit follows the
     /// delivery rate (FlowQueueCoDel.setLimit), so a slower link touches less.
@@ -44,9 +52,10 @@ package final class UplinkQueue {
         !aqm.isEmpty || stream.writeBlocked || stream.out.spaceForNextPacket < room
     }
 
-    /// Client: reads the TUN until it is empty or the budget is spent; each
-    /// packet goes into the batch or, when it must wait, into the AQM.
-    /// Returns the IP bytes taken.
+    /// Client: reads the TUN until it is empty or a budget is spent
+    /// (`readBudget` reads into the AQM, `tunBytesPerWakeup` straight into
+    /// the batch); each packet goes into the batch or, when it must wait,
+    /// into the AQM. Returns the IP bytes taken.
     package func readTUN(
         _ tun: any PacketDevice, stream: TLSStream, mtu: Int, now: () -> Duration, protocolNumber: (UInt8) -> UInt16?
     ) throws(SystemError) -> UInt64 {
@@ -60,6 +69,7 @@ package final class UplinkQueue {
                 }
                 taken &+= UInt64(n)
                 if stream.out.count >= TLSConnection.maxRecordPayload { stream.flush() }
+                if taken >= UInt64(Self.tunBytesPerWakeup) { break }
                 continue
             }
             queuedReads += 1

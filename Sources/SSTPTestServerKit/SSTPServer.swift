@@ -281,8 +281,9 @@ public final class SSTPServer {
         if let tun, let bytes = stream.inbound.finish() { tun.write(withVirtioHeader: bytes) }
     }
 
-    /// Routes what the TUN holds to the clients' queues, then flushes the
-    /// queues it touched. With TUN offload each read starts with a virtio
+    /// Routes what the TUN holds to the clients' queues, up to
+    /// UplinkQueue.tunBytesPerWakeup (the TUN stays readable for the next
+    /// wakeup, after the sockets), then flushes the queues it touched. With TUN offload each read starts with a virtio
     /// header; a partial checksum is completed here, a TCP superpacket is
     /// split by the client's queue.
     private func tunReadable() {
@@ -292,7 +293,8 @@ public final class SSTPServer {
         // one wakeup served several (no allocation in the common case).
         var last: ServerConnection?
         var others: [ServerConnection] = []
-        while true {
+        var taken = 0
+        while taken < UplinkQueue.tunBytesPerWakeup {
             let n: Int?
             do {
                 n = try tun.read(into: readBuffer)
@@ -301,6 +303,7 @@ public final class SSTPServer {
                 return
             }
             guard let n, n > 0 else { break }
+            taken += n
             guard n > skip else { continue }
             let header =
                 skip > 0 ? VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0..<skip])) : VirtioNetHeader()

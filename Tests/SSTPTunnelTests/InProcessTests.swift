@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PPP
 import SSTPPlatform
+import SSTPStream
 import SSTPTLS
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     static let serverPeer = SocketAddress(address: [192, 0, 2, 1], port: 443)
 
     /// What joins the client to the server.
-    enum Link {
+    enum Link: Sendable {
         case memory(MemoryByteTransport.Delivery)
         case socketpair
     }
@@ -45,7 +46,8 @@ import Testing
 
         init(
             password: String = "secret", faults: ServerOptions.Faults = .init(), reconnect: Bool = false,
-            link: Link = .memory(.whole), backend: @escaping ClientTunnel.BackendFactory = ClientTunnel.builtInBackend
+            link: Link = .memory(.whole), queueManagement: Bool = false, serverQueueManagement: Bool? = nil,
+            backend: @escaping ClientTunnel.BackendFactory = ClientTunnel.builtInBackend
         ) throws {
             let pki = try InProcessPKI.get()
             // As the programs do (a write to a closed peer is an error, not a death).
@@ -61,14 +63,14 @@ import Testing
             serverOptions.methods = [.mschapv2]
             serverOptions.dns = [IPv4Address(10, 77, 0, 53)]
             serverOptions.faults = faults
-            serverOptions.queueManagement = false
+            serverOptions.queueManagement = serverQueueManagement ?? queueManagement
             server = try SSTPServer(options: serverOptions, loop: loop) { _ in }
             var tls = TLSClientConfiguration(serverName: "sstp.test")
             tls.trust = .caFile(pki.path("root.pem"))
             var options = ClientOptions(
                 server: "sstp.test", tls: tls, ppp: PPPClientConfiguration(userName: "alice", password: password))
             options.routes = .defaultRoute
-            options.queueManagement = false
+            options.queueManagement = queueManagement
             options.reconnect = reconnect
             let network = self.network
             let device = clientDevice
@@ -187,6 +189,44 @@ import Testing
         #expect(rig.client.isFinished, sourceLocation: sourceLocation)
         #expect(rig.network.applied.isEmpty, "left configured: \(rig.network.applied)", sourceLocation: sourceLocation)
         #expect(rig.client.interfaceName == nil, "the device is still held", sourceLocation: sourceLocation)
+    }
+
+    /// More than a wakeup's budgets each way at once (TLSStream.readBudget,
+    /// UplinkQueue.tunBytesPerWakeup): a read that stops at its budget comes
+    /// back for the rest, what OpenSSL has already read from the socket
+    /// included, so every packet arrives, in order, with and without the
+    /// client's AQM (the server's is on: without it, it drops what does not
+    /// fit its batch while the socket is full).
+    @Test(arguments: [Link.socketpair, .memory(.randomChunks(maximum: 40000, seed: 3))], [false, true])
+    func burstsBeyondTheReadBudgetsArriveWhole(link: Link, queueManagement: Bool) throws {
+        let rig = try Rig(link: link, queueManagement: queueManagement, serverQueueManagement: true)
+        let assigned = try Self.bringUp(rig)
+        let server = IPv4Address(10, 77, 0, 1)
+        func numbered(_ i: Int) -> [UInt8] {
+            [UInt8(i >> 8), UInt8(i & 0xff)] + [UInt8](repeating: UInt8(i & 0x7f), count: 1270)
+        }
+        let up = (0..<300).map { Self.udp(from: assigned, to: server, payload: numbered($0)) }
+        let down = (0..<300).map { Self.udp(from: server, to: assigned, payload: numbered($0)) }
+        #expect(up.reduce(0) { $0 + $1.count } > 2 * UplinkQueue.tunBytesPerWakeup)
+        for packet in up { packet.withUnsafeBytes { rig.clientFar.write($0) } }
+        for packet in down { packet.withUnsafeBytes { rig.serverFar.write($0) } }
+        var atServer: [[UInt8]] = []
+        var atClient: [[UInt8]] = []
+        try rig.run {
+            atServer += Self.readAll(rig.serverFar)
+            atClient += Self.readAll(rig.clientFar)
+            return atServer.count >= up.count && atClient.count >= down.count
+        }
+        // Which packets came, by number (short to print), then their bytes.
+        func numbers(_ packets: [[UInt8]]) -> [Int] {
+            packets.map { $0.count > 29 ? Int($0[28]) << 8 | Int($0[29]) : -1 }
+        }
+        #expect(numbers(atServer) == Array(0..<up.count))
+        #expect(numbers(atClient) == Array(0..<down.count))
+        #expect(atServer == up && atClient == down)
+        rig.client.disconnect()
+        try rig.runUntilDown()
+        Self.expectNothingLeft(rig)
     }
 
     @Test func clientDisconnectUndoesEverything() throws {

@@ -72,7 +72,8 @@ extension ClientTunnel {
         return false
     }
 
-    /// Drains the TUN into the output queue, then writes it as TLS records.
+    /// Drains the TUN into the output queue (up to
+    /// UplinkQueue.tunBytesPerWakeup per wakeup), then writes it as TLS records.
     /// With TUN offload a read may bring a TCP superpacket, which the queue
     /// splits into MTU-sized packets (OutboundBatch.commit(length:virtioHeader:...)).
     func tunReadable() {
@@ -102,7 +103,8 @@ extension ClientTunnel {
             return
         }
         let room = tun.virtioHeader ? OutboundBatch.superpacketRoom : mtu + 64
-        while true {
+        var taken = 0
+        while taken < UplinkQueue.tunBytesPerWakeup {
             if stream.out.spaceForNextPacket < room {
                 stream.flush()
                 if stream.out.spaceForNextPacket < room {
@@ -122,6 +124,7 @@ extension ClientTunnel {
             }
             guard let n else { break }
             guard n > 0 else { continue }
+            taken += n
             // The call says whether this IP version may go out now.
             let version = space[0] >> 4
             guard let protocolNumber = version == 4 ? v4 : version == 6 ? v6 : nil else { continue }
