@@ -31,7 +31,7 @@ APT_PACKAGES += libnma-dev libnma-gtk4-dev libgtk-3-dev libgtk-4-dev \
 # What `make bench` needs besides APT_PACKAGES (not installed by `make test`):
 # iperf3 and socat for the throughput figures, python3-jeepney for the D-Bus
 # connect timer, valgrind and linux-perf for `make bench-profile`.
-BENCH_PACKAGES = iperf3 socat python3-jeepney valgrind linux-perf hyperfine
+BENCH_PACKAGES = iperf3 socat python3-jeepney valgrind linux-perf hyperfine tcpdump
 # The rival VPNs of the rivals section (bench/rivals.py).
 BENCH_PACKAGES += openconnect ocserv openvpn wireguard-go wireguard-tools
 BENCH_PYTHON ?= /usr/bin/python3

@@ -41,6 +41,20 @@ FIGURES = [
     ("client CPU up (s/GB)", ("throughput", "up", "client_cpu_s_per_gb", "median"), False),
     ("tunnel/relay up", ("throughput", "up", "tunnel_over_relay", "median"), True),
     ("tunnel/relay down", ("throughput", "down", "tunnel_over_relay", "median"), True),
+    ("client CPU down (s/GB)", ("throughput", "down", "client_cpu_s_per_gb", "median"), False),
+    # With BENCH_SECTIONS=latency: the round trip under an upload.
+    ("added RTT idle (us)", ("latency", "idle", "added_us", "median"), False),
+    ("added RTT cubic (us)", ("latency", "load", "added_us", "median"), False),
+    ("added RTT cubic p99 (us)", ("latency", "load", "added_us", "p99"), False),
+    ("  forward cubic (us)", ("latency", "load", "forward_us", "median"), False),
+    ("  back cubic (us)", ("latency", "load", "back_us", "median"), False),
+    ("  goodput cubic (Gbit/s)", ("latency", "load", "goodput_gbps"), True),
+    ("added RTT bbr (us)", ("latency", "load_bbr", "added_us", "median"), False),
+    ("added RTT bbr p99 (us)", ("latency", "load_bbr", "added_us", "p99"), False),
+    ("  forward bbr (us)", ("latency", "load_bbr", "forward_us", "median"), False),
+    ("  back bbr (us)", ("latency", "load_bbr", "back_us", "median"), False),
+    ("  goodput bbr (Gbit/s)", ("latency", "load_bbr", "goodput_gbps"), True),
+    ("added RTT paced (us)", ("latency", "paced", "added_us", "median"), False),
 ]
 
 

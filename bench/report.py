@@ -35,6 +35,8 @@ TARGETS = [
     ("data plane TLS->TUN / pump, offload (stretch)", ("dataplane", "tls_to_tun_offload_over_pump_16k"), ">=", 0.8,
      ""),
     ("added round trip, idle (median)", ("latency", "idle", "added_us", "median"), "<", 100, "us"),
+    ("added round trip under upload, cubic (median)", ("latency", "load", "added_us", "median"), "<", 1000, "us"),
+    ("added round trip under upload, bbr (median)", ("latency", "load_bbr", "added_us", "median"), "<", 1000, "us"),
     ("connect time, CLI (median)", ("connect", "cli", "total_ms"), "<", 5, "ms"),
     ("connect time, D-Bus (median)", ("connect", "dbus", "total_ms"), "<", 5, "ms"),
     ("client peak RSS under load", ("throughput", "client_rss_mb", "peak"), "<", 20, "MB"),
@@ -110,15 +112,19 @@ def table(r):
                          ("tls_to_tun", "TLS->TUN per packet"), ("tls_to_tun_offload", "TLS->TUN offload")):
             row("cost", f"client CPU {label}", dp.get(f"cpu_{k}_s_per_gb"), "s/GB")
     lat = r.get("latency") or {}
-    for load in ("idle", "load"):
-        if load in lat:
-            e = lat[load]
+    for load, e in lat.items():
+        if isinstance(e, dict) and "added_us" in e:
+            if e.get("cc"):
+                load += f" ({e['cc']}{', ' + str(e['rate_mbps']) + ' Mbit/s' if e.get('rate_mbps') else ''})"
             row("latency", f"direct RTT {load} (median/p99)", e["direct_us"]["median"], "us",
                 f"p99 {fmt(e['direct_us']['p99'])}")
             row("latency", f"tunnel RTT {load} (median/p99)", e["tunnel_us"]["median"], "us",
                 f"p99 {fmt(e['tunnel_us']['p99'])}")
             row("latency", f"added RTT {load} (median/p99)", e["added_us"]["median"], "us",
                 f"p99 {fmt(e['added_us']['p99'])}")
+            if e.get("forward_us") and e.get("back_us"):
+                row("latency", "  forward / back between the TUNs (median)", e["forward_us"]["median"], "us",
+                    f"back {fmt(e['back_us']['median'])} us, goodput {fmt(e.get('goodput_gbps'))} Gbit/s")
     c = r.get("connect") or {}
     if "cli" in c:
         row("connect", "CLI total (to first echo)", c["cli"]["total_ms"], "ms",

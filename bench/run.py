@@ -29,6 +29,7 @@ os.environ.setdefault("SSTP_BUILD_DIR", os.path.join(ROOT, ".build", "release"))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "e2e"))
 
 import harness  # noqa: E402
+import pingtrace  # noqa: E402
 from harness import CLIENT_IP, PASSWORD, SERVER_IP, TUNNEL_SERVER_IP, USER, Namespaces, Process, pki  # noqa: E402
 
 BUILD = os.environ["SSTP_BUILD_DIR"]
@@ -61,6 +62,10 @@ SCALE_SECONDS = env_float("BENCH_SCALE_SECONDS", 3 if QUICK else 8)
 PEER_SECONDS = env_float("BENCH_PEER_SECONDS", 3 if QUICK else 5)
 PEER_REPEAT = env_int("BENCH_PEER_REPEAT", 1 if QUICK else 3)
 ALL_SECTIONS = ["throughput", "dataplane", "latency", "connect", "cost", "scale", "peers", "shaped", "rivals"]
+# The latency section's loaded rows: the inner flow's congestion controls
+# (iperf3 -C; the first also paced to LATENCY_RATE_MBPS, 0: no paced row).
+LATENCY_CCS = [c for c in os.environ.get("BENCH_LATENCY_CC", "cubic,bbr").split(",") if c]
+LATENCY_RATE_MBPS = env_int("BENCH_LATENCY_RATE", 1000)
 SECTIONS = [s for s in os.environ.get("BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",") if s]
 POOL = "10.201.0.10-10.201.0.250"
 RELAY_PORT = 4443
@@ -98,6 +103,28 @@ def percentile(values, p):
     k = (len(s) - 1) * p / 100
     lo, hi = int(k), min(int(k) + 1, len(s) - 1)
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def inner_congestion(ns):
+    """The congestion control of the client namespace's busiest iperf3
+    connection (ss -ti: the data stream, not iperf3's control connection)."""
+    out = run("ip", "netns", "exec", ns.client, "ss", "-tin", "dst", f"{TUNNEL_SERVER_IP}:{IPERF_PORT}",
+              check=False).stdout
+    best = (-1, None)
+    for m in re.finditer(r"\b(cubic|bbr|reno)\b.*?bytes_acked:(\d+)", out):
+        best = max(best, (int(m.group(2)), m.group(1)))
+    return best[1]
+
+
+def iperf3_interval_gbps(report):
+    """The mean goodput of an iperf3 -J client's intervals after the first
+    second (the run was stopped early, so there is no end summary)."""
+    try:
+        intervals = json.loads(report)["intervals"]
+        rates = [i["sum"]["bits_per_second"] for i in intervals if i["sum"]["start"] >= 1]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return statistics.mean(rates) / 1e9 if rates else None
 
 
 def proc_cpu(pid):
@@ -274,10 +301,14 @@ class Bench:
         return out
 
     def section_latency(self, ns):
-        """ping through the tunnel minus ping over the same veth, idle and
-        under load (iperf3 through the tunnel, client to server)."""
-        self.start_server(ns)
-        self.start_client(ns)
+        """ping through the tunnel minus ping over the same veth: idle, under
+        an upload through the tunnel (iperf3, client to server, as fast as
+        it goes) with each inner congestion control of LATENCY_CCS, and
+        under an upload paced to LATENCY_RATE_MBPS. Each loaded row also
+        says where the tunnel's pings waited (pingtrace: forward and back
+        between the two TUNs, the run-queue wait of both processes)."""
+        server = self.start_server(ns)
+        client, _, _ = self.start_client(ns)
         def ping(target, count):
             r = run(*ns.exec(ns.client, "ping", "-4", "-n", "-c", str(count), "-i", "0.002", "-W", "1", target),
                     check=False, timeout=count * 0.1 + 30)
@@ -286,32 +317,64 @@ class Bench:
         srv_iperf = self.spawn(ns.exec(ns.server, "iperf3", "-s", "-B", TUNNEL_SERVER_IP, "-p", str(IPERF_PORT)),
                                "iperf3-latency")
         time.sleep(0.3)
+        rows = [("idle", None, None)]
+        for i, cc in enumerate(LATENCY_CCS):
+            rows.append(("load" if i == 0 else f"load_{cc}", cc, None))
+        if LATENCY_RATE_MBPS > 0 and LATENCY_CCS:
+            rows.append(("paced", LATENCY_CCS[0], LATENCY_RATE_MBPS))
         out = {}
-        for load in ("idle", "load"):
-            loader = None
-            if load == "load":
+        for key, cc, rate in rows:
+            loader = trace = None
+            queues = []
+            if cc:
                 duration = int(PINGS * 0.006 * 2 + 6)
-                loader = subprocess.Popen(ns.exec(ns.client, "iperf3", "-c", TUNNEL_SERVER_IP, "-p", str(IPERF_PORT),
-                                                  "-t", str(duration)),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                argv = ["iperf3", "-c", TUNNEL_SERVER_IP, "-p", str(IPERF_PORT), "-t", str(duration), "-C", cc, "-J"]
+                if rate:
+                    argv += ["-b", f"{rate}M"]
+                loader = subprocess.Popen(ns.exec(ns.client, *argv), stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True)
                 time.sleep(1.5)
+                trace = pingtrace.PingTrace(ns, self.tmp)
+                trace.start()
+                queues = [pingtrace.RunQueue(self.pid_of(p, b)) for p, b in ((client, SSTP), (server, SERVER))]
+                for q in queues:
+                    q.start()
+            entry = {}
             try:
                 direct, tunnel = [], []
                 for _ in range(2):  # interleaved halves
                     direct += ping(SERVER_IP, PINGS // 2)
                     tunnel += ping(TUNNEL_SERVER_IP, PINGS // 2)
-            finally:
                 if loader:
-                    loader.kill()
-                    loader.wait()
-            entry = {}
+                    entry["cc"] = cc
+                    entry["cc_seen"] = inner_congestion(ns)
+                    entry["client_cpu"], entry["server_cpu"] = (q.stop() for q in queues)
+                    entry.update(trace.stop())
+                    trace = None
+            finally:
+                if trace:
+                    trace.stop()
+                if loader:
+                    loader.terminate()
+                    try:
+                        report, _ = loader.communicate(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        loader.kill()
+                        report, _ = loader.communicate()
+                    entry["goodput_gbps"] = iperf3_interval_gbps(report)
+            if rate:
+                entry["rate_mbps"] = rate
             for name, vals in (("direct_us", direct), ("tunnel_us", tunnel)):
                 entry[name] = {"median": statistics.median(vals), "p99": percentile(vals, 99), "n": len(vals)}
             entry["added_us"] = {"median": entry["tunnel_us"]["median"] - entry["direct_us"]["median"],
                                  "p99": entry["tunnel_us"]["p99"] - entry["direct_us"]["p99"]}
-            out[load] = entry
-            log(f"  latency {load}: direct {entry['direct_us']['median']:.0f} us, tunnel"
-                f" {entry['tunnel_us']['median']:.0f} us (p99 {entry['tunnel_us']['p99']:.0f})")
+            out[key] = entry
+            where = ""
+            if "forward_us" in entry and entry["forward_us"]:
+                where = (f", forward {entry['forward_us']['median']:.0f} us, back {entry['back_us']['median']:.0f} us,"
+                         f" {entry.get('goodput_gbps') or 0:.2f} Gbit/s")
+            log(f"  latency {key}: direct {entry['direct_us']['median']:.0f} us, tunnel"
+                f" {entry['tunnel_us']['median']:.0f} us (p99 {entry['tunnel_us']['p99']:.0f}){where}")
             time.sleep(0.5)
         self.close(srv_iperf)
         return out
